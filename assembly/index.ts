@@ -1,0 +1,13 @@
+// The WebAssembly datapath: crypto primitives (assembly/crypto) and, later, the ESP engine
+// (assembly/esp). See README.md in this folder for the rules: no I/O, no allocation, constant time.
+export * from "./crypto/aes";
+export * from "./crypto/gcm";
+export * from "./crypto/sha";
+export * from "./crypto/hmac";
+export * from "./crypto/chacha20poly1305";
+export * from "./crypto/des";
+
+/** First byte of linear memory the host may use: everything below holds static tables. */
+export function heapBase(): usize {
+  return (__heap_base + 63) & ~63;
+}

@@ -1,0 +1,48 @@
+// Scratch memory for the one-shot crypto functions: a fixed context area at the host's heap base,
+// then the call's arguments laid out one after another (64-byte aligned). Calls are synchronous and
+// not re-entrant, so one area serves them all. Keys and contexts are wiped after every call.
+import { datapath, type WasmFn } from '../dataplane/wasm.js';
+
+const ALIGN = 64;
+/** Bytes reserved for one key context (AES + GHASH, HMAC states, ChaCha20, 3DES all fit). */
+export const CTX_AREA = 4096;
+
+const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
+
+export interface Staged {
+  ctx: number;
+  /** Pointers of the staged inputs, in order, then of `extra` output areas. */
+  ptr: number[];
+  fn: Readonly<Record<string, WasmFn>>;
+}
+
+/**
+ * Copies `inputs` into scratch memory and reserves `outputs` more areas of the given sizes.
+ * Grows the memory when needed.
+ */
+export function stage(inputs: Uint8Array[], outputs: number[] = []): Staged {
+  const dp = datapath();
+  const ctx = align(dp.heapBase);
+  let at = ctx + CTX_AREA;
+  const ptr: number[] = [];
+  for (const n of [...inputs.map((b) => b.length), ...outputs]) {
+    ptr.push(at);
+    at += align(Math.max(n, 1));
+  }
+  const missing = at - dp.memory.buffer.byteLength;
+  if (missing > 0) dp.memory.grow(Math.ceil(missing / 65536));
+  const mem = new Uint8Array(dp.memory.buffer);
+  inputs.forEach((b, i) => mem.set(b, ptr[i]));
+  return { ctx, ptr, fn: dp.fn };
+}
+
+/** A copy of `len` bytes at `ptr`. */
+export function read(ptr: number, len: number): Uint8Array {
+  return new Uint8Array(datapath().memory.buffer, ptr, len).slice();
+}
+
+/** Zeroes the context area and the first `len` bytes after it (keys, nonces, data). */
+export function wipe(len: number): void {
+  const dp = datapath();
+  new Uint8Array(dp.memory.buffer, align(dp.heapBase), CTX_AREA + len).fill(0);
+}
