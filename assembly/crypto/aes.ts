@@ -1,1 +1,274 @@
-// placeholder: filled by its own commit
+// AES-128/192/256 (FIPS-197) with vector permutes: constant time, no secret-indexed memory access.
+// How the S-box becomes register lookups is explained in aes_tables.ts. Between rounds the state is
+// kept in "T coordinates" (a fixed change of basis of every byte), round keys are stored already
+// transformed, and the S-box constants (0x63, 0x05) are folded into them.
+import {
+  NIBBLE_INV, NIBBLE_ADIV, ENC_IN_LO, ENC_IN_HI, ENC_S1, ENC_S1Q, ENC_S2, ENC_S2Q, ENC_OUT, ENC_OUTQ,
+  DEC_IN_LO, DEC_IN_HI, DEC_E, DEC_EQ, DEC_B, DEC_BQ, DEC_D, DEC_DQ, DEC_9, DEC_9Q, DEC_OUT, DEC_OUTQ,
+  T_05, gmul,
+} from "./aes_tables";
+
+// Context: [0] rounds Nr; [16] encryption round keys 0..Nr; [256] decryption round keys in the
+// order they are used (equivalent inverse cipher, FIPS-197 §5.3.5).
+export const AES_CTX_SIZE: i32 = 512;
+export const ENC_KEYS: usize = 16;
+export const DEC_KEYS: usize = 256;
+
+// @ts-ignore: decorator
+@inline function swz(table: usize, idx: v128): v128 {
+  // Indices are always 0..15 or 0x80..0x8f, where relaxed and strict swizzle agree on every platform.
+  return ASC_FEATURE_RELAXED_SIMD
+    ? i8x16.relaxed_swizzle(v128.load(table), idx)
+    : i8x16.swizzle(v128.load(table), idx);
+}
+
+// @ts-ignore: decorator
+@inline function lo4(s: v128): v128 {
+  return v128.and(s, i8x16.splat(0x0f));
+}
+
+// @ts-ignore: decorator
+@inline function hi4(s: v128): v128 {
+  return v128.and(i16x8.shr_u(s, 4), i8x16.splat(0x0f));
+}
+
+// The inversion in GF(16)^2 (aes_tables.ts): with x = i·β + k and j = i + k,
+// io = 1/(1/i + a/k) + j and jo = 1/(1/j + a/k) + i.
+// @ts-ignore: decorator
+@inline function invIo(i: v128, j: v128, ak: v128): v128 {
+  return v128.xor(swz(NIBBLE_INV, v128.xor(swz(NIBBLE_INV, i), ak)), j);
+}
+
+// @ts-ignore: decorator
+@inline function invJo(i: v128, j: v128, ak: v128): v128 {
+  return v128.xor(swz(NIBBLE_INV, v128.xor(swz(NIBBLE_INV, j), ak)), i);
+}
+
+// Byte n of a block is row n % 4, column n / 4 (FIPS-197 §3.4).
+// ShiftRows (§5.1.2): row r rotates left by r columns.
+// @ts-ignore: decorator
+@inline function shiftRows(s: v128): v128 {
+  return i8x16.shuffle(s, s, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
+}
+
+// @ts-ignore: decorator
+@inline function invShiftRows(s: v128): v128 {
+  return i8x16.shuffle(s, s, 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3);
+}
+
+/** Each column rotated so that row r receives row r+1. */
+// @ts-ignore: decorator
+@inline function rot1(s: v128): v128 {
+  return i8x16.shuffle(s, s, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+}
+
+/** Row r receives row r+3 (= r-1). */
+// @ts-ignore: decorator
+@inline function rot3(s: v128): v128 {
+  return i8x16.shuffle(s, s, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
+}
+
+/** One middle round: SubBytes, ShiftRows, MixColumns, AddRoundKey, in T coordinates. */
+// @ts-ignore: decorator
+@inline export function encRound(s: v128, rk: v128): v128 {
+  s = shiftRows(s); // commutes with SubBytes, which works on each byte alone
+  const k = lo4(s);
+  const i = hi4(s);
+  const j = v128.xor(i, k);
+  const ak = swz(NIBBLE_ADIV, k);
+  const io = invIo(i, j, ak);
+  const jo = invJo(i, j, ak);
+  const a = v128.xor(swz(ENC_S1, io), swz(ENC_S1Q, jo)); // S(x) − 0x63
+  const a2 = v128.xor(swz(ENC_S2, io), swz(ENC_S2Q, jo)); // {02}·(S(x) − 0x63)
+  // MixColumns (§5.1.3): out_r = 2·a_r + 3·a_r+1 + a_r+2 + a_r+3, built as
+  // t = 2a_r + a_r+1, then t + a_r+3 + (t rotated: 2a_r+1 + a_r+2).
+  const t = v128.xor(a2, rot1(a));
+  return v128.xor(v128.xor(t, rot3(a)), v128.xor(rot1(t), rk));
+}
+
+/** The last round: no MixColumns, output in the standard basis. */
+// @ts-ignore: decorator
+@inline export function encLast(s: v128, rk: v128): v128 {
+  s = shiftRows(s);
+  const k = lo4(s);
+  const i = hi4(s);
+  const j = v128.xor(i, k);
+  const ak = swz(NIBBLE_ADIV, k);
+  const io = invIo(i, j, ak);
+  const jo = invJo(i, j, ak);
+  return v128.xor(v128.xor(swz(ENC_OUT, io), swz(ENC_OUTQ, jo)), rk);
+}
+
+/** A standard-basis block into T coordinates. */
+// @ts-ignore: decorator
+@inline export function encIn(x: v128): v128 {
+  return v128.xor(swz(ENC_IN_LO, lo4(x)), swz(ENC_IN_HI, hi4(x)));
+}
+
+/** Decryption round of the equivalent inverse cipher: InvSubBytes, InvShiftRows, InvMixColumns, AddRoundKey. */
+// @ts-ignore: decorator
+@inline export function decRound(s: v128, rk: v128): v128 {
+  s = invShiftRows(s);
+  const k = lo4(s);
+  const i = hi4(s);
+  const j = v128.xor(i, k);
+  const ak = swz(NIBBLE_ADIV, k);
+  const io = invIo(i, j, ak);
+  const jo = invJo(i, j, ak);
+  // InvMixColumns (§5.3.3): out_r = e·z_r + b·z_r+1 + d·z_r+2 + 9·z_r+3, by Horner on rotations.
+  const e = v128.xor(swz(DEC_E, io), swz(DEC_EQ, jo));
+  const b = v128.xor(swz(DEC_B, io), swz(DEC_BQ, jo));
+  const d = v128.xor(swz(DEC_D, io), swz(DEC_DQ, jo));
+  const n = v128.xor(swz(DEC_9, io), swz(DEC_9Q, jo));
+  return v128.xor(v128.xor(e, rk), rot1(v128.xor(b, rot1(v128.xor(d, rot1(n))))));
+}
+
+// @ts-ignore: decorator
+@inline export function decLast(s: v128, rk: v128): v128 {
+  s = invShiftRows(s);
+  const k = lo4(s);
+  const i = hi4(s);
+  const j = v128.xor(i, k);
+  const ak = swz(NIBBLE_ADIV, k);
+  const io = invIo(i, j, ak);
+  const jo = invJo(i, j, ak);
+  return v128.xor(v128.xor(swz(DEC_OUT, io), swz(DEC_OUTQ, jo)), rk);
+}
+
+// @ts-ignore: decorator
+@inline export function decIn(x: v128): v128 {
+  return v128.xor(swz(DEC_IN_LO, lo4(x)), swz(DEC_IN_HI, hi4(x)));
+}
+
+/** Encrypts one block (standard basis in and out). */
+// @ts-ignore: decorator
+@inline export function encryptBlock(ctx: usize, x: v128): v128 {
+  const nr = load<u32>(ctx);
+  const keys = ctx + ENC_KEYS;
+  let s = v128.xor(encIn(x), v128.load(keys));
+  for (let r: u32 = 1; r < nr; r++) s = encRound(s, v128.load(keys + (r << 4)));
+  return encLast(s, v128.load(keys + (nr << 4)));
+}
+
+/** Encrypts four independent blocks; the interleaving lets the CPU overlap their rounds. */
+// @ts-ignore: decorator
+@inline export function encrypt4(ctx: usize, src: usize, dst: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const nr = load<u32>(ctx);
+  const keys = ctx + ENC_KEYS;
+  let k = v128.load(keys);
+  let s0 = v128.xor(encIn(x0), k);
+  let s1 = v128.xor(encIn(x1), k);
+  let s2 = v128.xor(encIn(x2), k);
+  let s3 = v128.xor(encIn(x3), k);
+  for (let r: u32 = 1; r < nr; r++) {
+    k = v128.load(keys + (r << 4));
+    s0 = encRound(s0, k);
+    s1 = encRound(s1, k);
+    s2 = encRound(s2, k);
+    s3 = encRound(s3, k);
+  }
+  k = v128.load(keys + (nr << 4));
+  // XOR with the source: this is CTR mode's only use (keystream ⊕ data).
+  v128.store(dst, v128.xor(encLast(s0, k), v128.load(src)));
+  v128.store(dst, v128.xor(encLast(s1, k), v128.load(src, 16)), 16);
+  v128.store(dst, v128.xor(encLast(s2, k), v128.load(src, 32)), 32);
+  v128.store(dst, v128.xor(encLast(s3, k), v128.load(src, 48)), 48);
+}
+
+// @ts-ignore: decorator
+@inline export function decryptBlock(ctx: usize, x: v128): v128 {
+  const nr = load<u32>(ctx);
+  const keys = ctx + DEC_KEYS;
+  let s = v128.xor(decIn(x), v128.load(keys));
+  for (let r: u32 = 1; r < nr; r++) s = decRound(s, v128.load(keys + (r << 4)));
+  return decLast(s, v128.load(keys + (nr << 4)));
+}
+
+/** SubBytes on every byte of a standard-basis vector (used by the key expansion only). */
+function subBytes(x: v128): v128 {
+  const s = encIn(x);
+  const k = lo4(s);
+  const i = hi4(s);
+  const j = v128.xor(i, k);
+  const ak = swz(NIBBLE_ADIV, k);
+  const io = invIo(i, j, ak);
+  const jo = invJo(i, j, ak);
+  return v128.xor(v128.xor(swz(ENC_OUT, io), swz(ENC_OUTQ, jo)), i8x16.splat(0x63));
+}
+
+/** {02}·x for each byte of a word, in constant time (FIPS-197 §4.2.1 xtime). */
+function xtime4(x: u32): u32 {
+  const hi = (x >> 7) & 0x01010101;
+  return ((x << 1) & 0xfefefefe) ^ (hi * 0x1b);
+}
+
+/** InvMixColumns of one column held as a little-endian word (byte r = row r). §5.3.3. */
+function invMixColumn(c: u32): u32 {
+  // InvMixColumns = MixColumns · (I + {04}·(1 + rot²)) — the factoring of the matrix with rows
+  // (0e 0b 0d 09) into (02 03 01 01)·(05 00 04 00): saves computing four products per byte.
+  const c2 = xtime4(c);
+  const c4 = xtime4(c2);
+  const u = c ^ c4 ^ rotr<u32>(c4, 16);
+  const u2 = xtime4(u);
+  // MixColumns on u: 2·u_r + 3·u_r+1 + u_r+2 + u_r+3.
+  const u1 = rotr<u32>(u, 8); // u_r+1 into row r
+  return u2 ^ xtime4(u1) ^ u1 ^ rotr<u32>(u, 16) ^ rotr<u32>(u, 24);
+}
+
+/**
+ * Expands a 16, 24 or 32-byte key (FIPS-197 §5.2) into both schedules. Key-dependent work happens
+ * here once per key; nothing per block.
+ */
+export function aesSetKey(ctx: usize, key: usize, keyLen: i32): void {
+  const nk = keyLen >> 2; // 4, 6 or 8 words
+  const nr = nk + 6;
+  store<u32>(ctx, nr);
+  const w = ctx + ENC_KEYS; // the standard schedule is built here first
+  const words = (nr + 1) << 2;
+  memory.copy(w, key, keyLen);
+  let rcon: u32 = 1;
+  for (let i = nk; i < words; i++) {
+    let t = load<u32>(w + ((i - 1) << 2));
+    if (i % nk == 0) {
+      // RotWord then SubWord, then Rcon into the first byte (little-endian word: low byte).
+      t = i32x4.extract_lane(subBytes(i32x4.splat(rotr<u32>(t, 8))), 0) ^ rcon;
+      rcon = gmul(rcon, 2);
+    } else if (nk > 6 && i % nk == 4) {
+      t = i32x4.extract_lane(subBytes(i32x4.splat(t)), 0);
+    }
+    store<u32>(w + (i << 2), load<u32>(w + ((i - nk) << 2)) ^ t);
+  }
+  // Decryption keys, in the order decryption uses them (§5.3.5, with InvMixColumns applied to the
+  // middle ones), moved to T coordinates with the InvSubBytes constant folded in.
+  const d = ctx + DEC_KEYS;
+  const t05 = v128.load(T_05);
+  v128.store(d, v128.xor(decIn(v128.load(w + (nr << 4))), t05));
+  for (let r = 1; r < nr; r++) {
+    const src = w + ((nr - r) << 4);
+    const m = i32x4(
+      invMixColumn(load<u32>(src)), invMixColumn(load<u32>(src, 4)),
+      invMixColumn(load<u32>(src, 8)), invMixColumn(load<u32>(src, 12)),
+    );
+    v128.store(d + (r << 4), v128.xor(decIn(m), t05));
+  }
+  v128.store(d + (nr << 4), v128.load(w));
+  // Encryption keys: round 0 in T coordinates; the rest with SubBytes' 0x63 folded in
+  // (MixColumns maps a column of equal bytes to itself, so the constant passes through).
+  const s63 = i8x16.splat(0x63);
+  v128.store(w, encIn(v128.load(w)));
+  for (let r = 1; r < nr; r++) v128.store(w + (r << 4), encIn(v128.xor(v128.load(w + (r << 4)), s63)));
+  v128.store(w + (nr << 4), v128.xor(v128.load(w + (nr << 4)), s63));
+}
+
+/** Zeroes a context when its key is retired. */
+export function aesWipe(ctx: usize): void {
+  memory.fill(ctx, 0, AES_CTX_SIZE);
+}
+
+export function aesEncryptBlock(ctx: usize, src: usize, out: usize): void {
+  v128.store(out, encryptBlock(ctx, v128.load(src)));
+}
+
+export function aesDecryptBlock(ctx: usize, src: usize, out: usize): void {
+  v128.store(out, decryptBlock(ctx, v128.load(src)));
+}

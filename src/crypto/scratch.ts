@@ -10,29 +10,35 @@ export const CTX_AREA = 4096;
 const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 export interface Staged {
+  /** The context area. */
   ctx: number;
-  /** Pointers of the staged inputs, in order, then of `extra` output areas. */
+  /** One pointer per item, in order. */
   ptr: number[];
   fn: Readonly<Record<string, WasmFn>>;
 }
 
 /**
- * Copies `inputs` into scratch memory and reserves `outputs` more areas of the given sizes.
- * Grows the memory when needed.
+ * Lays `items` out after the context area: a Uint8Array is copied in, a number reserves that many
+ * bytes; a [bytes, size] pair copies bytes into an area of at least size bytes (room for a tag).
+ * `reserve` appends areas of the given sizes. Grows the memory when needed.
  */
-export function stage(inputs: Uint8Array[], outputs: number[] = []): Staged {
+export function stage(items: Array<Uint8Array | number | [Uint8Array, number]>, reserve: number[] = []): Staged {
+  items = [...items, ...reserve];
   const dp = datapath();
   const ctx = align(dp.heapBase);
   let at = ctx + CTX_AREA;
   const ptr: number[] = [];
-  for (const n of [...inputs.map((b) => b.length), ...outputs]) {
+  for (const item of items) {
+    const size = typeof item === 'number' ? item : Array.isArray(item) ? Math.max(item[0].length, item[1]) : item.length;
     ptr.push(at);
-    at += align(Math.max(n, 1));
+    at += align(Math.max(size, 1));
   }
   const missing = at - dp.memory.buffer.byteLength;
   if (missing > 0) dp.memory.grow(Math.ceil(missing / 65536));
   const mem = new Uint8Array(dp.memory.buffer);
-  inputs.forEach((b, i) => mem.set(b, ptr[i]));
+  items.forEach((item, i) => {
+    if (typeof item !== 'number') mem.set(Array.isArray(item) ? item[0] : item, ptr[i]);
+  });
   return { ctx, ptr, fn: dp.fn };
 }
 

@@ -1,30 +1,58 @@
-// Loads build/esp.wasm (assembly/, compiled by asc) once per thread and hands out its exports.
+// Loads the datapath module (assembly/, compiled by asc) once per thread and hands out its exports.
 // The module imports nothing but `env.abort`; it exports its memory and plain functions over
 // pointers into that memory (see assembly/README.md).
+//
+// Two builds of the same source exist: build/esp-relaxed.wasm uses relaxed SIMD's swizzle, which
+// maps to one instruction (pshufb / tbl) instead of two; the AES code only ever passes indices for
+// which relaxed and strict swizzle agree on every platform, so both builds compute the same bytes
+// (test/crypto-variants.test.ts checks it). Node 20 hides relaxed SIMD behind a V8 flag, which is
+// set here before compiling; IPSECGW_WASM=strict forces the portable build.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 export type WasmFn = (...args: number[]) => number;
+export type Variant = 'relaxed' | 'strict';
 export interface Datapath {
+  readonly variant: Variant;
   readonly memory: WebAssembly.Memory;
   readonly fn: Readonly<Record<string, WasmFn>>;
   /** First byte of linear memory that belongs to the host. */
   readonly heapBase: number;
 }
 
-const WASM_URL = new URL('../../../build/esp.wasm', import.meta.url);
-let loaded: Datapath | undefined;
+const FILES: Record<Variant, URL> = {
+  relaxed: new URL('../../../build/esp-relaxed.wasm', import.meta.url),
+  strict: new URL('../../../build/esp.wasm', import.meta.url),
+};
+const loaded = new Map<Variant, Datapath>();
+let preferred: Variant | undefined;
 
 function abort(msg: number, file: number, line: number, col: number): never {
   throw new Error(`esp.wasm aborted at ${line}:${col}`);
 }
 
-export function datapath(): Datapath {
-  if (loaded) return loaded;
-  const module = new WebAssembly.Module(readFileSync(WASM_URL));
+/** The variant this engine can run: relaxed when V8 accepts it, else strict. */
+export function preferredVariant(): Variant {
+  if (preferred) return preferred;
+  const bytes = readFileSync(FILES.relaxed);
+  if (process.env.IPSECGW_WASM === 'strict') preferred = 'strict';
+  else if (WebAssembly.validate(bytes)) preferred = 'relaxed';
+  else {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    preferred = WebAssembly.validate(bytes) ? 'relaxed' : 'strict';
+  }
+  return preferred;
+}
+
+export function datapath(variant: Variant = preferredVariant()): Datapath {
+  const cached = loaded.get(variant);
+  if (cached) return cached;
+  const module = new WebAssembly.Module(readFileSync(FILES[variant]));
   const instance = new WebAssembly.Instance(module, { env: { abort } });
   const exp = instance.exports as Record<string, unknown>;
   const fn: Record<string, WasmFn> = {};
   for (const [name, value] of Object.entries(exp)) if (typeof value === 'function') fn[name] = value as WasmFn;
-  loaded = { memory: exp.memory as WebAssembly.Memory, fn, heapBase: fn.heapBase() };
-  return loaded;
+  const dp = { variant, memory: exp.memory as WebAssembly.Memory, fn, heapBase: fn.heapBase() };
+  loaded.set(variant, dp);
+  return dp;
 }
