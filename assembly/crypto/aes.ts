@@ -44,28 +44,44 @@ export const DEC_KEYS: usize = 256;
   return v128.xor(swz(NIBBLE_INV, v128.xor(swz(NIBBLE_INV, j), ak)), i);
 }
 
-// Byte n of a block is row n % 4, column n / 4 (FIPS-197 §3.4).
-// ShiftRows (§5.1.2): row r rotates left by r columns.
+// Byte n of a block is row n % 4, column n / 4 (FIPS-197 §3.4). The byte permutations below are
+// swizzles by index vectors kept in memory: V8 builds a shuffle's 16-byte immediate in four
+// instructions every time it is used, while a swizzle by a vector loaded from memory is one
+// load and one pshufb (the indices are all < 16, so strict and relaxed swizzle agree).
+const PERMUTATIONS: usize = memory.data<u8>([
+  0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11, // ShiftRows (§5.1.2): row r left by r
+  0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3, // InvShiftRows (§5.3.1)
+  1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, // columns rotated: row r gets row r+1
+  3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, // row r gets row r+3
+], 16);
+
+// @ts-ignore: decorator
+@inline function permute(s: v128, k: usize): v128 {
+  return ASC_FEATURE_RELAXED_SIMD
+    ? i8x16.relaxed_swizzle(s, v128.load(PERMUTATIONS + (k << 4)))
+    : i8x16.swizzle(s, v128.load(PERMUTATIONS + (k << 4)));
+}
+
 // @ts-ignore: decorator
 @inline function shiftRows(s: v128): v128 {
-  return i8x16.shuffle(s, s, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
+  return permute(s, 0);
 }
 
 // @ts-ignore: decorator
 @inline function invShiftRows(s: v128): v128 {
-  return i8x16.shuffle(s, s, 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3);
+  return permute(s, 1);
 }
 
 /** Each column rotated so that row r receives row r+1. */
 // @ts-ignore: decorator
 @inline function rot1(s: v128): v128 {
-  return i8x16.shuffle(s, s, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+  return permute(s, 2);
 }
 
 /** Row r receives row r+3 (= r-1). */
 // @ts-ignore: decorator
 @inline function rot3(s: v128): v128 {
-  return i8x16.shuffle(s, s, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
+  return permute(s, 3);
 }
 
 /** One middle round: SubBytes, ShiftRows, MixColumns, AddRoundKey, in T coordinates. */
@@ -148,31 +164,6 @@ export const DEC_KEYS: usize = 256;
   let s = v128.xor(encIn(x), v128.load(keys));
   for (let r: u32 = 1; r < nr; r++) s = encRound(s, v128.load(keys + (r << 4)));
   return encLast(s, v128.load(keys + (nr << 4)));
-}
-
-/** Encrypts four independent blocks; the interleaving lets the CPU overlap their rounds. */
-// @ts-ignore: decorator
-@inline export function encrypt4(ctx: usize, src: usize, dst: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
-  const nr = load<u32>(ctx);
-  const keys = ctx + ENC_KEYS;
-  let k = v128.load(keys);
-  let s0 = v128.xor(encIn(x0), k);
-  let s1 = v128.xor(encIn(x1), k);
-  let s2 = v128.xor(encIn(x2), k);
-  let s3 = v128.xor(encIn(x3), k);
-  for (let r: u32 = 1; r < nr; r++) {
-    k = v128.load(keys + (r << 4));
-    s0 = encRound(s0, k);
-    s1 = encRound(s1, k);
-    s2 = encRound(s2, k);
-    s3 = encRound(s3, k);
-  }
-  k = v128.load(keys + (nr << 4));
-  // XOR with the source: this is CTR mode's only use (keystream ⊕ data).
-  v128.store(dst, v128.xor(encLast(s0, k), v128.load(src)));
-  v128.store(dst, v128.xor(encLast(s1, k), v128.load(src, 16)), 16);
-  v128.store(dst, v128.xor(encLast(s2, k), v128.load(src, 32)), 32);
-  v128.store(dst, v128.xor(encLast(s3, k), v128.load(src, 48)), 48);
 }
 
 // @ts-ignore: decorator
