@@ -27,8 +27,9 @@ export function gcmWipe(ctx: usize): void {
 /** The tag before truncation: E_K(J0) ⊕ GHASH(A, C) (§7.1 steps 4-6). */
 function tag(ctx: usize, nonce: usize, aad: usize, aadLen: usize, c: usize, len: usize): v128 {
   const hk = ctx + GHASH_KEY;
-  let s = ghashBytes(hk, i64x2.splat(0), aad, aadLen);
-  s = ghashBytes(hk, s, c, len);
+  let s = i64x2.splat(0);
+  // A and C, each zero-padded; one loop so that the (large) hashing code is emitted once.
+  for (let part = 0; part < 2; part++) s = ghashBytes(hk, s, part ? c : aad, part ? len : aadLen);
   // [len(A)]64 ‖ [len(C)]64, in bits, big-endian.
   s = ghashBlock(hk, s, i64x2(bswap<u64>(<u64>aadLen << 3), bswap<u64>(<u64>len << 3)));
   return v128.xor(encryptBlock(ctx, counterBlock(nonce, 1)), s);

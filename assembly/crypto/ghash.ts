@@ -184,7 +184,8 @@ function storePower(p: usize, h: v128): void {
 }
 
 /** Absorbs len bytes, the last block padded with zeros (SP 800-38D §7.1, steps 5 and 6). */
-export function ghashBytes(hk: usize, y: v128, data: usize, len: usize): v128 {
+// @ts-ignore: decorator
+@inline export function ghashBytes(hk: usize, y: v128, data: usize, len: usize): v128 {
   let off: usize = 0;
   for (; off + 64 <= len; off += 64) y = ghash4(hk, y, data + off);
   for (; off + 16 <= len; off += 16) y = ghashBlock(hk, y, v128.load(data + off));

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// ipsecgw: the command line. Each command lives in its own file and is registered here.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { benchCommand } from './bench.js';
+
+await yargs(hideBin(process.argv))
+  .scriptName('ipsecgw')
+  .usage('$0 <command> [options]')
+  .command(benchCommand)
+  .demandCommand(1, 'name a command (see --help)')
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version()
+  .parseAsync();
