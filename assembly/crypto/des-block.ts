@@ -37,47 +37,66 @@ export const KEY_SCHEDULE_BYTES: i32 = 16 * ROUND_KEY_BYTES;
   return v128.or(i64x2.shl(x, n), i64x2.shr_u(x, 64 - n));
 }
 
+/** S-box j's register h swizzled with idx (des-layout.ts: SBOX_REGS). */
+// @ts-ignore: decorator
+@inline function sreg(j: i32, h: i32, idx: v128): v128 {
+  return i8x16.swizzle(v128.load(SBOX_REGS + <usize>(32 * j + 16 * h)), idx);
+}
+
+/** The swizzle index for S-box j: the low four input bits in its lanes, out of range elsewhere. */
+// @ts-ignore: decorator
+@inline function sidx(j: i32, low: v128): v128 {
+  return v128.or(low, v128.load(OTHER_LANES + <usize>(16 * j)));
+}
+
 /**
  * The cipher function f(R, K) (FIPS 46-3) for both blocks: r holds R‖R per half, k the round key.
  * Returns f‖f per half. The layout of every step is derived in des-layout.ts.
  */
 // @ts-ignore: decorator
 @inline function f(r: v128, k: v128): v128 {
-  // E ⊕ K: the low half of (R‖R) >> (32 − n) is R rotated left by n. Bytes 0…3 of each half get R
-  // rotated by E_ROT_EVEN, bytes 4…7 R rotated by E_ROT_ODD; the low six bits of each byte are one
-  // S-box input.
-  const e = i8x16.shuffle(
-    i64x2.shr_u(r, 32 - E_ROT_EVEN), i64x2.shr_u(r, 32 - E_ROT_ODD),
-    0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27,
+  // E ⊕ K. Shifting R‖R right by 32 − n leaves R rotated left by n in the low 32 bits; shifting it
+  // left by n leaves R rotated left by n in the high 32 bits. Bytes 0…3 of each half get R rotated
+  // by E_ROT_EVEN, bytes 4…7 R rotated by E_ROT_ODD; the low six bits of each byte are one S-box
+  // input.
+  const e = v128.or(
+    v128.and(i64x2.shr_u(r, 32 - E_ROT_EVEN), i64x2(0x000000003f3f3f3f, 0x000000003f3f3f3f)),
+    v128.and(i64x2.shl(r, E_ROT_ODD), i64x2(0x3f3f3f3f00000000, 0x3f3f3f3f00000000)),
   );
-  const x = v128.xor(v128.and(e, i8x16.splat(0x3f)), k);
+  const x = v128.xor(e, k);
 
   // S: swizzle every S-box register with the low four input bits; OTHER_LANES sets bit 7 of the
-  // index in the lanes of the other S-boxes, and swizzle yields 0 for indices ≥ 16.
+  // index in the lanes of the other S-boxes, and swizzle yields 0 for indices ≥ 16. (Unrolled, and
+  // the results OR-ed as a tree, to keep the chain of dependent instructions short.)
   const low = v128.and(x, i8x16.splat(0x0f));
-  let c0 = i8x16.splat(0);
-  let c1 = i8x16.splat(0);
-  for (let j = 0; j < 8; j++) {
-    const idx = v128.or(low, v128.load(OTHER_LANES + <usize>(16 * j)));
-    c0 = v128.or(c0, i8x16.swizzle(v128.load(SBOX_REGS + <usize>(32 * j)), idx));
-    c1 = v128.or(c1, i8x16.swizzle(v128.load(SBOX_REGS + <usize>(32 * j + 16)), idx));
-  }
-  // Bit 5 of the input picks the register, bit 4 the half of the byte: masks from the sign bit.
-  const bit5 = i8x16.shr_s(i8x16.shl(x, 2), 7);
-  const bit4 = i8x16.shr_s(i8x16.shl(x, 3), 7);
+  const i0 = sidx(0, low), i1 = sidx(1, low), i2 = sidx(2, low), i3 = sidx(3, low);
+  const i4 = sidx(4, low), i5 = sidx(5, low), i6 = sidx(6, low), i7 = sidx(7, low);
+  const c0 = v128.or(
+    v128.or(v128.or(sreg(0, 0, i0), sreg(1, 0, i1)), v128.or(sreg(2, 0, i2), sreg(3, 0, i3))),
+    v128.or(v128.or(sreg(4, 0, i4), sreg(5, 0, i5)), v128.or(sreg(6, 0, i6), sreg(7, 0, i7))),
+  );
+  const c1 = v128.or(
+    v128.or(v128.or(sreg(0, 1, i0), sreg(1, 1, i1)), v128.or(sreg(2, 1, i2), sreg(3, 1, i3))),
+    v128.or(v128.or(sreg(4, 1, i4), sreg(5, 1, i5)), v128.or(sreg(6, 1, i6), sreg(7, 1, i7))),
+  );
+  // Bit 5 of the input picks the register, bit 4 the half of the byte (inputs are < 64, so a
+  // signed compare with 31 tests bit 5).
+  const bit5 = i8x16.gt_s(x, i8x16.splat(31));
+  const bit4 = i8x16.eq(v128.and(x, i8x16.splat(16)), i8x16.splat(16));
   const both = v128.bitselect(c1, c0, bit5);
   const swapped = v128.or(i8x16.shl(both, 4), i8x16.shr_u(both, 4));
   const s = v128.and(v128.bitselect(swapped, both, bit4), v128.load(OUT_MASK));
 
   // P: five masked rotations of each half (by 0, 8, 16, 21, 29 bits; the byte rotations as
   // shuffles), then the two 32-bit halves folded together, which gives f‖f.
-  let w = v128.and(s, v128.load(P_MASKS));
-  w = v128.or(w, i8x16.shuffle(v128.and(s, v128.load(P_MASKS, 16)), s,
-    7, 0, 1, 2, 3, 4, 5, 6, 15, 8, 9, 10, 11, 12, 13, 14));
-  w = v128.or(w, i8x16.shuffle(v128.and(s, v128.load(P_MASKS, 32)), s,
-    6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13));
-  w = v128.or(w, rotl64(v128.and(s, v128.load(P_MASKS, 48)), 21));
-  w = v128.or(w, rotl64(v128.and(s, v128.load(P_MASKS, 64)), 29));
+  const p0 = v128.and(s, v128.load(P_MASKS));
+  const p8 = i8x16.shuffle(v128.and(s, v128.load(P_MASKS, 16)), s,
+    7, 0, 1, 2, 3, 4, 5, 6, 15, 8, 9, 10, 11, 12, 13, 14);
+  const p16 = i8x16.shuffle(v128.and(s, v128.load(P_MASKS, 32)), s,
+    6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13);
+  const p21 = rotl64(v128.and(s, v128.load(P_MASKS, 48)), 21);
+  const p29 = rotl64(v128.and(s, v128.load(P_MASKS, 64)), 29);
+  const w = v128.or(v128.or(p0, p8), v128.or(v128.or(p16, p21), p29));
   return v128.or(w, i8x16.shuffle(w, w, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11));
 }
 
