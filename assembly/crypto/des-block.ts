@@ -1,4 +1,4 @@
-// The TDEA block function (SP 800-67 Rev. 2 §3: E_K3(D_K2(E_K1(x))) to encrypt,
+// The TDEA block function (SP 800-67 Rev. 2: E_K3(D_K2(E_K1(x))) to encrypt,
 // D_K1(E_K2(D_K3(x))) to decrypt) on two independent 64-bit blocks held in one v128, bytes 0…7 and
 // 8…15. Constant time: no branch and no memory address depends on the blocks or the key; the only
 // branches and addresses depend on the direction and the round counter.

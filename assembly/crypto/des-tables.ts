@@ -1,6 +1,6 @@
-// The fixed tables of the Data Encryption Algorithm, typed in from FIPS PUB 46-3 (1999), the
-// standard that SP 800-67 Rev. 2 (TDEA) refers to for the DEA itself. Bits are numbered as there:
-// bit 1 is the leftmost (most significant) bit.
+// The fixed tables of the Data Encryption Algorithm, typed in from FIPS PUB 46-3 (1999); SP 800-67
+// Rev. 2, which took over the DEA when FIPS 46-3 was withdrawn, specifies the same algorithm. Bits
+// are numbered as there: bit 1 is the leftmost (most significant) bit.
 //
 // Only the key schedule (des-keys.ts) and the start-time derivation of the round-function layout
 // (des-layout.ts) read these tables, always at public indices; the per-block code never does.

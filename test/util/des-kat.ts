@@ -15,13 +15,13 @@ export const SP800_67_EXAMPLE = {
   ],
 };
 
-// NIST SP 800-20 (1999), Appendix A, the TECB known answer tests run with KEY1 = KEY2 = KEY3
-// (the same answers as the DES tests of SP 800-17).
+// NIST SP 800-20 (1999), the TECB known answer tests, run there with KEY1 = KEY2 = KEY3; their
+// values are those of the DES known answer tests of SP 800-17. The tables are named after the tests.
 
 /**
- * Table A.1, variable plaintext: key 0101010101010101 (all key bits 0, parity set), plaintext
+ * Variable plaintext known answer test: key 0101010101010101 (all key bits 0, parity set), plaintext
  * block with only bit i set (i = 1…64, bit 1 leftmost); CT[i-1] is the ciphertext. Read backwards
- * (ciphertext → single-bit block) it is Table A.2, the inverse permutation test.
+ * (ciphertext → single-bit block) it is the inverse permutation known answer test.
  */
 export const VARIABLE_PLAINTEXT_KEY = '0101010101010101';
 export const VARIABLE_PLAINTEXT_CT = [
@@ -44,7 +44,7 @@ export const VARIABLE_PLAINTEXT_CT = [
 ];
 
 /**
- * Table A.3, variable key: plaintext 0; the key has exactly one of its 56 key bits set, in key
+ * Variable key known answer test: plaintext 0; the key has exactly one of its 56 key bits set, in key
  * byte b at position k (0 = leftmost of the seven key bits), i.e. byte b is 0x80 >> k and every
  * other byte 0x01 (odd parity everywhere). CT[7b + k] is the ciphertext.
  */
@@ -67,7 +67,7 @@ export const VARIABLE_KEY_CT = [
   '5A594528BEBEF1CC', 'FCDB3291DE21F0C0', '869EFD7F9F265A09',
 ];
 
-/** Table A.4, permutation operation: plaintext 0, [key, ciphertext]. */
+/** Permutation operation known answer test: plaintext 0, [key, ciphertext]. */
 export const PERMUTATION_OPERATION: [string, string][] = [
   ['1046913489980131', '88D55E54F54C97B4'], ['1007103489988020', '0C0CC00C83EA48FD'],
   ['10071034C8980120', '83BC8EF3A6570183'], ['1046103489988020', 'DF725DCAD94EA2E9'],
@@ -87,7 +87,7 @@ export const PERMUTATION_OPERATION: [string, string][] = [
   ['1002911598100201', 'E2F5728F0995013C'], ['1002911698100101', '1AEAC39A61F0A464'],
 ];
 
-/** Table A.5, substitution table (chosen to exercise every S-box entry): [key, plaintext, ciphertext]. */
+/** Substitution table known answer test (chosen to exercise every S-box entry): [key, plaintext, ciphertext]. */
 export const SUBSTITUTION_TABLE: [string, string, string][] = [
   ['7CA110454A1A6E57', '01A1D6D039776742', '690F5B0D9A26939B'],
   ['0131D9619DC1376E', '5CD54CA83DEF57DA', '7A389D10354BD271'],
@@ -111,8 +111,9 @@ export const SUBSTITUTION_TABLE: [string, string, string][] = [
 ];
 
 /**
- * NIST CAVP TDES multi-block message test, TCBC with three independent keys (keying option 1), the
- * two encryption examples quoted from the CAVP DES/TDES MMT examples: key, IV, plaintext, ciphertext.
+ * NIST CAVP TDES multi-block message test (MMT), TCBC with three independent keys (keying option
+ * 1): two encryption cases as printed in NIST's DES/TDES MMT examples (DESMMT). Key, IV,
+ * plaintext, ciphertext.
  */
 export const TCBC_MMT: { key: string; iv: string; pt: string; ct: string }[] = [
   {
