@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cbcDecrypt, cbcEncrypt } from '../src/crypto/index.js';
 import { CTX_AREA, read, stage, wipe } from '../src/crypto/scratch.js';
 import { datapath } from '../src/dataplane/wasm.js';
@@ -140,6 +141,14 @@ describe('3des-cbc: against node:crypto des-ede3-cbc', () => {
     fn.des3Wipe(ctx);
     assert.ok(read(ctx, CTX_AREA).every((b) => b === 0), 'context not zeroed');
     wipe(buf + 256 - (ctx + CTX_AREA));
+  });
+
+  it('DES3_CTX_SIZE fits the scratch context area', () => {
+    const wasm = new WebAssembly.Module(readFileSync(new URL('../../build/esp.wasm', import.meta.url)));
+    const { exports } = new WebAssembly.Instance(wasm, { env: { abort: () => { throw new Error('abort'); } } });
+    const size = (exports.DES3_CTX_SIZE as WebAssembly.Global).value as number;
+    assert.equal(size, 3 * 16 * 16);
+    assert.ok(size <= CTX_AREA);
   });
 
   it('leaves no key material in scratch memory after a call', () => {
