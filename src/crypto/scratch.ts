@@ -1,7 +1,7 @@
 // Scratch memory for the one-shot crypto functions: a fixed context area at the host's heap base,
 // then the call's arguments laid out one after another (64-byte aligned). Calls are synchronous and
 // not re-entrant, so one area serves them all. Keys and contexts are wiped after every call.
-import { datapath, type WasmFn } from '../dataplane/wasm.js';
+import { datapath, type Datapath, type WasmFn } from '../dataplane/wasm.js';
 
 const ALIGN = 64;
 /** Bytes reserved for one key context (AES + GHASH, HMAC states, ChaCha20, 3DES all fit). */
@@ -22,9 +22,10 @@ export interface Staged {
  * bytes; a [bytes, size] pair copies bytes into an area of at least size bytes (room for a tag).
  * `reserve` appends areas of the given sizes. Grows the memory when needed.
  */
-export function stage(items: Array<Uint8Array | number | [Uint8Array, number]>, reserve: number[] = []): Staged {
+export function stage(
+  items: Array<Uint8Array | number | [Uint8Array, number]>, reserve: number[] = [], dp: Datapath = datapath(),
+): Staged {
   items = [...items, ...reserve];
-  const dp = datapath();
   const ctx = align(dp.heapBase);
   let at = ctx + CTX_AREA;
   const ptr: number[] = [];
@@ -43,8 +44,8 @@ export function stage(items: Array<Uint8Array | number | [Uint8Array, number]>, 
 }
 
 /** A copy of `len` bytes at `ptr`. */
-export function read(ptr: number, len: number): Uint8Array {
-  return new Uint8Array(datapath().memory.buffer, ptr, len).slice();
+export function read(ptr: number, len: number, dp: Datapath = datapath()): Uint8Array {
+  return new Uint8Array(dp.memory.buffer, ptr, len).slice();
 }
 
 /** Zeroes the context area and the first `len` bytes after it (keys, nonces, data). */

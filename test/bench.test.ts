@@ -1,0 +1,37 @@
+// The benchmark runner works end to end (tiny time budget: a smoke test, not a measurement).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SUITES } from '../bench/micro.js';
+
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+test('ipsecgw bench micro writes a JSON report and prints a table', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipsecgw-bench-'));
+  try {
+    const out = join(dir, 'micro.json');
+    const stdout = execFileSync(process.execPath,
+      [cli, 'bench', 'micro', '--seconds', '0.02', '--sizes', '64', '--no-openssl', '--out', out],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.match(stdout, /\| suite \| bytes \| WASM MB\/s/);
+    assert.match(stdout, /HMAC-SHA-1-96 over 64 bytes, key states precomputed: \d+ ns/);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(report.kind, 'micro');
+    assert.equal(report.rows.length, SUITES.length);
+    for (const row of report.rows) {
+      assert.ok(row.wasm.MBps > 0 && row.node.MBps > 0 && row.xNode > 0, row.suite);
+      assert.equal(row.openssl, null);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ipsecgw --help lists the commands', () => {
+  const help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+  assert.match(help, /ipsecgw bench <kind>/);
+});
