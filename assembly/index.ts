@@ -1,7 +1,7 @@
 // The WebAssembly datapath: crypto primitives (assembly/crypto) and, later, the ESP engine
 // (assembly/esp). See README.md in this folder for the rules: no I/O, no allocation, constant time.
 export { AES_CTX_SIZE, aesSetKey, aesWipe, aesEncryptBlock, aesDecryptBlock } from "./crypto/aes";
-export { aesCbcEncrypt, aesCbcDecrypt } from "./crypto/cbc";
+export { CBC_JOB_SIZE, aesCbcEncrypt, aesCbcEncryptJobs, aesCbcDecrypt } from "./crypto/cbc";
 export { aesCtr } from "./crypto/ctr";
 export { GCM_CTX_SIZE, gcmSetKey, gcmWipe, gcmSeal, gcmOpen } from "./crypto/gcm";
 export * from "./crypto/sha";
