@@ -12,15 +12,17 @@
 //   +64   chaining value after compressing K0 ⊕ ipad
 //   +128  chaining value after compressing K0 ⊕ opad
 import {
-  absorb, blockSize, CHAIN_SIZE, compress, digestSize, finish, initChain, isHashAlg, resume, start, STREAM_SIZE,
+  absorb, blockSize, compress, copyChain, digestSize, finish, initChain, isHashAlg, resume,
+  S_BLOCK, start, STREAM_SIZE, zero16,
 } from "./digest";
+import { wipeSchedule } from "./schedule";
 
 export const HMAC_CTX_SIZE: i32 = 192;
 const C_INNER: usize = 64;
 const C_OUTER: usize = 128;
 
-// Static scratch (calls are synchronous, the module single-threaded), wiped before each call returns:
-// a running hash, the padded key block K0, and the inner hash or the MAC being verified.
+// Static scratch (calls are synchronous, the module single-threaded): a running hash, the padded
+// key block K0, and the MAC being verified. Wiped before each call returns.
 const S = memory.data(<i32>STREAM_SIZE, 16);
 const K0 = memory.data(128, 16);
 const T = memory.data(64, 16);
@@ -38,7 +40,7 @@ function xorPad(p: usize, n: usize, pad: u8): void {
 export function hmacSetKey(ctx: usize, alg: i32, key: usize, keyLen: usize): void {
   if (!isHashAlg(alg)) abort("hmacSetKey: unknown algorithm");
   const bs = blockSize(alg);
-  memory.fill(K0, 0, 128);
+  zero16(K0, 128);
   if (keyLen > bs) {
     start(S, alg);
     absorb(S, alg, key, keyLen);
@@ -54,22 +56,28 @@ export function hmacSetKey(ctx: usize, alg: i32, key: usize, keyLen: usize): voi
   initChain(alg, ctx + C_OUTER);
   compress(alg, ctx + C_OUTER, K0, 1);
   store<i32>(ctx, alg);
-  memory.fill(K0, 0, 128);
-  memory.fill(S, 0, STREAM_SIZE);
+  // K0, the key's hash and the message schedule of the last two blocks are all key material.
+  zero16(K0, 128);
+  zero16(S, STREAM_SIZE);
+  wipeSchedule();
 }
 
-/** The full-length MAC of `data` ‖ `data2` into `out`, via the scratch stream; leaves it dirty. */
+/**
+ * The full-length MAC of `data` ‖ `data2` into `out`; returns its length. Leaves the scratch
+ * stream dirty with the outer block (the inner hash) and the MAC; no key material.
+ */
 function mac(ctx: usize, data: usize, len: usize, data2: usize, len2: usize, out: usize): usize {
   const alg = load<i32>(ctx);
   if (!isHashAlg(alg)) abort("hmac: context has no key");
   const bs = blockSize(alg);
   const n = digestSize(alg);
-  resume(S, ctx + C_INNER, bs);
+  resume(S, ctx + C_INNER, bs, 0);
   absorb(S, alg, data, len);
-  absorb(S, alg, data2, len2);
-  finish(S, alg, T);
-  resume(S, ctx + C_OUTER, bs);
-  absorb(S, alg, T, n);
+  if (len2 != 0) absorb(S, alg, data2, len2);
+  // The inner hash is written straight into the stream's block buffer, where the outer hash,
+  // restarted from K0 ⊕ opad, takes it as its message.
+  finish(S, alg, S + S_BLOCK);
+  resume(S, ctx + C_OUTER, bs, n);
   finish(S, alg, out);
   return n;
 }
@@ -77,8 +85,7 @@ function mac(ctx: usize, data: usize, len: usize, data2: usize, len2: usize, out
 /** Writes HMAC(key, data) to `out` (the full digest size). `out` may overlap `data`. */
 export function hmacCompute(ctx: usize, data: usize, len: usize, out: usize): void {
   mac(ctx, data, len, 0, 0, out);
-  memory.fill(S, 0, STREAM_SIZE);
-  memory.fill(T, 0, 64);
+  zero16(S, STREAM_SIZE);
 }
 
 /**
@@ -87,8 +94,7 @@ export function hmacCompute(ctx: usize, data: usize, len: usize, out: usize): vo
  */
 export function hmacCompute2(ctx: usize, data: usize, len: usize, data2: usize, len2: usize, out: usize): void {
   mac(ctx, data, len, data2, len2, out);
-  memory.fill(S, 0, STREAM_SIZE);
-  memory.fill(T, 0, 64);
+  zero16(S, STREAM_SIZE);
 }
 
 /**
@@ -100,14 +106,14 @@ export function hmacVerify(ctx: usize, data: usize, len: usize, data2: usize, le
   const n = mac(ctx, data, len, data2, len2, T);
   let diff: u32 = 0;
   for (let i: usize = 0; i < icvLen && i < n; i++) diff |= load<u8>(T + i) ^ load<u8>(icv + i);
-  memory.fill(S, 0, STREAM_SIZE);
-  memory.fill(T, 0, 64);
+  zero16(S, STREAM_SIZE);
+  zero16(T, 64);
   // diff is 0..255: diff - 1 has its top bit set only when diff == 0.
   const ok = (diff - 1) >> 31;
   return <i32>(ok & <u32>(icvLen != 0 && icvLen <= n));
 }
 
-/** Zeroes context `ctx` (when its SA dies): the chaining values are as good as the key. */
+/** Zeroes context `ctx` (when its SA dies): its chaining values are as good as the key. */
 export function hmacWipe(ctx: usize): void {
   memory.fill(ctx, 0, <usize>HMAC_CTX_SIZE);
 }

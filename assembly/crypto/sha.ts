@@ -1,6 +1,7 @@
 // SHA-1, SHA-256, SHA-384 and SHA-512 (FIPS 180-4) as one-call digests. The compression functions
 // are in sha1.ts, sha256.ts and sha512.ts; padding and buffering in digest.ts.
-import { absorb, finish, isHashAlg, start, STREAM_SIZE } from "./digest";
+import { absorb, finish, isHashAlg, start, STREAM_SIZE, zero16 } from "./digest";
+import { wipeSchedule } from "./schedule";
 
 export { HASH_SHA1, HASH_SHA256, HASH_SHA384, HASH_SHA512 } from "./digest";
 
@@ -16,6 +17,7 @@ export function hashDigest(alg: i32, data: usize, len: usize, out: usize): void 
   start(S, alg);
   absorb(S, alg, data, len);
   finish(S, alg, out);
-  // The message may be secret (key derivation hashes keys): leave none of it behind.
-  memory.fill(S, 0, STREAM_SIZE);
+  // The message may be secret (IKE hashes keys): leave none of it in scratch.
+  zero16(S, STREAM_SIZE);
+  wipeSchedule();
 }
