@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { hash, hmac, HASH_ALGS, type HashAlg } from '../src/crypto/index.js';
 import { CTX_AREA, read, stage, wipe } from '../src/crypto/scratch.js';
+import { datapath } from '../src/dataplane/wasm.js';
 import { hex, toHex, wycheproof } from './util/vectors.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -219,6 +220,30 @@ for (const alg of HASH_ALGS) {
     assert.equal(verify(alg, key, data, new Uint8Array([...mac, 0])), 0, 'icv longer than the MAC');
   });
 }
+
+test('no key material is left in WASM memory', () => {
+  /** Whether `needle` occurs anywhere in linear memory. */
+  const found = (needle: Uint8Array): boolean => Buffer.from(datapath().memory.buffer).includes(Buffer.from(needle));
+  const r = rng(0x6b6579);
+  for (const alg of HASH_ALGS) {
+    for (const n of [20, 64, 100, 128, 150]) { // short keys, one block exactly, and hashed long keys
+      const key = r.bytes(n);
+      hmac(alg, key, r.bytes(300));
+      const head = key.subarray(0, 16);
+      assert.ok(!found(head), `${alg} key ${n}: key left in memory`);
+      assert.ok(!found(head.map((b) => b ^ 0x36)), `${alg} key ${n}: K0 ^ ipad left in memory`);
+      assert.ok(!found(head.map((b) => b ^ 0x5c)), `${alg} key ${n}: K0 ^ opad left in memory`);
+    }
+  }
+});
+
+test('hmacWipe zeroes the context, which then refuses to MAC', () => {
+  withKey('sha256', ascii('key'), [ascii('data')], (fn, ctx, [d, out]) => {
+    fn.hmacWipe(ctx);
+    assert.ok(new Uint8Array(datapath().memory.buffer, ctx, 192 /* HMAC_CTX_SIZE */).every((b) => b === 0));
+    assert.throws(() => fn.hmacCompute(ctx, d, 4, out), /aborted/);
+  });
+});
 
 test('argument errors', () => {
   assert.throws(() => hash('md5' as HashAlg, new Uint8Array(1)), { name: 'RangeError', message: /unknown hash algorithm 'md5'/ });
