@@ -2,7 +2,8 @@
 // compression function and sizes an algorithm uses, the buffering of a message given in pieces,
 // the padding of §5.1 and the big-endian output of §6.1.2, §6.2.2, §6.4.2 and §6.5.
 //
-// A running hash is a "stream", a small structure in memory that the caller provides (16-aligned):
+// A running hash is a "stream", a small structure in memory that the caller provides (best
+// 16-aligned; WebAssembly does not require it):
 //   +0    H      the chaining value: 5 or 8 native u32 (SHA-1, SHA-256) or 8 native u64
 //   +64   block  the partial block not yet compressed (one block, up to 128 bytes)
 //   +192  fill   how many bytes of `block` are used (u32)
@@ -58,15 +59,15 @@ export function compress(alg: i32, H: usize, p: usize, n: usize): void {
   else sha512Blocks(H, p, n);
 }
 
-/** Copies a chaining value (CHAIN_SIZE bytes, 16-aligned both sides). */
-export function copyChain(dst: usize, src: usize): void {
+/** Copies a chaining value (CHAIN_SIZE bytes). */
+function copyChain(dst: usize, src: usize): void {
   v128.store(dst, v128.load(src, 0), 0);
   v128.store(dst, v128.load(src, 16), 16);
   v128.store(dst, v128.load(src, 32), 32);
   v128.store(dst, v128.load(src, 48), 48);
 }
 
-/** Zeroes the `n` bytes (a multiple of 16) at 16-aligned `p`. */
+/** Zeroes the `n` bytes (a multiple of 16) at `p`. */
 export function zero16(p: usize, n: usize): void {
   const z = i64x2.splat(0);
   for (let i: usize = 0; i < n; i += 16) v128.store(p + i, z);

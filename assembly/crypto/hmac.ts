@@ -7,12 +7,12 @@
 // block each, so their compressed chaining values are all a packet needs: the context keeps those
 // two and never the key.
 //
-// Context layout (HMAC_CTX_SIZE bytes, 16-byte aligned by the host):
+// Context layout (HMAC_CTX_SIZE bytes; best 16-aligned):
 //   +0    algorithm (i32, HASH_*)
 //   +64   chaining value after compressing K0 ⊕ ipad
 //   +128  chaining value after compressing K0 ⊕ opad
 import {
-  absorb, blockSize, compress, copyChain, digestSize, finish, initChain, isHashAlg, resume,
+  absorb, blockSize, compress, digestSize, finish, initChain, isHashAlg, resume,
   S_BLOCK, start, STREAM_SIZE, zero16,
 } from "./digest";
 import { wipeSchedule } from "./schedule";
