@@ -1,1 +1,23 @@
-// placeholder: filled by its own commit
+// SHA-1, SHA-256, SHA-384 and SHA-512 (FIPS 180-4) as one-call digests. The compression functions
+// are in sha1.ts, sha256.ts and sha512.ts; padding and buffering in digest.ts.
+import { absorb, finish, isHashAlg, start, STREAM_SIZE, zero16 } from "./digest";
+import { wipeSchedule } from "./schedule";
+
+export { HASH_SHA1, HASH_SHA256, HASH_SHA384, HASH_SHA512 } from "./digest";
+
+// The running hash lives in static scratch: calls are synchronous and the module single-threaded.
+const S = memory.data(<i32>STREAM_SIZE, 16);
+
+/**
+ * Writes the digest of the `len` bytes at `data` to `out`: 20, 32, 48 or 64 bytes for HASH_SHA1,
+ * HASH_SHA256, HASH_SHA384, HASH_SHA512. `out` may overlap `data`.
+ */
+export function hashDigest(alg: i32, data: usize, len: usize, out: usize): void {
+  if (!isHashAlg(alg)) abort("hashDigest: unknown algorithm");
+  start(S, alg);
+  absorb(S, alg, data, len);
+  finish(S, alg, out);
+  // The message may be secret (IKE hashes keys): leave none of it in scratch.
+  zero16(S, STREAM_SIZE);
+  wipeSchedule();
+}
