@@ -9,6 +9,8 @@ export * from "./crypto/hmac";
 export * from "./crypto/chacha20poly1305";
 export * from "./crypto/des";
 
+export { SCRATCH_SIZE, setScratch } from "./scratch";
+
 /** First byte of linear memory the host may use: everything below holds static tables. */
 export function heapBase(): usize {
   return (__heap_base + 63) & ~63;

@@ -16,16 +16,20 @@ import {
   S_BLOCK, start, STREAM_SIZE, zero16,
 } from "./digest";
 import { wipeSchedule } from "./schedule";
+import { HMAC_K0_AT, HMAC_STREAM_AT, HMAC_T_AT, scratch } from "../scratch";
 
 export const HMAC_CTX_SIZE: i32 = 192;
 const C_INNER: usize = 64;
 const C_OUTER: usize = 128;
 
-// Static scratch (calls are synchronous, the module single-threaded): a running hash, the padded
-// key block K0, and the MAC being verified. Wiped before each call returns.
-const S = memory.data(<i32>STREAM_SIZE, 16);
-const K0 = memory.data(128, 16);
-const T = memory.data(64, 16);
+// Scratch of this instance (assembly/scratch.ts): a running hash, the padded key block K0, and the
+// MAC being verified. Wiped before each call returns.
+// @ts-ignore: decorator
+@inline function S(): usize { return scratch() + HMAC_STREAM_AT; }
+// @ts-ignore: decorator
+@inline function K0(): usize { return scratch() + HMAC_K0_AT; }
+// @ts-ignore: decorator
+@inline function T(): usize { return scratch() + HMAC_T_AT; }
 
 /** XORs the `n` bytes (a multiple of 16) at `p` with the byte `pad`. */
 function xorPad(p: usize, n: usize, pad: u8): void {
@@ -40,25 +44,25 @@ function xorPad(p: usize, n: usize, pad: u8): void {
 export function hmacSetKey(ctx: usize, alg: i32, key: usize, keyLen: usize): void {
   if (!isHashAlg(alg)) abort("hmacSetKey: unknown algorithm");
   const bs = blockSize(alg);
-  zero16(K0, 128);
+  zero16(K0(), 128);
   if (keyLen > bs) {
-    start(S, alg);
-    absorb(S, alg, key, keyLen);
-    finish(S, alg, K0);
+    start(S(), alg);
+    absorb(S(), alg, key, keyLen);
+    finish(S(), alg, K0());
   } else {
-    memory.copy(K0, key, keyLen);
+    memory.copy(K0(), key, keyLen);
   }
   // ipad = 0x36 repeated, opad = 0x5c repeated (RFC 2104 §2); the second XOR turns one into the other.
-  xorPad(K0, bs, 0x36);
+  xorPad(K0(), bs, 0x36);
   initChain(alg, ctx + C_INNER);
-  compress(alg, ctx + C_INNER, K0, 1);
-  xorPad(K0, bs, 0x36 ^ 0x5c);
+  compress(alg, ctx + C_INNER, K0(), 1);
+  xorPad(K0(), bs, 0x36 ^ 0x5c);
   initChain(alg, ctx + C_OUTER);
-  compress(alg, ctx + C_OUTER, K0, 1);
+  compress(alg, ctx + C_OUTER, K0(), 1);
   store<i32>(ctx, alg);
   // K0, the key's hash and the message schedule of the last two blocks are all key material.
-  zero16(K0, 128);
-  zero16(S, STREAM_SIZE);
+  zero16(K0(), 128);
+  zero16(S(), STREAM_SIZE);
   wipeSchedule();
 }
 
@@ -71,21 +75,21 @@ function mac(ctx: usize, data: usize, len: usize, data2: usize, len2: usize, out
   if (!isHashAlg(alg)) abort("hmac: context has no key");
   const bs = blockSize(alg);
   const n = digestSize(alg);
-  resume(S, ctx + C_INNER, bs, 0);
-  absorb(S, alg, data, len);
-  if (len2 != 0) absorb(S, alg, data2, len2);
+  resume(S(), ctx + C_INNER, bs, 0);
+  absorb(S(), alg, data, len);
+  if (len2 != 0) absorb(S(), alg, data2, len2);
   // The inner hash is written straight into the stream's block buffer, where the outer hash,
   // restarted from K0 ⊕ opad, takes it as its message.
-  finish(S, alg, S + S_BLOCK);
-  resume(S, ctx + C_OUTER, bs, n);
-  finish(S, alg, out);
+  finish(S(), alg, S() + S_BLOCK);
+  resume(S(), ctx + C_OUTER, bs, n);
+  finish(S(), alg, out);
   return n;
 }
 
 /** Writes HMAC(key, data) to `out` (the full digest size). `out` may overlap `data`. */
 export function hmacCompute(ctx: usize, data: usize, len: usize, out: usize): void {
   mac(ctx, data, len, 0, 0, out);
-  zero16(S, STREAM_SIZE);
+  zero16(S(), STREAM_SIZE);
 }
 
 /**
@@ -94,7 +98,7 @@ export function hmacCompute(ctx: usize, data: usize, len: usize, out: usize): vo
  */
 export function hmacCompute2(ctx: usize, data: usize, len: usize, data2: usize, len2: usize, out: usize): void {
   mac(ctx, data, len, data2, len2, out);
-  zero16(S, STREAM_SIZE);
+  zero16(S(), STREAM_SIZE);
 }
 
 /**
@@ -103,11 +107,11 @@ export function hmacCompute2(ctx: usize, data: usize, len: usize, data2: usize, 
  * size never verifies: a zero-length tag would accept anything.
  */
 export function hmacVerify(ctx: usize, data: usize, len: usize, data2: usize, len2: usize, icv: usize, icvLen: usize): i32 {
-  const n = mac(ctx, data, len, data2, len2, T);
+  const n = mac(ctx, data, len, data2, len2, T());
   let diff: u32 = 0;
-  for (let i: usize = 0; i < icvLen && i < n; i++) diff |= load<u8>(T + i) ^ load<u8>(icv + i);
-  zero16(S, STREAM_SIZE);
-  zero16(T, 64);
+  for (let i: usize = 0; i < icvLen && i < n; i++) diff |= load<u8>(T() + i) ^ load<u8>(icv + i);
+  zero16(S(), STREAM_SIZE);
+  zero16(T(), 64);
   // diff is 0..255: diff - 1 has its top bit set only when diff == 0.
   const ok = (diff - 1) >> 31;
   return <i32>(ok & <u32>(icvLen != 0 && icvLen <= n));

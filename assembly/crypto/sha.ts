@@ -2,11 +2,9 @@
 // are in sha1.ts, sha256.ts and sha512.ts; padding and buffering in digest.ts.
 import { absorb, finish, isHashAlg, start, STREAM_SIZE, zero16 } from "./digest";
 import { wipeSchedule } from "./schedule";
+import { DIGEST_AT, scratch } from "../scratch";
 
 export { HASH_SHA1, HASH_SHA256, HASH_SHA384, HASH_SHA512 } from "./digest";
-
-// The running hash lives in static scratch: calls are synchronous and the module single-threaded.
-const S = memory.data(<i32>STREAM_SIZE, 16);
 
 /**
  * Writes the digest of the `len` bytes at `data` to `out`: 20, 32, 48 or 64 bytes for HASH_SHA1,
@@ -14,6 +12,7 @@ const S = memory.data(<i32>STREAM_SIZE, 16);
  */
 export function hashDigest(alg: i32, data: usize, len: usize, out: usize): void {
   if (!isHashAlg(alg)) abort("hashDigest: unknown algorithm");
+  const S = scratch() + DIGEST_AT; // the running hash
   start(S, alg);
   absorb(S, alg, data, len);
   finish(S, alg, out);

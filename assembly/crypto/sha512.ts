@@ -6,7 +6,7 @@
 // with rotating names and their sums ordered as in sha256.ts (terms in the newest e and a last).
 // The SIMD schedule measured about 15% faster than keeping W_t in locals.
 // Nothing branches on or indexes by the data.
-import { W } from "./schedule";
+import { schedule } from "./schedule";
 
 // Functions of §4.1.3. Ch and Maj are written with one operation fewer than in the standard.
 // @ts-ignore: decorator
@@ -90,6 +90,7 @@ export function sha384Init(H: usize): void {
 
 /** Runs the compression function over the `n` 128-byte blocks at `p`, updating `H` (§6.4.2). */
 export function sha512Blocks(H: usize, p: usize, n: usize): void {
+  const W = schedule();
   let a = load<u64>(H, 0), b = load<u64>(H, 8), c = load<u64>(H, 16), d = load<u64>(H, 24);
   let e = load<u64>(H, 32), f = load<u64>(H, 40), g = load<u64>(H, 48), h = load<u64>(H, 56);
   for (const end = p + (n << 7); p < end; p += 128) {

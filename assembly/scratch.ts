@@ -1,0 +1,26 @@
+// Mutable scratch memory. Several datapath workers may share one linear memory, one instance each
+// (DESIGN.md, "Multi-core"); static data must then stay read-only after start, and whatever a call
+// writes for itself must live in memory its own instance owns. WebAssembly globals belong to the
+// instance, so each instance points `base` at an area of its own with setScratch(); a lone
+// instance can keep the static default. Calls within one instance do not run concurrently.
+//
+// The regions, as offsets from the base (16-byte aligned):
+export const SCHEDULE_AT: usize = 0; // SHA-256/512 message schedule W_t + K_t: 80 × 8 bytes
+export const DIGEST_AT: usize = 640; // hashDigest's running hash (STREAM_SIZE = 208)
+export const HMAC_STREAM_AT: usize = 848; // HMAC's running hash (208)
+export const HMAC_K0_AT: usize = 1056; // HMAC's padded key block K0 (128)
+export const HMAC_T_AT: usize = 1184; // the MAC hmacVerify compares (64)
+export const SCRATCH_SIZE: i32 = 2048;
+
+let base: usize = memory.data(SCRATCH_SIZE, 64);
+
+/** Gives this instance its own scratch area of SCRATCH_SIZE bytes. */
+export function setScratch(p: usize): void {
+  base = p;
+}
+
+/** The scratch area of this instance. */
+// @ts-ignore: decorator
+@inline export function scratch(): usize {
+  return base;
+}
