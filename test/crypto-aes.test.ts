@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes, randomInt } from 'node:crypto';
 import { aeadOpen, aeadSeal, cbcDecrypt, cbcEncrypt, type AeadAlg, type CbcAlg } from '../src/crypto/index.js';
 import { stage, read } from '../src/crypto/scratch.js';
+import { datapath } from '../src/dataplane/wasm.js';
 import { hex, toHex, wycheproof } from './util/vectors.js';
 import { FIPS197, FIPS197_PT, GCM_SPEC, SP800_38A_CBC, SP800_38A_CTR, SP800_38A_PT } from './vectors/aes.js';
 
@@ -148,6 +149,33 @@ test('AES-CBC against node:crypto: random keys, IVs, lengths 0..4096', () => {
     const want = createCipheriv(name, key, iv).setAutoPadding(false).update(pt);
     assert.equal(toHex(cbcEncrypt(cbcAlg(key), key, iv, pt)), toHex(want), `length ${len}`);
     assert.equal(toHex(cbcDecrypt(cbcAlg(key), key, iv, want)), toHex(pt), `length ${len}`);
+  }
+});
+
+test('multi-buffer CBC encryption equals one chain at a time (mixed keys and lengths)', () => {
+  for (let round = 0; round < 20; round++) {
+    const n = randomInt(1, 11);
+    const jobs = Array.from({ length: n }, (_, i) => ({
+      // Mostly AES-128, sometimes another size: four jobs only run side by side when their round counts match.
+      key: randomBytes(round % 3 === 0 ? [16, 24, 32][i % 3] : 16),
+      iv: randomBytes(16),
+      data: randomBytes(16 * randomInt(0, 100)),
+    }));
+    // Contexts and buffers at fixed places after a job table of n × CBC_JOB_SIZE bytes.
+    const items = jobs.flatMap((j) => [j.key, j.iv, j.data, 512]);
+    const { ptr, fn } = stage([n * 20, ...items]);
+    const table = ptr[0];
+    const view = new DataView(datapath().memory.buffer);
+    jobs.forEach((j, i) => {
+      const [k, iv, d, ctx] = ptr.slice(1 + 4 * i, 5 + 4 * i);
+      fn.aesSetKey(ctx, k, j.key.length);
+      [ctx, iv, d, j.data.length, d].forEach((v, f) => view.setUint32(table + 20 * i + 4 * f, v, true));
+    });
+    fn.aesCbcEncryptJobs(table, n);
+    jobs.forEach((j, i) => {
+      const want = createCipheriv(`aes-${j.key.length * 8}-cbc` as 'aes-128-cbc', j.key, j.iv).setAutoPadding(false).update(j.data);
+      assert.equal(toHex(read(ptr[3 + 4 * i], j.data.length)), toHex(want), `job ${i} of ${n}`);
+    });
   }
 });
 
