@@ -9,19 +9,24 @@
 // wipes them. Nothing branches on or indexes memory by key, message or tag.
 
 const POLY: usize = memory.data(128, 16);
-// Offsets in POLY (u32 each): r limbs, 5·r limbs 1..4, h limbs, s (the second key half).
+// Offsets in POLY (u32 each). r and r² are both kept, with 5·limb for the terms that wrap, so two
+// blocks can be absorbed with one reduction: ((h + m₁)·r + m₂)·r = (h + m₁)·r² + m₂·r.
 const R: usize = 0; // r0..r4
 const R5: usize = 20; // 5·r1 .. 5·r4
-const H: usize = 36; // h0..h4
-const S: usize = 56; // s as four little-endian words
+const Q: usize = 36; // (r²)0 .. (r²)4
+const Q5: usize = 56; // 5·(r²)1 .. 5·(r²)4
+const H: usize = 72; // h0..h4
+const S: usize = 92; // s as four little-endian words
 /** A 16-byte block for padded tails (§2.5 last block, §2.8 pad16) and the lengths block. */
 export const POLY_BLOCK: usize = memory.data(16, 16);
+/** Sixteen zero bytes that are never written: the absent second block of a single-block step. */
+const ZERO_BLOCK: usize = memory.data(16, 16);
 
 const M26: u64 = 0x3ffffff;
 /** The 2^128 bit each full 16-byte block gets (§2.5 "add one bit beyond the number of octets"). */
 export const HIBIT_FULL: u64 = 1 << 24;
 
-/** §2.5: takes r (clamped) and s from the 32-byte one-time key and sets h = 0. */
+/** §2.5: takes r (clamped) and s from the 32-byte one-time key, precomputes r², sets h = 0. */
 export function polyInit(key: usize): void {
   // Clamp (§2.5.1): r &= 0x0ffffffc0ffffffc0ffffffc0fffffff, i.e. the top four bits of every
   // 32-bit word and the low two bits of words 1..3 cleared.
@@ -35,17 +40,90 @@ export function polyInit(key: usize): void {
   const r2 = ((t1 >> 20) | (t2 << 12)) & 0x3ffffff;
   const r3 = ((t2 >> 14) | (t3 << 18)) & 0x3ffffff;
   const r4 = t3 >> 8;
-  store<u32>(POLY + R, r0, 0);
-  store<u32>(POLY + R, r1, 4);
-  store<u32>(POLY + R, r2, 8);
-  store<u32>(POLY + R, r3, 12);
-  store<u32>(POLY + R, r4, 16);
-  store<u32>(POLY + R5, r1 * 5, 0);
-  store<u32>(POLY + R5, r2 * 5, 4);
-  store<u32>(POLY + R5, r3 * 5, 8);
-  store<u32>(POLY + R5, r4 * 5, 12);
-  memory.fill(POLY + H, 0, 20);
+  storeLimbs(POLY + R, POLY + R5, r0, r1, r2, r3, r4);
   v128.store(POLY + S, v128.load(key, 16));
+  // r² = (r + 0)·r: one single-block step with h = r and an all-zero block without its 2^128 bit.
+  storeLimbs(POLY + H, 0, r0, r1, r2, r3, r4);
+  absorbSteps(ZERO_BLOCK, 1, 0, false);
+  storeLimbs(POLY + Q, POLY + Q5, load<u32>(POLY + H, 0), load<u32>(POLY + H, 4),
+    load<u32>(POLY + H, 8), load<u32>(POLY + H, 12), load<u32>(POLY + H, 16));
+  memory.fill(POLY + H, 0, 20);
+}
+
+// Stores five limbs at `at` and, unless times5 is 0, 5·limb 1..4 at times5.
+function storeLimbs(at: usize, times5: usize, l0: u32, l1: u32, l2: u32, l3: u32, l4: u32): void {
+  store<u32>(at, l0, 0);
+  store<u32>(at, l1, 4);
+  store<u32>(at, l2, 8);
+  store<u32>(at, l3, 12);
+  store<u32>(at, l4, 16);
+  if (times5 != 0) {
+    store<u32>(times5, l1 * 5, 0);
+    store<u32>(times5, l2 * 5, 4);
+    store<u32>(times5, l3 * 5, 8);
+    store<u32>(times5, l4 * 5, 12);
+  }
+}
+
+// Limb k (26 bits) of the 16-byte little-endian block at p: unaligned 32-bit loads at bytes 0, 3,
+// 6, 9, 12 and a shift put bit 26k at bit 0.
+// @ts-ignore: decorator
+@inline function limb(p: usize, k: i32): u64 {
+  return k == 4 ? <u64>load<u32>(p + 12) >> 8 : (<u64>load<u32>(p + 3 * k) >> (2 * k)) & M26;
+}
+
+// @ts-ignore: decorator
+@inline function ld(offset: usize): u64 {
+  return <u64>load<u32>(POLY + offset);
+}
+
+/**
+ * `steps` steps of the §2.5 loop from src, h kept in locals and written back to POLY at the end.
+ * With pairs, a step absorbs two blocks with one reduction, h = (h + m₁)·r² + m₂·r, since
+ * ((h + m₁)·r + m₂)·r is that; without, one block, h = (h + m₁)·r, as the same sums with the
+ * second block all zero. Inlined with a constant `pairs` where blocks are absorbed in bulk: in
+ * polyBlocks, and one step at a time between ChaCha20 rounds in the AEAD.
+ *
+ * Limb bounds: h enters with limbs below 2^26 + 2^10; adding a block keeps them below 2^27; r and
+ * r² have limbs below 2^26 + 2^10, 5·limb below 2^28.4, so each product is below 2^55.4 and the
+ * ten summed into one limb below 2^58.8.
+ */
+// @ts-ignore: decorator
+@inline export function absorbSteps(src: usize, steps: usize, hibit: u64, pairs: bool): void {
+  // Multipliers: x for the first block (r² or r), r for the second; 5·limb for wrapped terms.
+  const x0 = ld(pairs ? Q : R), x1 = ld(pairs ? Q + 4 : R + 4), x2 = ld(pairs ? Q + 8 : R + 8);
+  const x3 = ld(pairs ? Q + 12 : R + 12), x4 = ld(pairs ? Q + 16 : R + 16);
+  const y1 = ld(pairs ? Q5 : R5), y2 = ld(pairs ? Q5 + 4 : R5 + 4);
+  const y3 = ld(pairs ? Q5 + 8 : R5 + 8), y4 = ld(pairs ? Q5 + 12 : R5 + 12);
+  const r0 = ld(R), r1 = ld(R + 4), r2 = ld(R + 8), r3 = ld(R + 12), r4 = ld(R + 16);
+  const s1 = ld(R5), s2 = ld(R5 + 4), s3 = ld(R5 + 8), s4 = ld(R5 + 12);
+  const hibit2 = pairs ? hibit : 0;
+  let h0 = ld(H), h1 = ld(H + 4), h2 = ld(H + 8), h3 = ld(H + 12), h4 = ld(H + 16);
+  for (let i: usize = 0; i < steps; i++) {
+    const m2 = pairs ? src + 16 : ZERO_BLOCK;
+    const a0 = h0 + limb(src, 0), a1 = h1 + limb(src, 1), a2 = h2 + limb(src, 2);
+    const a3 = h3 + limb(src, 3), a4 = h4 + (limb(src, 4) | hibit);
+    const b0 = limb(m2, 0), b1 = limb(m2, 1), b2 = limb(m2, 2), b3 = limb(m2, 3), b4 = limb(m2, 4) | hibit2;
+    // Limb k collects a_i·x_j and b_i·r_j with i + j ≡ k (mod 5); wrapped terms (i + j ≥ 5) use 5·.
+    let d0 = a0 * x0 + a1 * y4 + a2 * y3 + a3 * y2 + a4 * y1 + b0 * r0 + b1 * s4 + b2 * s3 + b3 * s2 + b4 * s1;
+    let d1 = a0 * x1 + a1 * x0 + a2 * y4 + a3 * y3 + a4 * y2 + b0 * r1 + b1 * r0 + b2 * s4 + b3 * s3 + b4 * s2;
+    let d2 = a0 * x2 + a1 * x1 + a2 * x0 + a3 * y4 + a4 * y3 + b0 * r2 + b1 * r1 + b2 * r0 + b3 * s4 + b4 * s3;
+    let d3 = a0 * x3 + a1 * x2 + a2 * x1 + a3 * x0 + a4 * y4 + b0 * r3 + b1 * r2 + b2 * r1 + b3 * r0 + b4 * s4;
+    let d4 = a0 * x4 + a1 * x3 + a2 * x2 + a3 * x1 + a4 * x0 + b0 * r4 + b1 * r3 + b2 * r2 + b3 * r1 + b4 * r0;
+    // Partial reduction, two carry chains side by side (limbs 0→1→2→3 and 3→4→0→1), so the
+    // dependency chain is four steps long instead of seven.
+    d1 += d0 >> 26; d0 &= M26; d4 += d3 >> 26; d3 &= M26;
+    d2 += d1 >> 26; d1 &= M26; d0 += (d4 >> 26) * 5; d4 &= M26;
+    d3 += d2 >> 26; d2 &= M26; d1 += d0 >> 26; d0 &= M26;
+    d4 += d3 >> 26; d3 &= M26;
+    h0 = d0; h1 = d1; h2 = d2; h3 = d3; h4 = d4;
+    src += pairs ? 32 : 16;
+  }
+  store<u32>(POLY + H, <u32>h0, 0);
+  store<u32>(POLY + H, <u32>h1, 4);
+  store<u32>(POLY + H, <u32>h2, 8);
+  store<u32>(POLY + H, <u32>h3, 12);
+  store<u32>(POLY + H, <u32>h4, 16);
 }
 
 /**
@@ -53,41 +131,8 @@ export function polyInit(key: usize): void {
  * block that already carries its 0x01 byte (§2.5).
  */
 export function polyBlocks(src: usize, n: usize, hibit: u64): void {
-  const r0 = <u64>load<u32>(POLY + R, 0), r1 = <u64>load<u32>(POLY + R, 4);
-  const r2 = <u64>load<u32>(POLY + R, 8), r3 = <u64>load<u32>(POLY + R, 12);
-  const r4 = <u64>load<u32>(POLY + R, 16);
-  const s1 = <u64>load<u32>(POLY + R5, 0), s2 = <u64>load<u32>(POLY + R5, 4);
-  const s3 = <u64>load<u32>(POLY + R5, 8), s4 = <u64>load<u32>(POLY + R5, 12);
-  let h0 = <u64>load<u32>(POLY + H, 0), h1 = <u64>load<u32>(POLY + H, 4);
-  let h2 = <u64>load<u32>(POLY + H, 8), h3 = <u64>load<u32>(POLY + H, 12);
-  let h4 = <u64>load<u32>(POLY + H, 16);
-  for (let end = src + (n << 4); src < end; src += 16) {
-    // h += block, split into limbs by unaligned 32-bit loads at bytes 0, 3, 6, 9, 12.
-    h0 += <u64>load<u32>(src, 0) & M26;
-    h1 += (<u64>load<u32>(src, 3) >> 2) & M26;
-    h2 += (<u64>load<u32>(src, 6) >> 4) & M26;
-    h3 += (<u64>load<u32>(src, 9) >> 6) & M26;
-    h4 += (<u64>load<u32>(src, 12) >> 8) | hibit;
-    // h · r: limb k collects h_i · r_j with i + j ≡ k (mod 5); wrapped terms use 5·r_j.
-    const d0 = h0 * r0 + h1 * s4 + h2 * s3 + h3 * s2 + h4 * s1;
-    let d1 = h0 * r1 + h1 * r0 + h2 * s4 + h3 * s3 + h4 * s2;
-    let d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s4 + h4 * s3;
-    let d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s4;
-    let d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
-    // Partial reduction: carry each limb into the next, limb 4's carry times 5 into limb 0.
-    // h stays below 2^27 per limb (not fully reduced; polyFinish does that).
-    d1 += d0 >> 26; h0 = d0 & M26;
-    d2 += d1 >> 26; h1 = d1 & M26;
-    d3 += d2 >> 26; h2 = d2 & M26;
-    d4 += d3 >> 26; h3 = d3 & M26;
-    h0 += (d4 >> 26) * 5; h4 = d4 & M26;
-    h1 += h0 >> 26; h0 &= M26;
-  }
-  store<u32>(POLY + H, <u32>h0, 0);
-  store<u32>(POLY + H, <u32>h1, 4);
-  store<u32>(POLY + H, <u32>h2, 8);
-  store<u32>(POLY + H, <u32>h3, 12);
-  store<u32>(POLY + H, <u32>h4, 16);
+  absorbSteps(src, n >> 1, hibit, true);
+  if (n & 1) absorbSteps(src + ((n >> 1) << 5), 1, hibit, false);
 }
 
 /** Absorbs len bytes zero-padded to a multiple of 16 (§2.8 pad16: padded blocks are full blocks). */
