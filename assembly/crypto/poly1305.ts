@@ -81,15 +81,14 @@ function storeLimbs(at: usize, times5: usize, l0: u32, l1: u32, l2: u32, l3: u32
  * `steps` steps of the §2.5 loop from src, h kept in locals and written back to POLY at the end.
  * With pairs, a step absorbs two blocks with one reduction, h = (h + m₁)·r² + m₂·r, since
  * ((h + m₁)·r + m₂)·r is that; without, one block, h = (h + m₁)·r, as the same sums with the
- * second block all zero. Inlined with a constant `pairs` where blocks are absorbed in bulk: in
- * polyBlocks, and one step at a time between ChaCha20 rounds in the AEAD.
+ * second block all zero. Inlined with a constant `pairs`.
  *
  * Limb bounds: h enters with limbs below 2^26 + 2^10; adding a block keeps them below 2^27; r and
  * r² have limbs below 2^26 + 2^10, 5·limb below 2^28.4, so each product is below 2^55.4 and the
  * ten summed into one limb below 2^58.8.
  */
 // @ts-ignore: decorator
-@inline export function absorbSteps(src: usize, steps: usize, hibit: u64, pairs: bool): void {
+@inline function absorbSteps(src: usize, steps: usize, hibit: u64, pairs: bool): void {
   // Multipliers: x for the first block (r² or r), r for the second; 5·limb for wrapped terms.
   const x0 = ld(pairs ? Q : R), x1 = ld(pairs ? Q + 4 : R + 4), x2 = ld(pairs ? Q + 8 : R + 8);
   const x3 = ld(pairs ? Q + 12 : R + 12), x4 = ld(pairs ? Q + 16 : R + 16);
