@@ -131,9 +131,14 @@ test('Wycheproof chacha20_poly1305_test.json: every case', () => {
 });
 
 // Lengths 0..300 cover every offset around the 16-byte Poly1305 blocks, the 64-byte ChaCha20
-// blocks, the first 192 bytes the AEAD takes from its first four-block call, and the 256-byte
-// chunks; then random lengths up to 4096.
-const LENGTHS = [...Array.from({ length: 301 }, (_, i) => i), ...Array.from({ length: 60 }, () => randomInt(301, 4097)), 4096];
+// blocks, the 192 bytes the AEAD takes from a first four-block call and the 256-byte chunks; then
+// every multiple of 64 up to 4096 and its neighbours (448 from a first eight-block call, 512-byte
+// chunks), and random lengths up to 4096.
+const LENGTHS = [
+  ...Array.from({ length: 301 }, (_, i) => i),
+  ...Array.from({ length: 60 }, (_, i) => 64 * (i + 5)).flatMap((n) => [n - 1, n, n + 1]),
+  ...Array.from({ length: 40 }, () => randomInt(301, 4097)),
+];
 
 test('ChaCha20 matches OpenSSL chacha20 for every length 0..300 and random ones to 4096', () => {
   for (const n of LENGTHS) {
