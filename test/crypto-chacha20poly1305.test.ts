@@ -14,19 +14,32 @@ const ALG = 'chacha20-poly1305';
 const bytes = (v: Uint8Array | string): Uint8Array => (typeof v === 'string' ? new TextEncoder().encode(v) : v);
 
 // Static memory of the module (tables, scratch) before any call: every call must leave it as it
-// found it, i.e. wipe its key material and key stream.
+// found it, i.e. wipe its key material and key stream. Checked after every call below.
 const dp = datapath();
 const staticBefore = new Uint8Array(dp.memory.buffer, 0, dp.heapBase).slice();
-const assertStaticWiped = (): void => {
+const assertStaticWiped = (what: string): void => {
   const now = new Uint8Array(dp.memory.buffer, 0, dp.heapBase);
-  assert.ok(Buffer.from(now).equals(staticBefore), 'static memory differs from its initial state after a call');
+  assert.ok(Buffer.from(now).equals(staticBefore), `static memory not wiped after ${what}`);
 };
+
+function seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
+  const sealed = aeadSeal(ALG, key, nonce, aad, pt);
+  assertStaticWiped('seal');
+  return sealed;
+}
+
+function open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+  const opened = aeadOpen(ALG, key, nonce, aad, sealed);
+  assertStaticWiped('open');
+  return opened;
+}
 
 // The part exports, called through scratch memory as the one-shot faces do.
 function chacha20(key: Uint8Array, nonce: Uint8Array, counter: number, data: Uint8Array): Uint8Array {
   const s = stage([key, nonce, data], [data.length]);
   const [k, n, src, out] = s.ptr;
   s.fn.chacha20Xor(k, n, counter, src, data.length, out);
+  assertStaticWiped('chacha20Xor');
   const result = read(out, data.length);
   wipe(out + data.length - k);
   return result;
@@ -36,6 +49,7 @@ function poly1305(key: Uint8Array, msg: Uint8Array): Uint8Array {
   const s = stage([key, msg], [16]);
   const [k, m, out] = s.ptr;
   s.fn.poly1305Mac(k, m, msg.length, out);
+  assertStaticWiped('poly1305Mac');
   const result = read(out, 16);
   wipe(out + 16 - k);
   return result;
@@ -60,7 +74,6 @@ test('ChaCha20 block function: §2.3.2 and A.1', () => {
     const ks = chacha20(hex(v.key), hex(v.nonce), v.counter, new Uint8Array(64));
     assert.equal(toHex(ks), toHex(hex(v.keyStream)), v.name);
   }
-  assertStaticWiped();
 });
 
 test('ChaCha20 encryption: §2.4.2 and A.2, both directions', () => {
@@ -70,7 +83,6 @@ test('ChaCha20 encryption: §2.4.2 and A.2, both directions', () => {
     assert.equal(toHex(ct), toHex(hex(v.ciphertext)), v.name);
     assert.equal(toHex(chacha20(hex(v.key), hex(v.nonce), v.counter, ct)), toHex(pt), `${v.name} decrypt`);
   }
-  assertStaticWiped();
 });
 
 test('Poly1305: §2.5.2 and A.3 (with the limb-wrapping edge cases #5–#11)', () => {
@@ -79,7 +91,6 @@ test('Poly1305: §2.5.2 and A.3 (with the limb-wrapping edge cases #5–#11)', (
     // The BigInt reference must agree with the RFC too, or it is no reference.
     assert.equal(toHex(poly1305Reference(hex(v.key), bytes(v.message))), toHex(hex(v.tag)), `${v.name} (reference)`);
   }
-  assertStaticWiped();
 });
 
 test('Poly1305 key generation: §2.6.2, §2.8.2 and A.4 (block 0, first 32 bytes)', () => {
@@ -93,12 +104,11 @@ test('AEAD: §2.8.2 seals and A.5 opens', () => {
   for (const v of AEADS) {
     const [key, nonce, aad, pt] = [hex(v.key), hex(v.nonce), hex(v.aad), bytes(v.plaintext)];
     const sealed = new Uint8Array([...hex(v.ciphertext), ...hex(v.tag)]);
-    assert.equal(toHex(aeadSeal(ALG, key, nonce, aad, pt)), toHex(sealed), `${v.name} seal`);
-    const opened = aeadOpen(ALG, key, nonce, aad, sealed);
+    assert.equal(toHex(seal(key, nonce, aad, pt)), toHex(sealed), `${v.name} seal`);
+    const opened = open(key, nonce, aad, sealed);
     assert.ok(opened, `${v.name} open`);
     assert.equal(toHex(opened), toHex(pt), `${v.name} open`);
   }
-  assertStaticWiped();
 });
 
 test('Wycheproof chacha20_poly1305_test.json: every case', () => {
@@ -117,17 +127,16 @@ test('Wycheproof chacha20_poly1305_test.json: every case', () => {
         continue;
       }
       if (t.result === 'valid') {
-        assert.equal(toHex(aeadSeal(ALG, key, iv, aad, msg)), toHex(sealed), `${what} seal`);
-        const opened = aeadOpen(ALG, key, iv, aad, sealed);
+        assert.equal(toHex(seal(key, iv, aad, msg)), toHex(sealed), `${what} seal`);
+        const opened = open(key, iv, aad, sealed);
         assert.ok(opened, `${what} open`);
         assert.equal(toHex(opened), toHex(msg), `${what} open`);
       } else {
-        assert.equal(aeadOpen(ALG, key, iv, aad, sealed), null, what);
+        assert.equal(open(key, iv, aad, sealed), null, what);
       }
     }
   }
   assert.equal(ran, 325);
-  assertStaticWiped();
 });
 
 // Lengths 0..300 cover every offset around the 16-byte Poly1305 blocks, the 64-byte ChaCha20
@@ -151,7 +160,6 @@ test('ChaCha20 matches OpenSSL chacha20 for every length 0..300 and random ones 
     const expected = Buffer.concat([c.update(pt), c.final()]);
     assert.equal(toHex(chacha20(key, nonce, counter, pt)), toHex(expected), `length ${n}`);
   }
-  assertStaticWiped();
 });
 
 test('ChaCha20 block counter wraps modulo 2^32 within the nonce (§2.3: a 32-bit counter)', () => {
@@ -174,20 +182,18 @@ test('Poly1305 matches the BigInt reference for every length 0..300, random ones
       }
     }
   }
-  assertStaticWiped();
 });
 
 test('AEAD matches OpenSSL for every length 0..300 and random ones to 4096, with AAD 0..64', () => {
   for (const n of LENGTHS) {
     const [key, nonce, aad, pt] = [randomBytes(32), randomBytes(12), randomBytes(randomInt(0, 65)), randomBytes(n)];
     const expected = nodeSeal(key, nonce, aad, pt);
-    const sealed = aeadSeal(ALG, key, nonce, aad, pt);
+    const sealed = seal(key, nonce, aad, pt);
     assert.equal(toHex(sealed), toHex(expected), `seal length ${n} aad ${aad.length}`);
-    const opened = aeadOpen(ALG, key, nonce, aad, sealed);
+    const opened = open(key, nonce, aad, sealed);
     assert.ok(opened, `open length ${n}`);
     assert.equal(toHex(opened), toHex(pt), `open length ${n}`);
   }
-  assertStaticWiped();
 });
 
 test('AEAD: every single flipped bit of AAD, ciphertext or tag is rejected', () => {
@@ -196,26 +202,25 @@ test('AEAD: every single flipped bit of AAD, ciphertext or tag is rejected', () 
   ];
   for (const { n, a } of cases) {
     const [key, nonce, aad, pt] = [randomBytes(32), randomBytes(12), randomBytes(a), randomBytes(n)];
-    const sealed = aeadSeal(ALG, key, nonce, aad, pt);
+    const sealed = seal(key, nonce, aad, pt);
     for (let bit = 0; bit < sealed.length * 8; bit++) {
       const bad = sealed.slice();
       bad[bit >> 3] ^= 1 << (bit & 7);
-      assert.equal(aeadOpen(ALG, key, nonce, aad, bad), null, `length ${n}: sealed bit ${bit}`);
+      assert.equal(open(key, nonce, aad, bad), null, `length ${n}: sealed bit ${bit}`);
     }
     for (let bit = 0; bit < aad.length * 8; bit++) {
       const bad = aad.slice();
       bad[bit >> 3] ^= 1 << (bit & 7);
-      assert.equal(aeadOpen(ALG, key, nonce, bad, sealed), null, `length ${n}: aad bit ${bit}`);
+      assert.equal(open(key, nonce, bad, sealed), null, `length ${n}: aad bit ${bit}`);
     }
     // Wrong key, wrong nonce, truncated or extended input.
     const otherKey = Uint8Array.from(key, (b, i) => (i === 31 ? b ^ 0x80 : b));
     const otherNonce = Uint8Array.from(nonce, (b, i) => (i === 0 ? b ^ 1 : b));
-    assert.equal(aeadOpen(ALG, otherKey, nonce, aad, sealed), null);
-    assert.equal(aeadOpen(ALG, key, otherNonce, aad, sealed), null);
-    assert.equal(aeadOpen(ALG, key, nonce, aad, sealed.subarray(1)), null);
-    assert.equal(aeadOpen(ALG, key, nonce, aad, new Uint8Array([...sealed, 0])), null);
+    assert.equal(open(otherKey, nonce, aad, sealed), null);
+    assert.equal(open(key, otherNonce, aad, sealed), null);
+    assert.equal(open(key, nonce, aad, sealed.subarray(1)), null);
+    assert.equal(open(key, nonce, aad, new Uint8Array([...sealed, 0])), null);
   }
-  assertStaticWiped();
 });
 
 test('AEAD in place (out = src), and a failed open leaves out untouched', () => {
@@ -226,12 +231,14 @@ test('AEAD in place (out = src), and a failed open leaves out untouched', () => 
     let s = stage([key, nonce, aad, new Uint8Array([...pt, ...new Uint8Array(16)])]);
     let [k, iv, a, buf] = s.ptr;
     s.fn.chacha20Poly1305Seal(k, iv, a, aad.length, buf, n, buf);
+    assertStaticWiped('seal in place');
     assert.equal(toHex(read(buf, n + 16)), toHex(expected), `seal in place, length ${n}`);
     wipe(buf + n + 16 - k);
     // Open in place.
     s = stage([key, nonce, aad, expected]);
     [k, iv, a, buf] = s.ptr;
     assert.equal(s.fn.chacha20Poly1305Open(k, iv, a, aad.length, buf, n, buf), 1);
+    assertStaticWiped('open in place');
     assert.equal(toHex(read(buf, n)), toHex(pt), `open in place, length ${n}`);
     wipe(buf + n + 16 - k);
     // A forged tag: 0 returned, the output area keeps its bytes.
@@ -241,9 +248,9 @@ test('AEAD in place (out = src), and a failed open leaves out untouched', () => 
     const out = s.ptr[4];
     [k, iv, a, buf] = s.ptr;
     assert.equal(s.fn.chacha20Poly1305Open(k, iv, a, aad.length, buf, n, out), 0);
+    assertStaticWiped('rejected open');
     assert.equal(toHex(read(out, n)), toHex(marker), `rejected open wrote to out, length ${n}`);
     assert.equal(toHex(read(buf, n + 16)), toHex(forged), `rejected open changed its input, length ${n}`);
     wipe(out + n - k);
   }
-  assertStaticWiped();
 });
