@@ -22,15 +22,23 @@ const assertStaticWiped = (what: string): void => {
   assert.ok(Buffer.from(now).equals(staticBefore), `static memory not wiped after ${what}`);
 };
 
+// The one-shot faces stage key, nonce and data in scratch memory above heapBase and must zero it.
+const assertScratchWiped = (what: string, len: number): void => {
+  const scratch = new Uint8Array(dp.memory.buffer, dp.heapBase, Math.min(4096 + 4 * len + 1024, dp.memory.buffer.byteLength - dp.heapBase));
+  assert.ok(scratch.every((b) => b === 0), `scratch memory not wiped after ${what}`);
+};
+
 function seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
   const sealed = aeadSeal(ALG, key, nonce, aad, pt);
   assertStaticWiped('seal');
+  assertScratchWiped('seal', aad.length + pt.length);
   return sealed;
 }
 
 function open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
   const opened = aeadOpen(ALG, key, nonce, aad, sealed);
   assertStaticWiped('open');
+  assertScratchWiped('open', aad.length + sealed.length);
   return opened;
 }
 
