@@ -10,6 +10,11 @@ export const DIGEST_AT: usize = 640; // hashDigest's running hash (STREAM_SIZE =
 export const HMAC_STREAM_AT: usize = 848; // HMAC's running hash (208)
 export const HMAC_K0_AT: usize = 1056; // HMAC's padded key block K0 (128)
 export const HMAC_T_AT: usize = 1184; // the MAC hmacVerify compares (64)
+export const CHACHA_STATE_AT: usize = 1248; // ChaCha20 input block (64)
+export const CHACHA_KS_AT: usize = 1312; // ChaCha20 key stream of eight blocks (512)
+export const POLY_AT: usize = 1824; // Poly1305 key limbs and accumulator (128)
+export const POLY_BLOCK_AT: usize = 1952; // Poly1305 padding / length block (16)
+export const CHACHA_TAG_AT: usize = 1968; // the tag chacha20Poly1305Open compares (16)
 export const SCRATCH_SIZE: i32 = 2048;
 
 let base: usize = memory.data(SCRATCH_SIZE, 64);

@@ -10,18 +10,22 @@
 // xmm, one reserved), so four blocks leave the vector units waiting; a second independent group
 // fills them, which makes eight blocks cost about 1.5 times four, not twice.
 //
-// The state of the current call lives in static memory (CHACHA_STATE, 64 bytes) and the key stream
-// of a chunk the data only partly covers in CHACHA_KS; callers wipe both with chachaWipe() before
-// they return. Nothing here branches on or indexes memory by key, nonce or data.
+// The state of the current call lives in the instance's scratch (chachaState(), 64 bytes;
+// assembly/scratch.ts) and the key stream of a chunk the data only partly covers in chachaKs();
+// callers wipe both with chachaWipe() before they return. Nothing here branches on or indexes
+// memory by key, nonce or data.
+import { CHACHA_KS_AT, CHACHA_STATE_AT, scratch } from "../scratch";
 
 /** §2.3 initial state of the current call; word 12 (the block counter) is supplied per chunk. */
-export const CHACHA_STATE: usize = memory.data(64, 16);
+// @ts-ignore: decorator
+@inline export function chachaState(): usize { return scratch() + CHACHA_STATE_AT; }
 /** Key stream written by chachaKeyStream4 (256 bytes) or chachaKeyStream8 (512 bytes). */
-export const CHACHA_KS: usize = memory.data(512, 16);
+// @ts-ignore: decorator
+@inline export function chachaKs(): usize { return scratch() + CHACHA_KS_AT; }
 
-/** Loads key (32 bytes) and nonce (12 bytes) into CHACHA_STATE as §2.3 lays them out. */
+/** Loads key (32 bytes) and nonce (12 bytes) into chachaState() as §2.3 lays them out. */
 export function chachaSetup(key: usize, nonce: usize): void {
-  const s = CHACHA_STATE;
+  const s = chachaState();
   // §2.3: words 0–3 are the constant "expand 32-byte k" read as little-endian words.
   store<u32>(s, 0x61707865, 0);
   store<u32>(s, 0x3320646e, 4);
@@ -39,8 +43,8 @@ export function chachaSetup(key: usize, nonce: usize): void {
 
 /** Zeroes the key material and key stream left in static memory. */
 export function chachaWipe(): void {
-  memory.fill(CHACHA_STATE, 0, 64);
-  memory.fill(CHACHA_KS, 0, 512);
+  memory.fill(chachaState(), 0, 64);
+  memory.fill(chachaKs(), 0, 512);
 }
 
 // Rotations of every 32-bit lane (§2.1 "<<<"). By 16 and 8 they move whole bytes: one byte
@@ -99,7 +103,7 @@ export function chachaWipe(): void {
   x8: v128, x9: v128, x10: v128, x11: v128, x12: v128, x13: v128, x14: v128, x15: v128,
   counters: v128, src: usize, dst: usize, keyStreamOnly: bool,
 ): void {
-  const s = CHACHA_STATE;
+  const s = chachaState();
   put4(
     i32x4.add(x0, v128.load32_splat(s, 0)), i32x4.add(x1, v128.load32_splat(s, 4)),
     i32x4.add(x2, v128.load32_splat(s, 8)), i32x4.add(x3, v128.load32_splat(s, 12)),
@@ -127,7 +131,7 @@ export function chachaWipe(): void {
 // eight are constants there and the unused paths disappear.
 // @ts-ignore: decorator
 @inline function chachaChunk(ctr: u32, src: usize, dst: usize, keyStreamOnly: bool, eight: bool): void {
-  const s = CHACHA_STATE;
+  const s = chachaState();
   const cx = i32x4.add(i32x4.splat(ctr), i32x4(0, 1, 2, 3));
   const cy = i32x4.add(cx, i32x4.splat(4));
   let x0 = v128.load32_splat(s, 0), x1 = v128.load32_splat(s, 4);
@@ -230,14 +234,14 @@ export function chachaXor8(ctr: u32, src: usize, dst: usize): void {
   chachaChunk(ctr, src, dst, false, true);
 }
 
-/** Writes the key stream of blocks ctr..ctr+7 to CHACHA_KS. */
+/** Writes the key stream of blocks ctr..ctr+7 to chachaKs(). */
 export function chachaKeyStream8(ctr: u32): void {
-  chachaChunk(ctr, 0, CHACHA_KS, true, true);
+  chachaChunk(ctr, 0, chachaKs(), true, true);
 }
 
-/** Writes the key stream of blocks ctr..ctr+3 to CHACHA_KS. */
+/** Writes the key stream of blocks ctr..ctr+3 to chachaKs(). */
 export function chachaKeyStream4(ctr: u32): void {
-  chachaChunk(ctr, 0, CHACHA_KS, true, false);
+  chachaChunk(ctr, 0, chachaKs(), true, false);
 }
 
 /** dst[i] = src[i] ^ ks[i] for i < len; 16 bytes at a time, then single bytes. dst may equal src. */
@@ -253,7 +257,7 @@ export function xorBytes(ks: usize, src: usize, dst: usize, len: usize): void {
 
 /**
  * XORs len bytes src → dst with the key stream from block `ctr` on (§2.4), after chachaSetup().
- * Whole 512-byte chunks are XORed directly; a shorter rest goes through CHACHA_KS, computed with
+ * Whole 512-byte chunks are XORed directly; a shorter rest goes through chachaKs(), computed with
  * eight blocks if it needs more than four. dst may equal src.
  */
 export function chachaXorStream(ctr: u32, src: usize, dst: usize, len: usize): void {
@@ -266,7 +270,7 @@ export function chachaXorStream(ctr: u32, src: usize, dst: usize, len: usize): v
   if (rest == 0) return;
   if (rest > 256) chachaKeyStream8(ctr);
   else chachaKeyStream4(ctr);
-  xorBytes(CHACHA_KS, src + off, dst + off, rest);
+  xorBytes(chachaKs(), src + off, dst + off, rest);
 }
 
 /**

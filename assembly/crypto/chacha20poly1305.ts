@@ -9,19 +9,21 @@
 // tried and measured slower under V8: the combined loop allocates registers worse than the two
 // loops apart gain from overlapping.
 import {
-  CHACHA_KS, chachaKeyStream4, chachaKeyStream8, chachaSetup, chachaWipe, chachaXorStream, xorBytes,
+  chachaKs, chachaKeyStream4, chachaKeyStream8, chachaSetup, chachaWipe, chachaXorStream, xorBytes,
 } from "./chacha20";
-import { HIBIT_FULL, POLY_BLOCK, polyBlocks, polyFinish, polyInit, polyPadded } from "./poly1305";
+import { CHACHA_TAG_AT, scratch } from "../scratch";
+import { HIBIT_FULL, polyBlock, polyBlocks, polyFinish, polyInit, polyPadded } from "./poly1305";
 
 export { chacha20Xor } from "./chacha20";
 export { poly1305Mac } from "./poly1305";
 
 /** The tag computed by Open, compared with the received one; wiped after use. */
-const EXPECTED: usize = memory.data(16, 16);
+// @ts-ignore: decorator
+@inline function expected(): usize { return scratch() + CHACHA_TAG_AT; }
 
 // §2.6 + §2.8: key and nonce set up, the first four or eight blocks computed, Poly1305 keyed with
 // the first 32 bytes of block 0 (the other 32 bytes of block 0 are discarded, as §2.6 says).
-// Returns how many bytes of key stream follow block 0 in CHACHA_KS.
+// Returns how many bytes of key stream follow block 0 in chachaKs().
 function begin(key: usize, nonce: usize, len: usize): usize {
   chachaSetup(key, nonce);
   let first: usize;
@@ -32,23 +34,23 @@ function begin(key: usize, nonce: usize, len: usize): usize {
     chachaKeyStream8(0);
     first = 448;
   }
-  polyInit(CHACHA_KS);
+  polyInit(chachaKs());
   return first;
 }
 
 // §2.8 encryption from counter 1: the key stream left by begin(), then the following blocks.
 function crypt(src: usize, dst: usize, len: usize, first: usize): void {
   const n = len < first ? len : first;
-  xorBytes(CHACHA_KS + 64, src, dst, n);
+  xorBytes(chachaKs() + 64, src, dst, n);
   chachaXorStream((<u32>first >> 6) + 1, src + n, dst + n, len - n);
 }
 
 // §2.8 MAC data after aad ‖ pad16 ‖ ciphertext ‖ pad16 (polyPadded): the two lengths as
 // little-endian 64-bit numbers. Then the tag.
 function macLengths(aadLen: usize, len: usize, tag: usize): void {
-  store<u64>(POLY_BLOCK, <u64>aadLen, 0);
-  store<u64>(POLY_BLOCK, <u64>len, 8);
-  polyBlocks(POLY_BLOCK, 1, HIBIT_FULL);
+  store<u64>(polyBlock(), <u64>aadLen, 0);
+  store<u64>(polyBlock(), <u64>len, 8);
+  polyBlocks(polyBlock(), 1, HIBIT_FULL);
   polyFinish(tag);
 }
 
@@ -79,10 +81,10 @@ export function chacha20Poly1305Open(
   const first = begin(key, nonce, len);
   polyPadded(aad, aadLen);
   polyPadded(src, len);
-  macLengths(aadLen, len, EXPECTED);
+  macLengths(aadLen, len, expected());
   // All 16 bytes are compared at once (XOR, then one "any bit set" test): no early exit.
-  const ok = !v128.any_true(v128.xor(v128.load(EXPECTED), v128.load(src + len)));
-  v128.store(EXPECTED, i64x2.splat(0));
+  const ok = !v128.any_true(v128.xor(v128.load(expected()), v128.load(src + len)));
+  v128.store(expected(), i64x2.splat(0));
   if (ok) crypt(src, out, len, first);
   chachaWipe();
   return ok ? 1 : 0;

@@ -9,11 +9,15 @@
 // products) was measured too: about 8% slower than this scalar loop on an idle core under V8,
 // which spends three instructions (two unpacks and a pmuludq) on each lane product.
 //
-// The one-time key and the accumulator live in static memory (POLY) between calls; polyFinish()
-// wipes them. Nothing branches on or indexes memory by key, message or tag.
+// The one-time key and the accumulator live in the instance's scratch (poly(), assembly/scratch.ts)
+// between calls; polyFinish() wipes them. Nothing branches on or indexes memory by key, message or
+// tag.
 
-const POLY: usize = memory.data(128, 16);
-// Offsets in POLY (u32 each). r and r² are both kept, with 5·limb for the terms that wrap, so two
+import { POLY_AT, POLY_BLOCK_AT, scratch } from "../scratch";
+
+// @ts-ignore: decorator
+@inline function poly(): usize { return scratch() + POLY_AT; }
+// Offsets in poly() (u32 each). r and r² are both kept, with 5·limb for the terms that wrap, so two
 // blocks can be absorbed with one reduction: ((h + m₁)·r + m₂)·r = (h + m₁)·r² + m₂·r.
 const R: usize = 0; // r0..r4
 const R5: usize = 20; // 5·r1 .. 5·r4
@@ -22,7 +26,8 @@ const Q5: usize = 56; // 5·(r²)1 .. 5·(r²)4
 const H: usize = 72; // h0..h4
 const S: usize = 92; // s as four little-endian words
 /** A 16-byte block for padded tails (§2.5 last block, §2.8 pad16) and the lengths block. */
-export const POLY_BLOCK: usize = memory.data(16, 16);
+// @ts-ignore: decorator
+@inline export function polyBlock(): usize { return scratch() + POLY_BLOCK_AT; }
 /** Sixteen zero bytes that are never written: the absent second block of a single-block step. */
 const ZERO_BLOCK: usize = memory.data(16, 16);
 
@@ -44,14 +49,14 @@ export function polyInit(key: usize): void {
   const r2 = ((t1 >> 20) | (t2 << 12)) & 0x3ffffff;
   const r3 = ((t2 >> 14) | (t3 << 18)) & 0x3ffffff;
   const r4 = t3 >> 8;
-  storeLimbs(POLY + R, POLY + R5, r0, r1, r2, r3, r4);
-  v128.store(POLY + S, v128.load(key, 16));
+  storeLimbs(poly() + R, poly() + R5, r0, r1, r2, r3, r4);
+  v128.store(poly() + S, v128.load(key, 16));
   // r² = (r + 0)·r: one single-block step with h = r and an all-zero block without its 2^128 bit.
-  storeLimbs(POLY + H, 0, r0, r1, r2, r3, r4);
+  storeLimbs(poly() + H, 0, r0, r1, r2, r3, r4);
   absorbSteps(ZERO_BLOCK, 1, 0, false);
-  storeLimbs(POLY + Q, POLY + Q5, load<u32>(POLY + H, 0), load<u32>(POLY + H, 4),
-    load<u32>(POLY + H, 8), load<u32>(POLY + H, 12), load<u32>(POLY + H, 16));
-  memory.fill(POLY + H, 0, 20);
+  storeLimbs(poly() + Q, poly() + Q5, load<u32>(poly() + H, 0), load<u32>(poly() + H, 4),
+    load<u32>(poly() + H, 8), load<u32>(poly() + H, 12), load<u32>(poly() + H, 16));
+  memory.fill(poly() + H, 0, 20);
 }
 
 // Stores five limbs at `at` and, unless times5 is 0, 5·limb 1..4 at times5.
@@ -78,11 +83,11 @@ function storeLimbs(at: usize, times5: usize, l0: u32, l1: u32, l2: u32, l3: u32
 
 // @ts-ignore: decorator
 @inline function ld(offset: usize): u64 {
-  return <u64>load<u32>(POLY + offset);
+  return <u64>load<u32>(poly() + offset);
 }
 
 /**
- * `steps` steps of the §2.5 loop from src, h kept in locals and written back to POLY at the end.
+ * `steps` steps of the §2.5 loop from src, h kept in locals and written back to poly() at the end.
  * With pairs, a step absorbs two blocks with one reduction, h = (h + m₁)·r² + m₂·r, since
  * ((h + m₁)·r + m₂)·r is that; without, one block, h = (h + m₁)·r, as the same sums with the
  * second block all zero. Inlined with a constant `pairs`.
@@ -122,11 +127,11 @@ function storeLimbs(at: usize, times5: usize, l0: u32, l1: u32, l2: u32, l3: u32
     h0 = d0; h1 = d1; h2 = d2; h3 = d3; h4 = d4;
     src += pairs ? 32 : 16;
   }
-  store<u32>(POLY + H, <u32>h0, 0);
-  store<u32>(POLY + H, <u32>h1, 4);
-  store<u32>(POLY + H, <u32>h2, 8);
-  store<u32>(POLY + H, <u32>h3, 12);
-  store<u32>(POLY + H, <u32>h4, 16);
+  store<u32>(poly() + H, <u32>h0, 0);
+  store<u32>(poly() + H, <u32>h1, 4);
+  store<u32>(poly() + H, <u32>h2, 8);
+  store<u32>(poly() + H, <u32>h3, 12);
+  store<u32>(poly() + H, <u32>h4, 16);
 }
 
 /**
@@ -144,25 +149,25 @@ export function polyPadded(src: usize, len: usize): void {
   polyBlocks(src, whole, HIBIT_FULL);
   const rest = len & 15;
   if (rest != 0) {
-    v128.store(POLY_BLOCK, i64x2.splat(0));
-    memory.copy(POLY_BLOCK, src + (whole << 4), rest);
-    polyBlocks(POLY_BLOCK, 1, HIBIT_FULL);
+    v128.store(polyBlock(), i64x2.splat(0));
+    memory.copy(polyBlock(), src + (whole << 4), rest);
+    polyBlocks(polyBlock(), 1, HIBIT_FULL);
   }
 }
 
 /** Absorbs a final partial block of len (1..15) bytes: the bytes, then 0x01, then zeros (§2.5). */
 export function polyLast(src: usize, len: usize): void {
-  v128.store(POLY_BLOCK, i64x2.splat(0));
-  memory.copy(POLY_BLOCK, src, len);
-  store<u8>(POLY_BLOCK + len, 1);
-  polyBlocks(POLY_BLOCK, 1, 0);
+  v128.store(polyBlock(), i64x2.splat(0));
+  memory.copy(polyBlock(), src, len);
+  store<u8>(polyBlock() + len, 1);
+  polyBlocks(polyBlock(), 1, 0);
 }
 
 /** Writes the 16-byte tag (h mod p) + s mod 2^128 to out (§2.5) and wipes the state. */
 export function polyFinish(out: usize): void {
-  const h0 = <u64>load<u32>(POLY + H, 0), h1 = <u64>load<u32>(POLY + H, 4);
-  const h2 = <u64>load<u32>(POLY + H, 8), h3 = <u64>load<u32>(POLY + H, 12);
-  const h4 = <u64>load<u32>(POLY + H, 16);
+  const h0 = <u64>load<u32>(poly() + H, 0), h1 = <u64>load<u32>(poly() + H, 4);
+  const h2 = <u64>load<u32>(poly() + H, 8), h3 = <u64>load<u32>(poly() + H, 12);
+  const h4 = <u64>load<u32>(poly() + H, 16);
   // h as an exact integer in 32-bit words w0..w4. The limbs may exceed 26 bits (polyBlocks only
   // reduces partially), so they are added with carries, never ORed.
   let acc: u64 = h0 + (h1 << 26);
@@ -189,21 +194,21 @@ export function polyFinish(out: usize): void {
   w2 = (w2 & ~useG) | (g2 & useG);
   w3 = (w3 & ~useG) | (g3 & useG);
   // tag = (h mod p) + s, keeping the low 128 bits, little-endian.
-  acc = w0 + <u64>load<u32>(POLY + S, 0);
+  acc = w0 + <u64>load<u32>(poly() + S, 0);
   store<u32>(out, <u32>acc, 0);
-  acc = (acc >> 32) + w1 + <u64>load<u32>(POLY + S, 4);
+  acc = (acc >> 32) + w1 + <u64>load<u32>(poly() + S, 4);
   store<u32>(out, <u32>acc, 4);
-  acc = (acc >> 32) + w2 + <u64>load<u32>(POLY + S, 8);
+  acc = (acc >> 32) + w2 + <u64>load<u32>(poly() + S, 8);
   store<u32>(out, <u32>acc, 8);
-  acc = (acc >> 32) + w3 + <u64>load<u32>(POLY + S, 12);
+  acc = (acc >> 32) + w3 + <u64>load<u32>(poly() + S, 12);
   store<u32>(out, <u32>acc, 12);
   polyWipe();
 }
 
 /** Zeroes the one-time key, the accumulator and the padding block. */
 export function polyWipe(): void {
-  memory.fill(POLY, 0, 128);
-  v128.store(POLY_BLOCK, i64x2.splat(0));
+  memory.fill(poly(), 0, 128);
+  v128.store(polyBlock(), i64x2.splat(0));
 }
 
 /** RFC 8439 §2.5 Poly1305: the 16-byte tag of len bytes at data under the 32-byte one-time key. */
