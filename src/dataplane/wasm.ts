@@ -27,8 +27,17 @@ const FILES: Record<Variant, URL> = {
 const loaded = new Map<Variant, Datapath>();
 let preferred: Variant | undefined;
 
-function abort(msg: number, file: number, line: number, col: number): never {
-  throw new Error(`esp.wasm aborted at ${line}:${col}`);
+/** The module's `abort(message, file, line, column)`: strings are AssemblyScript's (UTF-16, byte length before them). */
+function abortWith(memory: () => WebAssembly.Memory) {
+  const text = (ptr: number): string => {
+    if (!ptr) return '';
+    const buf = memory().buffer;
+    const bytes = new DataView(buf).getUint32(ptr - 4, true);
+    return Buffer.from(buf, ptr, bytes).toString('utf16le');
+  };
+  return (msg: number, file: number, line: number, col: number): never => {
+    throw new Error(`esp.wasm aborted: ${text(msg) || 'no message'} (${text(file) || '?'}:${line}:${col})`);
+  };
 }
 
 /** The variant this engine can run: relaxed when V8 accepts it, else strict. */
@@ -48,8 +57,9 @@ export function datapath(variant: Variant = preferredVariant()): Datapath {
   const cached = loaded.get(variant);
   if (cached) return cached;
   const module = new WebAssembly.Module(readFileSync(FILES[variant]));
-  const instance = new WebAssembly.Instance(module, { env: { abort } });
-  const exp = instance.exports as Record<string, unknown>;
+  let exp: Record<string, unknown> = {};
+  const abort = abortWith(() => exp.memory as WebAssembly.Memory);
+  exp = new WebAssembly.Instance(module, { env: { abort } }).exports as Record<string, unknown>;
   const fn: Record<string, WasmFn> = {};
   for (const [name, value] of Object.entries(exp)) if (typeof value === 'function') fn[name] = value as WasmFn;
   const dp = { variant, memory: exp.memory as WebAssembly.Memory, fn, heapBase: fn.heapBase() };
