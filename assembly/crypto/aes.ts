@@ -185,6 +185,7 @@ function invMixColumn(c: u32): u32 {
  * here once per key; nothing per block.
  */
 export function aesSetKey(ctx: usize, key: usize, keyLen: i32): void {
+  if (keyLen != 16 && keyLen != 24 && keyLen != 32) abort("aesSetKey: key must be 16, 24 or 32 bytes");
   const nk = keyLen >> 2; // 4, 6 or 8 words
   const nr = nk + 6;
   store<u32>(ctx, nr);
