@@ -11,6 +11,16 @@ export * from "./crypto/des";
 
 export { SCRATCH_SIZE, setScratch } from "./scratch";
 
+// The ESP engine (assembly/esp): shared layouts and codes, SAD, SPD, the batch entry points.
+export * from "./esp/layout";
+export { SA_OK, SA_ERR_INDEX, SA_ERR_ALGORITHM, SA_ERR_KEY, SA_ERR_ICV, SA_ERR_SPI, SA_ERR_FIELD, sadInit, saActivate, saRemove } from "./esp/sad";
+export { spdSet } from "./esp/spd";
+export { espEncapBatch, espDecapBatch } from "./esp/batch";
+export { STATS_DROPS, STATS_ENCAP, STATS_DECAP, STATS_SIZE, espStats } from "./esp/stats";
+export { rngSeed } from "./esp/rng";
+export { espTestIv } from "./esp/iv";
+export { REPLAY_SIZE, REPLAY_MAX_WINDOW, replayInit, replayCheck, replayUpdate, esnInfer } from "./esp/replay";
+
 /** First byte of linear memory the host may use: everything below holds static tables. */
 export function heapBase(): usize {
   return (__heap_base + 63) & ~63;

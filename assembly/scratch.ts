@@ -15,7 +15,15 @@ export const CHACHA_KS_AT: usize = 1312; // ChaCha20 key stream of eight blocks 
 export const POLY_AT: usize = 1824; // Poly1305 key limbs and accumulator (128)
 export const POLY_BLOCK_AT: usize = 1952; // Poly1305 padding / length block (16)
 export const CHACHA_TAG_AT: usize = 1968; // the tag chacha20Poly1305Open compares (16)
-export const SCRATCH_SIZE: i32 = 2048;
+export const FLOW_AT: usize = 2048; // the packet being processed, parsed (esp/ip.ts, FLOW_SIZE)
+export const ESP_NONCE_AT: usize = 2112; // AEAD nonce: salt ‖ IV (16)
+export const ESP_AAD_AT: usize = 2128; // AEAD AAD with extended sequence numbers (16)
+export const ESP_MAC_AT: usize = 2144; // a full HMAC before truncation (64)
+export const ESP_IV_AT: usize = 2208; // tests only: an IV to use once instead of the usual (esp/iv.ts, 32)
+export const RNG_AT: usize = 2240; // the IV generator's key and pool (esp/rng.ts, RNG_SIZE)
+export const STATS_AT: usize = 2624; // counters of this instance (esp/stats.ts, STATS_SIZE)
+export const AH_ICV_AT: usize = 2784; // the ICV of an AH packet being verified (32)
+export const SCRATCH_SIZE: i32 = 4096;
 
 let base: usize = memory.data(SCRATCH_SIZE, 64);
 

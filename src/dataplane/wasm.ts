@@ -10,12 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
-export type WasmFn = (...args: number[]) => number;
+export type WasmFn = (...args: Array<number | bigint>) => number;
 export type Variant = 'relaxed' | 'strict';
 export interface Datapath {
   readonly variant: Variant;
   readonly memory: WebAssembly.Memory;
   readonly fn: Readonly<Record<string, WasmFn>>;
+  /** The module's exported constants (layouts and codes of assembly/esp/layout.ts, sizes). */
+  readonly consts: Readonly<Record<string, number>>;
   /** First byte of linear memory that belongs to the host. */
   readonly heapBase: number;
 }
@@ -53,16 +55,33 @@ export function preferredVariant(): Variant {
   return preferred;
 }
 
+/** The shared instance of a variant (the one-shot crypto functions use it). */
 export function datapath(variant: Variant = preferredVariant()): Datapath {
-  const cached = loaded.get(variant);
-  if (cached) return cached;
-  const module = new WebAssembly.Module(readFileSync(FILES[variant]));
+  let dp = loaded.get(variant);
+  if (!dp) {
+    dp = instantiate(variant);
+    loaded.set(variant, dp);
+  }
+  return dp;
+}
+
+const modules = new Map<Variant, WebAssembly.Module>();
+
+/** A new instance with memory of its own (each ESP engine has one). */
+export function instantiate(variant: Variant = preferredVariant()): Datapath {
+  let module = modules.get(variant);
+  if (!module) {
+    module = new WebAssembly.Module(readFileSync(FILES[variant]));
+    modules.set(variant, module);
+  }
   let exp: Record<string, unknown> = {};
   const abort = abortWith(() => exp.memory as WebAssembly.Memory);
   exp = new WebAssembly.Instance(module, { env: { abort } }).exports as Record<string, unknown>;
   const fn: Record<string, WasmFn> = {};
-  for (const [name, value] of Object.entries(exp)) if (typeof value === 'function') fn[name] = value as WasmFn;
-  const dp = { variant, memory: exp.memory as WebAssembly.Memory, fn, heapBase: fn.heapBase() };
-  loaded.set(variant, dp);
-  return dp;
+  const consts: Record<string, number> = {};
+  for (const [name, value] of Object.entries(exp)) {
+    if (typeof value === 'function') fn[name] = value as WasmFn;
+    else if (value instanceof WebAssembly.Global) consts[name] = Number(value.value);
+  }
+  return { variant, memory: exp.memory as WebAssembly.Memory, fn, consts, heapBase: fn.heapBase() };
 }

@@ -1,0 +1,357 @@
+// The host side of the ESP engine (assembly/esp): one WebAssembly instance with memory of its own,
+// laid out as
+//
+//   heapBase | SAD (maxSas records) | SPI index | SPD ×2 (swapped on update) | slots | packet buffers
+//
+// SAs and policies are written field by field at the offsets the module exports (layout.ts there),
+// so the two sides cannot disagree about a layout. Packets go through in batches of slots.
+import { randomBytes } from 'node:crypto';
+import { instantiate, type Datapath, type Variant } from './wasm.js';
+import { parseAddress, parsePrefix, type Address } from './addr.js';
+
+export type EncAlgorithm = 'null' | 'aes-cbc' | 'aes-gcm' | 'chacha20-poly1305' | '3des-cbc';
+export type IntegAlgorithm = 'none' | 'hmac-sha1' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512';
+
+const ENC_IDS: Record<EncAlgorithm, string> = {
+  'null': 'ENC_NULL', 'aes-cbc': 'ENC_AES_CBC', 'aes-gcm': 'ENC_AES_GCM',
+  'chacha20-poly1305': 'ENC_CHACHA20_POLY1305', '3des-cbc': 'ENC_3DES_CBC',
+};
+const INTEG_IDS: Record<IntegAlgorithm, string> = {
+  'none': 'INTEG_NONE', 'hmac-sha1': 'INTEG_HMAC_SHA1', 'hmac-sha256': 'INTEG_HMAC_SHA256',
+  'hmac-sha384': 'INTEG_HMAC_SHA384', 'hmac-sha512': 'INTEG_HMAC_SHA512',
+};
+
+export interface SelectorSpec {
+  /** This side's prefix: the inner source of outbound packets ("10.1.0.0/24"). */
+  local: string;
+  remote: string;
+  /** IP protocol number; 0 or absent: any. */
+  protocol?: number;
+  localPorts?: [number, number];
+  remotePorts?: [number, number];
+}
+
+export interface SaSpec {
+  spi: number;
+  direction: 'in' | 'out';
+  protocol?: 'esp' | 'ah';
+  mode: 'tunnel' | 'transport';
+  /** Outer addresses: ours then the peer's when outbound, the peer's then ours when inbound. */
+  src: string;
+  dst: string;
+  /** UDP encapsulation (RFC 3948): source and destination ports of the outer UDP header. */
+  encap?: { sport: number; dport: number };
+  esn?: boolean;
+  df?: 'copy' | 'set' | 'clear';
+  ttl?: number;
+  enc: EncAlgorithm;
+  /** Encryption key bytes, without the AEAD salt. */
+  encKeyBytes: number;
+  integ: IntegAlgorithm;
+  /** GCM's ICV length: 8, 12 or 16. */
+  icvBytes?: number;
+  /** Keying material: encryption key, salt (AEADs), integrity key. */
+  key: Uint8Array;
+  /** Inbound replay window, in packets (default 1024). */
+  window?: number;
+  /** Outbound: the last sequence number sent (default 0). Inbound: the highest received. */
+  seq?: bigint;
+  softSeq?: bigint;
+  hardSeq?: bigint;
+  selectors?: SelectorSpec[];
+  /** Transport mode behind a NAT: recompute inner TCP/UDP checksums (RFC 3948 §3.1.2). */
+  fixChecksum?: boolean;
+}
+
+export interface PolicySpec extends SelectorSpec {
+  action: 'bypass' | 'drop' | 'protect' | 'trap';
+  /** The outbound SA of a protect policy. */
+  sa?: number;
+  /** Reported with a trap, so the control plane knows which policy asks. */
+  id?: number;
+}
+
+export type Verdict = 'drop' | 'send' | 'control' | 'bypass';
+
+export interface SlotResult {
+  verdict: Verdict;
+  /** For drops: the reason ("icv", "replay", …); for control: "trap" or "ike". */
+  reason: string;
+  /** The SA (or, for a trap, the SPD entry index) involved, or -1. */
+  sa: number;
+  /** For a trap: the policy id. */
+  aux: number;
+  /** The packet as it now is in the slot (to send, to write, to hand on). */
+  packet: Uint8Array;
+}
+
+export interface EngineOptions {
+  maxSas?: number;
+  maxPolicies?: number;
+  /** Slots per batch. */
+  batch?: number;
+  /** Bytes per packet buffer, headroom included. */
+  bufferSize?: number;
+  /** Bytes reserved before each packet for the headers encapsulation adds. */
+  headroom?: number;
+  variant?: Variant;
+}
+
+const align64 = (n: number): number => (n + 63) & ~63;
+
+/** "DROP_NO_SA" → "no-sa": reason names come from the module's own constant names. */
+function reasonNames(consts: Record<string, number>, prefix: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const [name, value] of Object.entries(consts)) {
+    if (name.startsWith(prefix) && name !== 'DROP_REASONS') {
+      names.set(value, name.slice(prefix.length).toLowerCase().replace(/_/g, '-'));
+    }
+  }
+  return names;
+}
+
+export class Engine {
+  readonly dp: Datapath;
+  readonly maxSas: number;
+  readonly batch: number;
+  readonly bufferSize: number;
+  readonly headroom: number;
+  private readonly C: Readonly<Record<string, number>>;
+  private readonly sad: number;
+  private readonly spd: [number, number];
+  private spdFront = 0;
+  private readonly maxPolicies: number;
+  readonly slots: number;
+  readonly buffers: number;
+  private readonly used = new Set<number>();
+  private readonly drops: Map<number, string>;
+  private readonly controls: Map<number, string>;
+
+  constructor(opts: EngineOptions = {}) {
+    this.dp = instantiate(opts.variant);
+    this.C = this.dp.consts;
+    this.maxSas = opts.maxSas ?? 64;
+    this.maxPolicies = opts.maxPolicies ?? 64;
+    this.batch = opts.batch ?? 64;
+    this.bufferSize = opts.bufferSize ?? 2048;
+    this.headroom = opts.headroom ?? 128;
+    const C = this.C;
+    let at = align64(this.dp.heapBase);
+    this.sad = at;
+    at = align64(at + this.maxSas * C.SA_SIZE);
+    const buckets = 2 ** Math.ceil(Math.log2(Math.max(2, this.maxSas * 2)));
+    const spiTable = at;
+    at = align64(at + buckets * 4);
+    const spdBytes = align64(this.maxPolicies * C.SPD_SIZE);
+    this.spd = [at, at + spdBytes];
+    at += 2 * spdBytes;
+    this.slots = at;
+    at = align64(at + this.batch * C.SLOT_SIZE);
+    this.buffers = at;
+    at += this.batch * this.bufferSize;
+    const missing = at - this.dp.memory.buffer.byteLength;
+    if (missing > 0) this.dp.memory.grow(Math.ceil(missing / 65536));
+    this.dp.fn.sadInit(this.sad, this.maxSas, spiTable, buckets);
+    this.dp.fn.spdSet(this.spd[0], 0);
+    this.seedRng();
+    this.drops = reasonNames(C, 'DROP_');
+    this.controls = reasonNames(C, 'CONTROL_');
+  }
+
+  /** Mixes fresh entropy from the operating system into the IV generator (call now and then). */
+  seedRng(): void {
+    const seed = randomBytes(32);
+    const p = this.slots; // any scratch will do: the slots are rewritten before every batch
+    this.bytes().set(seed, p);
+    this.dp.fn.rngSeed(p);
+    this.bytes().fill(0, p, p + 32);
+    seed.fill(0);
+  }
+
+  private bytes(): Uint8Array {
+    return new Uint8Array(this.dp.memory.buffer);
+  }
+
+  private view(): DataView {
+    return new DataView(this.dp.memory.buffer);
+  }
+
+  saAddress(index: number): number {
+    return this.sad + index * this.C.SA_SIZE;
+  }
+
+  /** Writes and activates an SA; returns its index. Throws on an inconsistent spec. */
+  installSa(spec: SaSpec): number {
+    const C = this.C;
+    let index = 0;
+    while (this.used.has(index)) index++;
+    if (index >= this.maxSas) throw new RangeError(`SAD full (${this.maxSas} SAs)`);
+    const sa = this.saAddress(index);
+    const mem = this.bytes(), v = this.view();
+    mem.fill(0, sa, sa + C.SA_SIZE);
+    const src = parseAddress(spec.src), dst = parseAddress(spec.dst);
+    if (src.family !== dst.family) throw new RangeError(`outer addresses of different families: ${spec.src}, ${spec.dst}`);
+    v.setUint32(sa + C.SA_SPI, spec.spi >>> 0, true);
+    v.setUint8(sa + C.SA_DIR, spec.direction === 'in' ? C.DIR_IN : C.DIR_OUT);
+    v.setUint8(sa + C.SA_MODE, spec.mode === 'tunnel' ? C.MODE_TUNNEL : C.MODE_TRANSPORT);
+    v.setUint8(sa + C.SA_PROTO, spec.protocol === 'ah' ? C.PROTO_AH : C.PROTO_ESP);
+    v.setUint8(sa + C.SA_FAMILY, src.family);
+    v.setUint8(sa + C.SA_ENCAP, spec.encap ? 1 : 0);
+    v.setUint8(sa + C.SA_ESN, spec.esn ? 1 : 0);
+    v.setUint8(sa + C.SA_DF, { copy: C.DF_COPY, set: C.DF_SET, clear: C.DF_CLEAR }[spec.df ?? 'copy']);
+    v.setUint8(sa + C.SA_TTL, spec.ttl ?? 64);
+    v.setUint16(sa + C.SA_SPORT, spec.encap?.sport ?? 0, true);
+    v.setUint16(sa + C.SA_DPORT, spec.encap?.dport ?? 0, true);
+    v.setUint8(sa + C.SA_ENC, C[ENC_IDS[spec.enc]]);
+    v.setUint8(sa + C.SA_INTEG, C[INTEG_IDS[spec.integ]]);
+    v.setUint8(sa + C.SA_ICV, spec.icvBytes ?? 16);
+    v.setUint8(sa + C.SA_ENC_KEY, spec.encKeyBytes);
+    const aead = spec.enc === 'aes-gcm' || spec.enc === 'chacha20-poly1305';
+    v.setUint8(sa + C.SA_INTEG_KEY, spec.key.length - spec.encKeyBytes - (aead ? 4 : 0));
+    v.setUint8(sa + C.SA_FLAGS, spec.fixChecksum ? C.FLAG_FIX_CHECKSUM : 0);
+    v.setUint32(sa + C.SA_WINDOW, spec.window ?? 1024, true);
+    mem.set(src.bytes, sa + C.SA_SRC);
+    mem.set(dst.bytes, sa + C.SA_DST);
+    const never = 2n ** 64n - 1n;
+    v.setBigUint64(sa + C.SA_SEQ, spec.direction === 'out' ? spec.seq ?? 0n : 0n, true);
+    v.setBigUint64(sa + C.SA_SOFT, spec.softSeq ?? never, true);
+    v.setBigUint64(sa + C.SA_HARD, spec.hardSeq ?? never, true);
+    const selectors = spec.selectors ?? [];
+    if (selectors.length > C.MAX_SELECTORS) throw new RangeError(`at most ${C.MAX_SELECTORS} traffic selectors per SA`);
+    v.setUint32(sa + C.SA_NSEL, selectors.length, true);
+    selectors.forEach((sel, i) => this.writeSelector(sa + C.SA_SEL + i * C.SEL_SIZE, sel));
+    if (spec.key.length > C.SA_KEY_MAX) throw new RangeError(`keying material longer than ${C.SA_KEY_MAX} bytes`);
+    mem.set(spec.key, sa + C.SA_KEY);
+    const err = this.dp.fn.saActivate(index);
+    if (err !== C.SA_OK) {
+      mem.fill(0, sa, sa + C.SA_SIZE);
+      const what = ['', 'index', 'algorithm combination', 'key length', 'ICV length', 'SPI already in use', 'field'][err];
+      throw new RangeError(`SA ${spec.spi.toString(16)}: bad ${what}`);
+    }
+    if (spec.direction === 'in' && spec.seq) this.dp.fn.replayInit(sa + C.SA_REPLAY, spec.seq);
+    this.used.add(index);
+    return index;
+  }
+
+  /** Deletes an SA; its record, keys included, is zeroed. */
+  removeSa(index: number): void {
+    this.dp.fn.saRemove(index);
+    this.used.delete(index);
+  }
+
+  private writeSelector(p: number, sel: SelectorSpec): void {
+    const C = this.C, mem = this.bytes(), v = this.view();
+    const local = parsePrefix(sel.local), remote = parsePrefix(sel.remote);
+    if (local.family !== remote.family) throw new RangeError(`selector ${sel.local} === ${sel.remote}: families differ`);
+    v.setUint8(p + C.SEL_FAMILY, local.family);
+    v.setUint8(p + C.SEL_PROTO, sel.protocol ?? 0);
+    v.setUint8(p + C.SEL_LOCAL_LEN, local.len);
+    v.setUint8(p + C.SEL_REMOTE_LEN, remote.len);
+    const [llo, lhi] = sel.localPorts ?? [0, 65535], [rlo, rhi] = sel.remotePorts ?? [0, 65535];
+    v.setUint16(p + C.SEL_LOCAL_PORTS, llo, true);
+    v.setUint16(p + C.SEL_LOCAL_PORTS + 2, lhi, true);
+    v.setUint16(p + C.SEL_REMOTE_PORTS, rlo, true);
+    v.setUint16(p + C.SEL_REMOTE_PORTS + 2, rhi, true);
+    mem.set(masked(local), p + C.SEL_LOCAL);
+    mem.set(masked(remote), p + C.SEL_REMOTE);
+  }
+
+  /** Replaces the SPD: entries in the order given (put the more specific first). */
+  setPolicies(policies: PolicySpec[]): void {
+    const C = this.C;
+    if (policies.length > this.maxPolicies) throw new RangeError(`at most ${this.maxPolicies} policies`);
+    const back = this.spd[1 - this.spdFront];
+    this.bytes().fill(0, back, back + policies.length * C.SPD_SIZE);
+    const v = this.view();
+    policies.forEach((pol, i) => {
+      const e = back + i * C.SPD_SIZE;
+      this.writeSelector(e, pol);
+      v.setUint8(e + C.SPD_ACTION, { bypass: C.ACTION_BYPASS, drop: C.ACTION_DROP, protect: C.ACTION_PROTECT, trap: C.ACTION_TRAP }[pol.action]);
+      v.setUint32(e + C.SPD_SA, pol.sa ?? 0, true);
+      v.setUint32(e + C.SPD_ID, pol.id ?? i, true);
+    });
+    this.dp.fn.spdSet(back, policies.length);
+    this.spdFront = 1 - this.spdFront;
+  }
+
+  /**
+   * Runs one batch: copies the packets into slots (after the headroom), calls the engine, and
+   * returns each slot's verdict with the packet as it now is.
+   */
+  run(direction: 'encap' | 'decap', packets: Uint8Array[], now = BigInt(Date.now())): SlotResult[] {
+    const C = this.C;
+    if (packets.length > this.batch) throw new RangeError(`at most ${this.batch} packets per batch`);
+    const mem = this.bytes(), v = this.view();
+    packets.forEach((pkt, i) => {
+      const slot = this.slots + i * C.SLOT_SIZE, buf = this.buffers + i * this.bufferSize;
+      if (this.headroom + pkt.length > this.bufferSize) throw new RangeError(`packet of ${pkt.length} bytes does not fit a slot`);
+      mem.set(pkt, buf + this.headroom);
+      v.setUint32(slot + C.SLOT_BUF, buf, true);
+      v.setUint32(slot + C.SLOT_CAP, this.bufferSize, true);
+      v.setUint32(slot + C.SLOT_OFF, buf + this.headroom, true);
+      v.setUint32(slot + C.SLOT_LEN, pkt.length, true);
+    });
+    (direction === 'encap' ? this.dp.fn.espEncapBatch : this.dp.fn.espDecapBatch)(this.slots, packets.length, now);
+    const out = this.bytes(), w = this.view();
+    return packets.map((_, i) => {
+      const slot = this.slots + i * C.SLOT_SIZE;
+      const verdictCode = w.getUint32(slot + C.SLOT_VERDICT, true);
+      const reasonCode = w.getUint32(slot + C.SLOT_REASON, true);
+      const verdict: Verdict = verdictCode === C.VERDICT_SEND ? 'send' : verdictCode === C.VERDICT_CONTROL ? 'control'
+        : verdictCode === C.VERDICT_BYPASS ? 'bypass' : 'drop';
+      const off = w.getUint32(slot + C.SLOT_OFF, true), len = w.getUint32(slot + C.SLOT_LEN, true);
+      return {
+        verdict,
+        reason: verdict === 'drop' ? this.drops.get(reasonCode) ?? String(reasonCode)
+          : verdict === 'control' ? this.controls.get(reasonCode) ?? String(reasonCode) : '',
+        sa: w.getInt32(slot + C.SLOT_SA, true),
+        aux: w.getUint32(slot + C.SLOT_AUX, true),
+        packet: out.slice(off, off + len),
+      };
+    });
+  }
+
+  /** An SA's counters and state. */
+  saStatus(index: number): {
+    state: 'free' | 'active' | 'expired'; seq: bigint; packets: bigint; bytes: bigint; used: bigint;
+    soft: boolean; peerMoved: boolean; peer: Address | null; peerPort: number; drops: Record<string, number>;
+  } {
+    const C = this.C, v = this.view(), sa = this.saAddress(index);
+    const state = v.getUint32(sa + C.SA_STATE, true);
+    const flags = v.getUint8(sa + C.SA_FLAGS);
+    const drops: Record<string, number> = {};
+    for (const [code, name] of this.drops) {
+      const n = v.getUint32(sa + C.SA_DROPS + 4 * code, true);
+      if (n) drops[name] = n;
+    }
+    const moved = (flags & C.FLAG_PEER_MOVED) !== 0;
+    const family = v.getUint8(sa + C.SA_FAMILY) as 4 | 6;
+    return {
+      state: state === C.SA_ACTIVE ? 'active' : state === C.SA_EXPIRED ? 'expired' : 'free',
+      seq: v.getBigUint64(sa + C.SA_SEQ, true),
+      packets: v.getBigUint64(sa + C.SA_PACKETS, true),
+      bytes: v.getBigUint64(sa + C.SA_BYTES, true),
+      used: v.getBigUint64(sa + C.SA_USED, true),
+      soft: (flags & C.FLAG_SOFT) !== 0,
+      peerMoved: moved,
+      peer: moved ? { family, bytes: this.bytes().slice(sa + C.SA_PEER, sa + C.SA_PEER + 16) } : null,
+      peerPort: v.getUint16(sa + C.SA_PEER_PORT, true),
+      drops,
+    };
+  }
+
+  /** This instance's counters: drops by reason, packets protected and accepted. */
+  stats(): { drops: Record<string, bigint>; encap: bigint; decap: bigint } {
+    const C = this.C, v = this.view(), p = this.dp.fn.espStats();
+    const drops: Record<string, bigint> = {};
+    for (const [code, name] of this.drops) drops[name] = v.getBigUint64(p + C.STATS_DROPS + 8 * code, true);
+    return { drops, encap: v.getBigUint64(p + C.STATS_ENCAP, true), decap: v.getBigUint64(p + C.STATS_DECAP, true) };
+  }
+}
+
+/** A prefix's address with the host bits cleared, so that selectors compare networks. */
+function masked(p: { bytes: Uint8Array; len: number }): Uint8Array {
+  const out = p.bytes.slice();
+  for (let bit = p.len; bit < 128; bit++) out[bit >> 3] &= ~(0x80 >> (bit & 7));
+  return out;
+}
