@@ -33,6 +33,7 @@ test('replay window: table of received sequences and verdicts', () => {
     ['far ahead', [3n], 3n + 1_000_000n, true],
     ['after a jump of more than the ring, old bits are gone', [1n, 100n, 100n + 5000n], 100n + 5000n - 200n, true],
     ['after a slide by less than a word', [64n, 70n], 64n, false],
+    ['the same, far from zero (no clearing within one word)', [6400n, 6401n], 6400n, false],
     ['after a slide across words', [63n, 64n, 200n], 63n, false],
     ['slid window keeps recent bits', [1000n, 1500n, 1600n], 1500n, false],
     ['64-bit numbers', [2n ** 40n], 2n ** 40n - 3n, true],

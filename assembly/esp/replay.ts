@@ -29,10 +29,11 @@ export function replayCheck(st: usize, window: u32, seq: u64): bool {
 export function replayUpdate(st: usize, seq: u64): void {
   const top = load<u64>(st);
   if (seq > top) {
-    // Clear the words between the old top's word and the new one (at most the whole ring).
+    // Clear the words after the old top's word, up to the new top's (at most the whole ring);
+    // none when both are in the same word.
     let from = (top >> 6) + 1;
     const to = seq >> 6;
-    if (to - from >= <u64>REPLAY_WORDS) from = to - REPLAY_WORDS + 1;
+    if (to >= from && to - from >= <u64>REPLAY_WORDS) from = to - REPLAY_WORDS + 1;
     for (let w = from; w <= to; w++) store<u64>(st + RING + ((<usize>w & (REPLAY_WORDS - 1)) << 3), 0);
     store<u64>(st, seq);
   }
