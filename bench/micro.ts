@@ -8,6 +8,7 @@ import { datapath } from '../src/dataplane/wasm.js';
 import { stage } from '../src/crypto/scratch.js';
 import { measure } from './measure.js';
 import { opensslSpeed } from './openssl.js';
+import { espTable, runEsp, type EspRow } from './esp.js';
 
 export const SIZES = [64, 512, 1400];
 const AAD = 8; // SPI and sequence number, as ESP authenticates them (RFC 4106 §5)
@@ -229,6 +230,8 @@ export interface MicroReport {
   rows: MicroRow[];
   /** HMAC-SHA-1-96 over a 64-byte packet, key states precomputed. */
   hmacSha1At64ns: number;
+  /** The ESP engine's batch path (bench/esp.ts). */
+  esp: EspRow[];
 }
 
 export interface MicroOptions {
@@ -274,6 +277,7 @@ export function runMicro(opts: MicroOptions): MicroReport {
   }
   const sha1 = SUITES.find((s) => s.name === 'hmac-sha1')!;
   const hmacSha1At64ns = 1e9 / measure(sha1.wasm(64), 64, opts.seconds).opsPerSec;
+  const esp = runEsp({ seconds: opts.seconds, filter: opts.filter, sizes, progress: opts.progress });
   return {
     kind: 'micro',
     date: new Date().toISOString(),
@@ -283,6 +287,7 @@ export function runMicro(opts: MicroOptions): MicroReport {
     seconds: opts.seconds,
     rows,
     hmacSha1At64ns,
+    esp,
   };
 }
 
@@ -297,6 +302,7 @@ export function microTable(r: MicroReport): string {
       `${f(x.xNode, 1)} | ${x.openssl ? f(x.openssl.MBps) : '–'} | ${x.ofOpenssl === null ? '–' : f(x.ofOpenssl * 100)} |`),
     '',
     `HMAC-SHA-1-96 over 64 bytes, key states precomputed: ${f(r.hmacSha1At64ns)} ns per packet`,
+    ...(r.esp.length ? ['', 'ESP engine, batch API (IPv4 tunnel mode, packets copied into the slots first):', '', espTable(r.esp)] : []),
   ];
   return lines.join('\n');
 }
