@@ -26,6 +26,10 @@ test('ipsecgw bench micro writes a JSON report and prints a table', () => {
       assert.ok(row.wasm.MBps > 0 && row.node.MBps > 0 && row.xNode > 0, row.suite);
       assert.equal(row.openssl, null);
     }
+    // The ESP batch path: three suites × one size × batches of 1, 32, 128 × encap and decap.
+    assert.equal(report.esp.length, 3 * 1 * 3 * 2);
+    for (const row of report.esp) assert.ok(row.pps > 0 && row.rawPps > 0, `${row.suite} ${row.direction}`);
+    assert.match(stdout, /\| ESP suite \| direction \| bytes \| batch \|/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
