@@ -131,7 +131,7 @@ export function parseProposal(text: string, kind: ProposalKind): ParseResult {
       warnings.push(issue(tok, `'${tok.text}' in '${text}' repeats '${t.name}'; the repetition is ignored`));
       return;
     }
-    spans.set(t, tok);
+    spans.set(t, { offset: tok.offset, length: tok.length });
     list.push(t);
   };
   const ignored = (tok: Token, why: string) => warnings.push(issue(tok, `'${tok.text}' in '${text}' is ignored: ${why}`));
