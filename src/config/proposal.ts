@@ -136,10 +136,16 @@ export function parseProposal(text: string, kind: ProposalKind): ParseResult {
   };
   const ignored = (tok: Token, why: string) => warnings.push(issue(tok, `'${tok.text}' in '${text}' is ignored: ${why}`));
 
-  let firstEncr: { t: EncrTransform; tok: Token } | undefined;
+  // Every token first, as strongSwan does: a typo is reported before any rule about the whole.
+  const looked: Array<[Token, Transform]> = [];
   for (const tok of tokens) {
     const t = lookup(tok, text);
     if (!('kind' in t)) return { ok: false, error: t };
+    looked.push([tok, t]);
+  }
+
+  let firstEncr: { t: EncrTransform; tok: Token } | undefined;
+  for (const [tok, t] of looked) {
     switch (t.kind) {
       case 'encr':
         if (kind === 'ah') {

@@ -3,8 +3,8 @@
 // of these; `ipsecgw check` shows them so that weak settings are a decision, not an accident.
 //
 // Chosen here: DES, MD5 (as integrity and as PRF) and D-H group 1 are MUST NOT; 3DES is SHOULD NOT
-// for ESP (RFC 8221) and, though RFC 8247 still lists it as MAY for IKE, warned about there too
-// for its 64-bit block (birthday bounds after a few GB, "Sweet32"); D-H groups 2, 5 and the RFC 5114
+// for ESP (RFC 8221) and, though RFC 8247 still lists it as MAY for IKE, 'weak' there for its
+// 64-bit block (birthday bounds after a few GB, "Sweet32"); D-H groups 2, 5 and the RFC 5114
 // groups 22-24 are SHOULD NOT; ECP-192 (group 25) gives only 96-bit security; and ESP with a classic
 // cipher but no integrity algorithm is open to active attacks (RFC 4303 §3.2 allows it, RFC 8221
 // advises against it). The RFC 8221/8247 statuses come from their per-type tables.
@@ -25,14 +25,14 @@ export interface Weakness {
 }
 
 interface Rule {
-  readonly level: WeaknessLevel;
+  readonly level: WeaknessLevel | ((kind: Proposal['kind']) => WeaknessLevel);
   readonly why: (kind: Proposal['kind']) => string;
 }
 
 const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['des', { level: 'MUST NOT', why: (k) => `single DES (56-bit key) MUST NOT be used (${k === 'ike' ? 'RFC 8247' : 'RFC 8221'}, encryption table)` }],
   ['3des', {
-    level: 'SHOULD NOT',
+    level: (k) => (k === 'ike' ? 'weak' : 'SHOULD NOT'),
     why: (k) => k === 'ike' ? '3DES has a 64-bit block, unsafe after a few GB under one key; RFC 8247 keeps it (MAY) only for old peers'
       : '3DES SHOULD NOT be used (RFC 8221, encryption table): its 64-bit block is unsafe after a few GB under one key',
   }],
@@ -63,7 +63,7 @@ export function weaknesses(p: Proposal, spans?: Spans): Weakness[] {
   };
   for (const t of [...p.encr, ...p.integ, ...p.prf, ...p.dh]) {
     const rule = RULES.get(t.name);
-    if (rule) report(t, rule.level, `'${t.name}': ${rule.why(p.kind)}`);
+    if (rule) report(t, typeof rule.level === 'function' ? rule.level(p.kind) : rule.level, `'${t.name}': ${rule.why(p.kind)}`);
   }
   if (p.kind === 'esp' && p.integ.length === 0) {
     const classic = p.encr.find((e) => !e.aead && e.family !== 'null');
