@@ -417,6 +417,7 @@ test('IKE: encryption, integrity for classic ciphers, a PRF and a real D-H group
     ['null-sha256-modp2048', /'null' .* gives no confidentiality and is not allowed in IKE proposals/, 0, 4],
     ['aes256gmac-prfsha256-modp2048', /'aes256gmac' .* gives no confidentiality/, 0, 10],
     ['', /empty IKE proposal/, 0, 0],
+    [' Default ', /'Default' stands for the default IKE proposals as a whole list entry/, 1, 7],
     [' - ', /empty IKE proposal/, 0, 3],
   ];
   for (const [text, re, offset, length, suggestion] of cases) {

@@ -3,7 +3,7 @@
 //
 // Keying material is laid out as strongSwan (and RFC 7296 §2.17) takes it from KEYMAT, and as
 // manual SAs are configured: the encryption key, for AEADs and AES-CTR followed by the salt
-// (RFC 4106 §8.1, RFC 4309 §7.1, RFC 3686 §5.1, RFC 7634 §4), then the integrity key.
+// (RFC 4106 §8.1, RFC 4309 §7.1, RFC 3686 §5.1, RFC 7634), then the integrity key.
 
 import type { Proposal, ProposalError } from './proposal.js';
 import type { EncrTransform, EsnTransform, IntegTransform } from './transforms.js';

@@ -120,6 +120,15 @@ const PROTOCOL = { ike: 'IKE', esp: 'ESP', ah: 'AH' } as const;
 export function parseProposal(text: string, kind: ProposalKind): ParseResult {
   const tokens = tokenize(text);
   if (tokens.length === 0) return { ok: false, error: issue(whole(text), `empty ${PROTOCOL[kind]} proposal`) };
+  if (tokens.length === 1 && tokens[0].text.toLowerCase() === 'default') {
+    // swanctl's 'default' (any case) is no algorithm: its config parser replaces the whole list
+    // entry with the built-in default proposals (vici_config.c, parse_proposal).
+    return {
+      ok: false,
+      error: issue(tokens[0], `'${tokens[0].text}' stands for the default ${PROTOCOL[kind]} proposals as a whole list entry; ` +
+        'the configuration loader expands it, parseProposal does not'),
+    };
+  }
 
   const warnings: ProposalIssue[] = [];
   const spans = new Map<Transform, Span>();
@@ -150,7 +159,7 @@ export function parseProposal(text: string, kind: ProposalKind): ParseResult {
       case 'encr':
         if (kind === 'ah') {
           // strongSwan reads aesNNNgmac as an encryption keyword and turns it into the AH integrity
-          // algorithm AUTH_AES_NNN_GMAC (RFC 4543 §5); other ciphers are dropped from AH proposals.
+          // algorithm AUTH_AES_NNN_GMAC (RFC 4543); other ciphers are dropped from AH proposals.
           if (t.family === 'aes-gmac') push(integ, integAesGmac[(t.keyBytes * 8) as AesKeyBits], tok);
           else ignored(tok, 'AH authenticates only; its proposals take integrity algorithms');
           break;

@@ -36,7 +36,7 @@ export interface EncrTransform extends Base {
   readonly aead: boolean;
   /** Cipher key in bytes, without the salt. */
   readonly keyBytes: number;
-  /** Bytes of KEYMAT after the key that form the nonce salt: GCM 4 (RFC 4106 §8.1), CCM 3 (RFC 4309 §7.1), CTR 4 (RFC 3686 §5.1), ChaCha20-Poly1305 4 (RFC 7634 §4), GMAC 4 (RFC 4543 §5.1). */
+  /** Bytes of KEYMAT after the key that form the nonce salt: GCM 4 (RFC 4106 §8.1), CCM 3 (RFC 4309 §7.1), CTR 4 (RFC 3686 §5.1), ChaCha20-Poly1305 4 (RFC 7634), GMAC 4 (RFC 4543). */
   readonly saltBytes: number;
   /** Explicit IV carried in every ESP packet. */
   readonly ivBytes: number;
@@ -56,7 +56,7 @@ export interface EncrTransform extends Base {
 
 export interface IntegTransform extends Base {
   readonly kind: 'integ';
-  /** MAC key in bytes (for AH AES-GMAC including its 4-byte salt, RFC 4543 §5.1). */
+  /** MAC key in bytes (for AH AES-GMAC including its 4-byte salt, RFC 4543). */
   readonly keyBytes: number;
   /** Truncated ICV the MAC contributes to each packet. */
   readonly icvBytes: number;
@@ -119,7 +119,7 @@ export const ENCR = {
 
 /** IKEv1 phase-1 Encryption Algorithm values, RFC 2409 Appendix A; AES-CBC 7 from RFC 3602 via IANA. */
 const IKEV1_ENCR = { DES_CBC: 1, '3DES_CBC': 5, AES_CBC: 7 } as const;
-/** IKEv1 ESP transform IDs, RFC 2407 §4.4.4; AES 12 (RFC 3602), AES-CTR 13 (RFC 3686), AES-CCM 14-16 (RFC 4309), AES-GCM 18-20 (RFC 4106 §8.1), NULL_AUTH_AES_GMAC 23 (RFC 4543). */
+/** IKEv1 ESP transform IDs, RFC 2407 §4.4.4; AES 12 (RFC 3602), AES-CTR 13 (RFC 3686), AES-CCM 14-16 (RFC 4309), AES-GCM 18-20 (RFC 4106 §8), NULL_AUTH_AES_GMAC 23 (RFC 4543). */
 const IKEV1_ESP = {
   DES: 2, '3DES': 3, NULL: 11, AES: 12, AES_CTR: 13, AES_CCM_8: 14, AES_CCM_12: 15, AES_CCM_16: 16,
   AES_GCM_8: 18, AES_GCM_12: 19, AES_GCM_16: 20, NULL_AUTH_AES_GMAC: 23,
@@ -183,7 +183,7 @@ function aesGcm(bits: AesKeyBits, icv: AeadIcvBytes): EncrTransform {
   return freeze<EncrTransform>({
     kind: 'encr', name: `aes${bits}gcm${icv}`, strongswan: `AES_GCM_${icv}_${bits}`, family: 'aes-gcm', aead: true,
     ikev2: { type: TRANSFORM_TYPE.encr, id: GCM_ID[icv], keyLength: bits },
-    // RFC 4106 §3.1 and §8.1: 8-byte explicit IV, 4-byte salt after the key; RFC 4106 §3.3: no padding block.
+    // RFC 4106 §3.1 and §8.1: 8-byte explicit IV, 4-byte salt after the key; no padding block.
     keyBytes: bits / 8, saltBytes: 4, ivBytes: 8, icvBytes: icv, blockBytes: 1,
     ikev1: { ike: null, esp: GCM_V1[icv], keyLength: bits },
   });
@@ -203,7 +203,7 @@ function aesGmac(bits: AesKeyBits): EncrTransform {
   return freeze<EncrTransform>({
     kind: 'encr', name: `aes${bits}gmac`, strongswan: `NULL_AES_GMAC_${bits}`, family: 'aes-gmac', aead: true,
     ikev2: { type: TRANSFORM_TYPE.encr, id: ENCR.NULL_AUTH_AES_GMAC, keyLength: bits },
-    // RFC 4543 §3 and §5.1: authentication only, 8-byte IV, 4-byte salt, 16-byte ICV.
+    // RFC 4543: authentication only, 8-byte IV, 4-byte salt after the key, 16-byte ICV.
     keyBytes: bits / 8, saltBytes: 4, ivBytes: 8, icvBytes: 16, blockBytes: 1,
     ikev1: { ike: null, esp: IKEV1_ESP.NULL_AUTH_AES_GMAC, keyLength: bits },
   });
@@ -211,8 +211,8 @@ function aesGmac(bits: AesKeyBits): EncrTransform {
 
 export const encrChacha20Poly1305 = freeze<EncrTransform>({
   kind: 'encr', name: 'chacha20poly1305', strongswan: 'CHACHA20_POLY1305', family: 'chacha20-poly1305', aead: true,
-  // RFC 7634 §4: fixed 256-bit key, so no Key Length attribute; 4-byte salt after the key (§2),
-  // 8-byte IV, 16-byte tag; no padding block (§3). No IKEv1 ESP transform ID is assigned.
+  // RFC 7634: fixed 256-bit key, so no Key Length attribute; 4-byte salt after the key, 8-byte IV,
+  // 16-byte tag, no padding block. It defines no IKEv1 ESP transform ID.
   ikev2: { type: TRANSFORM_TYPE.encr, id: ENCR.CHACHA20_POLY1305 },
   keyBytes: 32, saltBytes: 4, ivBytes: 8, icvBytes: 16, blockBytes: 1,
   ikev1: { ike: null, esp: null },
@@ -263,7 +263,7 @@ export const integAesCmac = integ('aescmac', 'AES_CMAC_96', AUTH.AES_CMAC_96, 16
 const GMAC_AUTH = { 128: AUTH.AES_128_GMAC, 192: AUTH.AES_192_GMAC, 256: AUTH.AES_256_GMAC } as const;
 const GMAC_V1 = { 128: IKEV1_AUTH.AES_128_GMAC, 192: IKEV1_AUTH.AES_192_GMAC, 256: IKEV1_AUTH.AES_256_GMAC } as const;
 /**
- * AES-GMAC as an AH integrity algorithm (RFC 4543 §5): strongSwan parses 'aes128gmac' as an
+ * AES-GMAC as an AH integrity algorithm (RFC 4543): strongSwan parses 'aes128gmac' as an
  * encryption keyword and turns it into AUTH_AES_128_GMAC in AH proposals. Key plus 4-byte salt,
  * 16-byte ICV.
  */
