@@ -85,7 +85,7 @@ const KEYWORD_TABLE: Row[] = [
   ['aes192ccm96', 'aes192ccm12', 'encr', 15, 192], ['aes256ccm16', 'aes256ccm16', 'encr', 16, 256], ['aes256ccm128', 'aes256ccm16', 'encr', 16, 256],
   ['aes256ccm', 'aes256ccm16', 'encr', 16, 256],
   ['aes128gmac', 'aes128gmac', 'encr', 21, 128], ['aes256gmac', 'aes256gmac', 'encr', 21, 256],
-  // RFC 7634 §4: fixed-size key, so no Key Length attribute.
+  // RFC 7634: fixed-size key, so no Key Length attribute (RFC 7296 §3.3.5).
   ['chacha20poly1305', 'chacha20poly1305', 'encr', 28],
   ['md5', 'md5', 'integ', 1], ['sha', 'sha1', 'integ', 2], ['sha1', 'sha1', 'integ', 2],
   ['sha256', 'sha256', 'integ', 12], ['sha2_256', 'sha256', 'integ', 12], ['sha384', 'sha384', 'integ', 13], ['sha2_384', 'sha384', 'integ', 13],
@@ -167,7 +167,7 @@ test('IKEv1 values for a representative set', () => {
   const k = (kw: string) => KEYWORDS.get(kw)!;
   // RFC 2409 Appendix A phase-1 Encryption Algorithm: DES-CBC 1, 3DES-CBC 5; AES-CBC 7 (RFC 3602, IANA).
   // RFC 2407 §4.4.4 ESP transform IDs: ESP_DES 2, ESP_3DES 3, ESP_NULL 11; ESP_AES 12 (RFC 3602), ESP_AES-CTR 13 (RFC 3686),
-  // AES-CCM 14-16 (RFC 4309 §7.1), AES-GCM 18-20 (RFC 4106 §8.1), NULL_AUTH_AES_GMAC 23 (RFC 4543).
+  // AES-CCM 14-16 (RFC 4309 §7), AES-GCM 18-20 (RFC 4106 §8), NULL_AUTH_AES_GMAC 23 (RFC 4543).
   assert.deepEqual(k('des').ikev1, { ike: 1, esp: 2 });
   assert.deepEqual(k('3des').ikev1, { ike: 5, esp: 3 });
   assert.deepEqual(k('null').ikev1, { ike: null, esp: 11 });

@@ -72,7 +72,7 @@ export type ParseResult =
   | { readonly ok: true; readonly proposal: Proposal; readonly spans: Spans; readonly warnings: readonly ProposalIssue[] }
   | { readonly ok: false; readonly error: ProposalError };
 
-interface Token extends Span {
+export interface Token extends Span {
   readonly text: string;
 }
 
