@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import { espDecap, espEncap, transformOf, type EspSa } from '../src/dataplane/esp.js';
+import { espDecap, espEncap, type EspSa } from '../src/dataplane/esp.js';
+import { espSuiteOf } from '../src/dataplane/suite.js';
 import { Engine } from '../src/dataplane/engine.js';
 import { checksum, outerFields, ping, tcp, transportChecksumOk, udp } from './util/packets.js';
 import { toHex } from './util/vectors.js';
@@ -27,7 +28,7 @@ function innerPacket(family: 4 | 6, n: number): Uint8Array {
 test('ESP round trips: every suite, mode, family and encapsulation', () => {
   let cases = 0;
   for (const [esp, keyLen] of SUITES) {
-    const t = transformOf(esp);
+    const suite = espSuiteOf(esp);
     for (const mode of ['tunnel', 'transport'] as const) {
       for (const outer of [4, 6] as const) {
         for (const inner of mode === 'transport' ? [outer] : [4, 6] as const) {
@@ -55,9 +56,10 @@ test('ESP round trips: every suite, mode, family and encapsulation', () => {
               assert.equal(v.getUint32(esp0), 0xc0010001, `${label}: SPI`);
               assert.equal(v.getUint32(esp0 + 4), 7, `${label}: low 32 bits of the sequence number`);
               // ESP payload (after the header) minus IV and ICV is padded to the cipher's block.
-              const block = t.enc === 'aes-cbc' ? 16 : t.enc === '3des-cbc' ? 8 : 4;
-              const iv = t.enc === 'aes-cbc' ? 16 : t.enc === 'null' ? 0 : 8;
-              const icv = t.icvBytes ?? { 'hmac-sha1': 12, 'hmac-sha256': 16, 'hmac-sha384': 24, 'hmac-sha512': 32, none: 16 }[t.integ];
+              // The proposal module's sizes, an independent statement of RFC 3602 / 4106 / 7634 / 4868.
+              const block = suite.encr.aead || suite.encr.family === 'null' ? 4 : suite.encr.blockBytes;
+              const iv = suite.encr.ivBytes;
+              const icv = suite.encr.aead ? suite.encr.icvBytes : suite.integ!.icvBytes;
               assert.equal((wire.length - esp0 - 8 - iv - icv) % block, 0, `${label}: padding`);
               if (mode === 'transport') {
                 // The packet's own header stays, with the protocol and lengths changed.

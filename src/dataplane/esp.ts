@@ -1,6 +1,7 @@
 // ipsecgw/esp: one packet through the ESP engine, for tests and tools. The SA is a plain object;
 // behind it is the same engine and batch path the gateway uses (engine.ts), with a one-slot batch.
-import { Engine, type EncAlgorithm, type IntegAlgorithm, type SaSpec } from './engine.js';
+import { Engine, type SaSpec } from './engine.js';
+import { engineAlgorithms, espSuiteOf } from './suite.js';
 
 export interface EspSa {
   spi: number;
@@ -22,52 +23,11 @@ export interface EspSa {
   iv?: Uint8Array;
 }
 
-interface Transform {
-  enc: EncAlgorithm;
-  encKeyBytes: number;
-  integ: IntegAlgorithm;
-  icvBytes?: number;
-}
-
-/** The ESP transform of a strongSwan proposal string (DH groups and esn/noesn are ignored here). */
-export function transformOf(proposal: string): Transform {
-  let enc: EncAlgorithm | undefined, encKeyBytes = 0, icvBytes: number | undefined;
-  let integ: IntegAlgorithm = 'none';
-  for (const token of proposal.toLowerCase().split('-')) {
-    let m: RegExpExecArray | null;
-    if ((m = /^aes(128|192|256)gcm(8|12|16|64|96|128)$/.exec(token))) {
-      enc = 'aes-gcm';
-      encKeyBytes = Number(m[1]) / 8;
-      const icv = Number(m[2]);
-      icvBytes = icv > 16 ? icv / 8 : icv;
-    } else if ((m = /^aes(128|192|256)$/.exec(token))) {
-      enc = 'aes-cbc';
-      encKeyBytes = Number(m[1]) / 8;
-    } else if (token === 'chacha20poly1305') {
-      enc = 'chacha20-poly1305';
-      encKeyBytes = 32;
-    } else if (token === '3des') {
-      enc = '3des-cbc';
-      encKeyBytes = 24;
-    } else if (token === 'null') {
-      enc = 'null';
-    } else if (token === 'sha1') integ = 'hmac-sha1';
-    else if (token === 'sha256' || token === 'sha2_256') integ = 'hmac-sha256';
-    else if (token === 'sha384' || token === 'sha2_384') integ = 'hmac-sha384';
-    else if (token === 'sha512' || token === 'sha2_512') integ = 'hmac-sha512';
-    else if (!/^(modp\d+|ecp\d+|x25519|x448|curve25519|curve448|esn|noesn)$/.test(token)) {
-      throw new RangeError(`unknown algorithm '${token}' in ESP proposal '${proposal}'`);
-    }
-  }
-  if (!enc) throw new RangeError(`ESP proposal '${proposal}' names no encryption algorithm`);
-  return { enc, encKeyBytes, integ, icvBytes };
-}
-
 let engine: Engine | undefined;
 const shared = (): Engine => (engine ??= new Engine({ maxSas: 2, maxPolicies: 2, batch: 1, bufferSize: 65536 + 512, headroom: 256 }));
 
 function spec(sa: EspSa, direction: 'in' | 'out'): SaSpec {
-  const t = transformOf(sa.esp);
+  const t = engineAlgorithms(espSuiteOf(sa.esp));
   const key = typeof sa.key === 'string' ? new Uint8Array(Buffer.from(sa.key.replace(/\s+/g, ''), 'hex')) : sa.key;
   const seq = BigInt(sa.seq);
   return {
