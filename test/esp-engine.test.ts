@@ -3,13 +3,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Engine, type SaSpec } from '../src/dataplane/engine.js';
+import { Engine, sortPolicies, type SaSpec } from '../src/dataplane/engine.js';
 import { outerFields, tcp, transportChecksumOk, udp } from './util/packets.js';
 import { toHex } from './util/vectors.js';
 
 const gcm = (key = randomBytes(20)): Pick<SaSpec, 'enc' | 'encKeyBytes' | 'integ' | 'key'> =>
   ({ enc: 'aes-gcm', encKeyBytes: 16, integ: 'none', key });
 const tunnel = { mode: 'tunnel' as const, src: '192.0.2.1', dst: '192.0.2.2' };
+
+test('SPD: policies are ordered more specific first, whatever order they come in', () => {
+  const given = [
+    { local: '10.1.0.0/16', remote: '10.2.0.0/16', action: 'trap' as const, id: 1 },
+    { local: '10.1.0.0/24', remote: '10.2.0.0/24', action: 'trap' as const, id: 2 },
+    { local: '10.1.0.0/24', remote: '10.2.0.0/24', protocol: 6, action: 'trap' as const, id: 3 },
+    { local: '10.1.0.0/24', remote: '10.2.0.0/24', protocol: 6, remotePorts: [443, 443] as [number, number], action: 'trap' as const, id: 4 },
+    { local: '10.1.0.0/24', remote: '10.2.0.7/32', action: 'trap' as const, id: 5 },
+    { local: '10.1.0.0/24', remote: '10.2.0.0/24', action: 'trap' as const, id: 6 }, // same as 2: stays after it
+  ];
+  assert.deepEqual(sortPolicies(given).map((p) => p.id), [5, 4, 3, 2, 6, 1]);
+  const e = new Engine({ maxSas: 1, batch: 4 });
+  e.setPolicies(given);
+  const r = e.run('encap', [tcp('10.1.0.9', '10.2.0.7', 1, 443, randomBytes(4)), tcp('10.1.0.9', '10.2.0.8', 1, 443, randomBytes(4)),
+    udp('10.1.0.9', '10.2.0.8', 1, 443, randomBytes(4)), udp('10.1.9.9', '10.2.9.9', 1, 443, randomBytes(4))]);
+  assert.deepEqual(r.map((x) => x.aux), [5, 4, 2, 1]);
+});
 
 test('SPD: first match in order, with protect, bypass, drop and trap', () => {
   const e = new Engine({ maxSas: 4, batch: 8 });

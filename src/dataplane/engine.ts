@@ -126,6 +126,9 @@ export class Engine {
   private readonly used = new Set<number>();
   private readonly drops: Map<number, string>;
   private readonly controls: Map<number, string>;
+  private seededAt = 0;
+  /** The IV generator is reseeded from the OS this often (ms). */
+  static readonly RESEED_MS = 60_000;
 
   constructor(opts: EngineOptions = {}) {
     this.dp = instantiate(opts.variant);
@@ -160,6 +163,7 @@ export class Engine {
 
   /** Mixes fresh entropy from the operating system into the IV generator (call now and then). */
   seedRng(): void {
+    this.seededAt = Date.now();
     const seed = randomBytes(32);
     const p = this.slots; // any scratch will do: the slots are rewritten before every batch
     this.bytes().set(seed, p);
@@ -256,10 +260,15 @@ export class Engine {
     mem.set(masked(remote), p + C.SEL_REMOTE);
   }
 
-  /** Replaces the SPD: entries in the order given (put the more specific first). */
-  setPolicies(policies: PolicySpec[]): void {
+  /**
+   * Replaces the SPD. The engine takes the first entry that matches, so entries are ordered as
+   * strongSwan orders its policies: more specific first (sortPolicies); `keepOrder` uses the
+   * order given instead.
+   */
+  setPolicies(policies: PolicySpec[], keepOrder = false): void {
     const C = this.C;
     if (policies.length > this.maxPolicies) throw new RangeError(`at most ${this.maxPolicies} policies`);
+    if (!keepOrder) policies = sortPolicies(policies);
     const back = this.spd[1 - this.spdFront];
     this.bytes().fill(0, back, back + policies.length * C.SPD_SIZE);
     const v = this.view();
@@ -281,6 +290,7 @@ export class Engine {
   run(direction: 'encap' | 'decap', packets: Uint8Array[], now = BigInt(Date.now())): SlotResult[] {
     const C = this.C;
     if (packets.length > this.batch) throw new RangeError(`at most ${this.batch} packets per batch`);
+    if (Date.now() - this.seededAt > Engine.RESEED_MS) this.seedRng();
     const mem = this.bytes(), v = this.view();
     packets.forEach((pkt, i) => {
       const slot = this.slots + i * C.SLOT_SIZE, buf = this.buffers + i * this.bufferSize;
@@ -347,6 +357,24 @@ export class Engine {
     for (const [code, name] of this.drops) drops[name] = v.getBigUint64(p + C.STATS_DROPS + 8 * code, true);
     return { drops, encap: v.getBigUint64(p + C.STATS_ENCAP, true), decap: v.getBigUint64(p + C.STATS_DECAP, true) };
   }
+}
+
+/**
+ * Policies, more specific first, as strongSwan prioritises them: longer prefixes (both sides
+ * together) before shorter, then a named protocol before any, then narrower port ranges. The sort
+ * is stable: equally specific policies keep the order they were given in.
+ */
+export function sortPolicies<T extends SelectorSpec>(policies: T[]): T[] {
+  const span = (r?: [number, number]): number => (r ? r[1] - r[0] : 65535);
+  const score = (p: SelectorSpec): number[] => {
+    const l = parsePrefix(p.local), r = parsePrefix(p.remote);
+    // IPv4 prefix lengths count as their IPv6-mapped equivalents, so families compare fairly.
+    const bits = l.len + r.len + (l.family === 4 ? 192 : 0);
+    return [bits, p.protocol ? 1 : 0, -(span(p.localPorts) + span(p.remotePorts))];
+  };
+  const keyed = policies.map((p, i) => ({ p, i, k: score(p) }));
+  keyed.sort((a, b) => b.k[0] - a.k[0] || b.k[1] - a.k[1] || b.k[2] - a.k[2] || a.i - b.i);
+  return keyed.map((x) => x.p);
 }
 
 /** A prefix's address with the host bits cleared, so that selectors compare networks. */
