@@ -6,6 +6,7 @@ import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { concat } from './packets.js';
 
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
+const be32 = (v: number): Uint8Array => new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
 
 /** AES-GCM (RFC 4106) or ChaCha20-Poly1305 (RFC 7634) open: ciphertext ‖ 16-byte tag → plaintext or null. */
 export function aeadOpen(alg: 'aes-gcm' | 'chacha20-poly1305', key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
@@ -77,9 +78,8 @@ export function parseTrailer(plain: Uint8Array): Trailer {
 /** The least padding that makes payload ‖ Pad Length ‖ Next Header a multiple of `align` (RFC 4303 §2.4). */
 export const minimalPad = (payloadLength: number, align: number): number => (align - ((payloadLength + 2) % align)) % align;
 
-/** RFC 4303 §2.4 default trailer: 1, 2, 3, … up to the alignment, then Pad Length and Next Header. */
-export function trailer(payloadLength: number, align: number, nextHeader: number): Uint8Array {
-  const n = minimalPad(payloadLength, align);
+/** RFC 4303 §2.4 padding 1, 2, 3, … of exactly `n` bytes, then Pad Length and Next Header. */
+export function trailerOf(n: number, nextHeader: number): Uint8Array {
   const t = new Uint8Array(n + 2);
   for (let i = 0; i < n; i++) t[i] = i + 1;
   t[n] = n;
@@ -87,7 +87,14 @@ export function trailer(payloadLength: number, align: number, nextHeader: number
   return t;
 }
 
-const be32 = (v: number): Uint8Array => new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+/** AEAD ESP (RFC 4106 / RFC 7634, no ESN): SPI ‖ Seq ‖ IV ‖ AEAD(payload ‖ trailer) with `padLength` bytes of padding. */
+export function aeadEsp(o: {
+  alg: 'aes-gcm' | 'chacha20-poly1305'; key: Uint8Array; salt: Uint8Array; spi: number; seq: number; iv: Uint8Array;
+  payload: Uint8Array; nextHeader: number; padLength: number;
+}): Uint8Array {
+  const aad = concat(be32(o.spi), be32(o.seq));
+  return concat(aad, o.iv, aeadSeal(o.alg, o.key, concat(o.salt, o.iv), aad, concat(o.payload, trailerOf(o.padLength, o.nextHeader))));
+}
 
 /**
  * ESP with AES-CBC or 3DES-CBC and an HMAC, as RFC 4303 §2 and §3.3.2.1 build it: SPI ‖ Seq(low 32) ‖
@@ -97,9 +104,12 @@ const be32 = (v: number): Uint8Array => new Uint8Array([v >>> 24, (v >>> 16) & 0
 export function cbcHmacEsp(o: {
   cipher: 'aes' | '3des'; encKey: Uint8Array; hash: 'sha1' | 'sha256' | 'sha384' | 'sha512'; integKey: Uint8Array;
   spi: number; seq: bigint; esn: boolean; iv: Uint8Array; payload: Uint8Array; nextHeader: number;
+  /** Padding beyond the minimum, a multiple of the block size (RFC 4303 §2.4 allows up to 255 bytes). */
+  extraPad?: number;
 }): Uint8Array {
   const block = o.cipher === '3des' ? 8 : 16;
-  const ct = cbc('encrypt', o.cipher, o.encKey, o.iv, concat(o.payload, trailer(o.payload.length, block, o.nextHeader)));
+  const pad = minimalPad(o.payload.length, block) + (o.extraPad ?? 0);
+  const ct = cbc('encrypt', o.cipher, o.encKey, o.iv, concat(o.payload, trailerOf(pad, o.nextHeader)));
   const head = concat(be32(o.spi), be32(Number(o.seq & 0xffffffffn)), o.iv, ct);
   const icv = o.esn ? hmacIcv(o.hash, o.integKey, head, be32(Number(o.seq >> 32n))) : hmacIcv(o.hash, o.integKey, head);
   return concat(head, icv);
