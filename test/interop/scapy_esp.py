@@ -25,9 +25,9 @@ where SA is ipsecgw's EspSa (src/dataplane/esp.ts) in JSON:
 
 ESP proposals are strongSwan's names: aes{128,192,256}gcm{8,12,16}, chacha20poly1305,
 aes{128,192,256}[-sha1|-sha256|-sha384|-sha512], 3des[-sha1|…]; no integrity only for RFC 3602's
-encryption-only vectors.
+encryption-only vectors. ChaCha20-Poly1305 is Scapy's CHACHA20-POLY1305 (python3-cryptography's AEAD).
 
-What the bridge does itself, because Scapy 2.5.0 gets it wrong (see the report in the commit):
+What the bridge does itself, because Scapy 2.5.0 gets it wrong (each seen here, Debian 12):
 - UDP encapsulation (RFC 3948) on encrypt: Scapy's nat_t_header path writes the UDP Length as 8 for
   IPv4 (it fixes the header before appending ESP); the bridge rewrites that one field.
 - UDP encapsulation on decrypt: the bridge checks the UDP header (ports from the SA, length,
