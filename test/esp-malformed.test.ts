@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { Engine, type SaSpec } from '../src/dataplane/engine.js';
 import { craftGcm, withTrailer } from './util/esp-craft.js';
-import { ipv4, ping, udp } from './util/packets.js';
+import { innerPacket, ip, udpPacket } from './util/packets.js';
 import { toHex } from './util/vectors.js';
 
 const gcmKey = randomBytes(20);
@@ -28,7 +28,7 @@ function pair(): { tx: Engine; rx: Engine; wire: Uint8Array[]; inner: Uint8Array
     const v6 = s.src.includes(':');
     const [a, b] = s.mode === 'transport' ? [s.src, s.dst] : ['10.1.0.2', '10.2.0.2'];
     tx.setPolicies([{ local: v6 ? '::/0' : '0.0.0.0/0', remote: v6 ? '::/0' : '0.0.0.0/0', action: 'protect', sa: out }]);
-    const pkt = udp(a, b, 1000, 2000, randomBytes(40));
+    const pkt = udpPacket(a, b, 1000, 2000, randomBytes(40));
     const [r] = tx.run('encap', [pkt]);
     assert.equal(r.verdict, 'send');
     inner.push(pkt);
@@ -79,7 +79,7 @@ test('truncations, bit flips and garbage are dropped, never accepted changed', (
     const junk = randomBytes(randomInt(0, 200));
     if (i % 2 && junk.length >= 24) {
       // Make it look like IPv4 with ESP to one of our SPIs, so the deeper checks run.
-      junk.set(ipv4('192.0.2.2', '192.0.2.1', 50, new Uint8Array(0)).subarray(0, 20));
+      junk.set(ip('192.0.2.2', '192.0.2.1', 50, new Uint8Array(0)).subarray(0, 20));
       new DataView(junk.buffer, junk.byteOffset).setUint16(2, junk.length);
       new DataView(junk.buffer, junk.byteOffset).setUint32(20, 0x1001 + (i % 4));
     }
@@ -99,7 +99,7 @@ test('hand-made packets: each is dropped for its own reason', () => {
     selectors: [{ local: '10.1.0.0/24', remote: '10.2.0.0/24' }] });
   rx.installSa({ spi: 0x2002, direction: 'in', mode: 'tunnel', src: '192.0.2.2', dst: '192.0.2.1', enc: 'aes-cbc', encKeyBytes: 16, integ: 'hmac-sha1', key: randomBytes(36),
     encap: { sport: 4500, dport: 4500 } });
-  const inner = udp('10.2.0.2', '10.1.0.2', 53, 1000, randomBytes(20));
+  const inner = udpPacket('10.2.0.2', '10.1.0.2', 53, 1000, randomBytes(20));
   let seq = 1;
   const gcm = (plain: Uint8Array): Uint8Array => craftGcm({ spi: 0x2001, seq: seq++, key: gcmKey }, plain);
   const trailerOk = withTrailer(inner, 4);
@@ -113,9 +113,9 @@ test('hand-made packets: each is dropped for its own reason', () => {
     new DataView(u.buffer).setUint16(2, 4500);
     new DataView(u.buffer).setUint16(4, u.length);
     u.set(payload, 8);
-    return ipv4('192.0.2.2', '192.0.2.1', 17, u);
+    return ip('192.0.2.2', '192.0.2.1', 17, u);
   };
-  const fragment = ipv4('192.0.2.2', '192.0.2.1', 50, new Uint8Array(40));
+  const fragment = ip('192.0.2.2', '192.0.2.1', 50, new Uint8Array(40));
   fragment[6] = 0x20; // more fragments
   const cases: Array<[string, Uint8Array, string]> = [
     ['valid', gcm(trailerOk), 'send'],
@@ -123,13 +123,13 @@ test('hand-made packets: each is dropped for its own reason', () => {
     ['padding bytes not 1, 2, 3', gcm(badPadBytes), 'padding'],
     ['dummy packet (next header 59)', gcm(withTrailer(randomBytes(30), 59)), 'dummy'],
     ['transport payload on a tunnel SA', gcm(withTrailer(randomBytes(30), 6)), 'policy'],
-    ['inner packet outside the selectors', gcm(withTrailer(udp('10.9.0.2', '10.1.0.2', 1, 2, randomBytes(4)), 4)), 'policy'],
+    ['inner packet outside the selectors', gcm(withTrailer(udpPacket('10.9.0.2', '10.1.0.2', 1, 2, randomBytes(4)), 4)), 'policy'],
     ['inner header claims more than there is', gcm(withTrailer(inner.subarray(0, 30), 4)), 'malformed'],
     ['IPv6 next header over an IPv4 packet', gcm(withTrailer(inner, 41)), 'malformed'],
     ['unknown SPI', craftGcm({ spi: 0x9999, seq: 1, key: gcmKey }, trailerOk), 'no-sa'],
-    ['shorter than header, IV and ICV', ipv4('192.0.2.2', '192.0.2.1', 50, new Uint8Array([0, 0, 0x20, 0x01, 0, 0, 0, 9, 1, 2, 3])), 'malformed'],
+    ['shorter than header, IV and ICV', ip('192.0.2.2', '192.0.2.1', 50, new Uint8Array([0, 0, 0x20, 0x01, 0, 0, 0, 9, 1, 2, 3])), 'malformed'],
     ['CBC ciphertext not whole blocks', udpWrap(new Uint8Array([0, 0, 0x20, 0x02, 0, 0, 0, 1, ...randomBytes(16 + 20 + 12)])), 'malformed'],
-    ['ESP for a UDP-encapsulated SA without UDP', ipv4('192.0.2.2', '192.0.2.1', 50, new Uint8Array([0, 0, 0x20, 0x02, 0, 0, 0, 1, ...randomBytes(16 + 32 + 12)])), 'unsupported'],
+    ['ESP for a UDP-encapsulated SA without UDP', ip('192.0.2.2', '192.0.2.1', 50, new Uint8Array([0, 0, 0x20, 0x02, 0, 0, 0, 1, ...randomBytes(16 + 32 + 12)])), 'unsupported'],
     ['NAT-T keepalive', udpWrap(new Uint8Array([0xff])), 'keepalive'],
     ['IKE behind the non-ESP marker', udpWrap(new Uint8Array([0, 0, 0, 0, ...randomBytes(28)])), 'ike'],
     ['outer fragment', fragment, 'unsupported'],
@@ -150,7 +150,7 @@ test('hand-made packets: each is dropped for its own reason', () => {
 test('TFC padding after the inner packet is removed (RFC 4303 §2.7)', () => {
   const rx = new Engine({ maxSas: 2, batch: 2 });
   rx.installSa({ spi: 0x3001, direction: 'in', mode: 'tunnel', src: '192.0.2.2', dst: '192.0.2.1', enc: 'aes-gcm', encKeyBytes: 16, integ: 'none', key: gcmKey });
-  const inner = ping('10.2.0.2', '10.1.0.2', randomBytes(20));
+  const inner = innerPacket('icmp', '10.2.0.2', '10.1.0.2', randomBytes(20));
   const padded = new Uint8Array(inner.length + 100);
   padded.set(inner);
   const [r] = rx.run('decap', [craftGcm({ spi: 0x3001, seq: 1, key: gcmKey }, withTrailer(padded, 4))]);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { datapath } from '../src/dataplane/wasm.js';
 import { Engine } from '../src/dataplane/engine.js';
 import { stage } from '../src/crypto/scratch.js';
-import { udp } from './util/packets.js';
+import { udpPacket } from './util/packets.js';
 
 const dp = datapath();
 const W = 1024;
@@ -96,7 +96,7 @@ test('through the engine: replays are dropped, a forged packet does not move the
   const out = e.installSa({ ...common, direction: 'out' });
   const inn = e.installSa({ ...common, direction: 'in', window: 64 });
   e.setPolicies([{ local: '0.0.0.0/0', remote: '0.0.0.0/0', action: 'protect', sa: out }]);
-  const pkts = Array.from({ length: 8 }, (_, i) => udp('10.1.0.2', '10.2.0.2', 1, 2, randomBytes(10 + i)));
+  const pkts = Array.from({ length: 8 }, (_, i) => udpPacket('10.1.0.2', '10.2.0.2', 1, 2, randomBytes(10 + i)));
   const wire = e.run('encap', pkts).map((r) => r.packet); // sequence numbers 1..8
   // A forgery with a far-ahead sequence number and a wrong ICV.
   const forged = wire[7].slice();

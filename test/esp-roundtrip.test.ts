@@ -6,7 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { espDecap, espEncap, type EspSa } from '../src/dataplane/esp.js';
 import { espSuiteOf } from '../src/dataplane/suite.js';
 import { Engine } from '../src/dataplane/engine.js';
-import { checksum, outerFields, ping, tcp, transportChecksumOk, udp } from './util/packets.js';
+import { inetChecksum, innerPacket, outerFields, tcpPacket, transportChecksumOk, udpPacket } from './util/packets.js';
 import { toHex } from './util/vectors.js';
 
 /** Suites with their keying material length (encryption key, salt, integrity key). */
@@ -19,10 +19,10 @@ const SUITES: Array<[string, number]> = [
 const OUTER = { 4: ['192.0.2.1', '192.0.2.2'], 6: ['2001:db8::1', '2001:db8::2'] } as const;
 const INNER = { 4: ['10.1.0.2', '10.2.0.2'], 6: ['fd00:1::2', 'fd00:2::2'] } as const;
 
-function innerPacket(family: 4 | 6, n: number): Uint8Array {
+function somePacket(family: 4 | 6, n: number): Uint8Array {
   const [s, d] = INNER[family];
   const data = randomBytes(n);
-  return [udp(s, d, 1234, 53, data), tcp(s, d, 40000, 443, data), ping(s, d, data)][n % 3];
+  return [udpPacket(s, d, 1234, 53, data), tcpPacket(s, d, 40000, 443, data), innerPacket('icmp', s, d, data)][n % 3];
 }
 
 test('ESP round trips: every suite, mode, family and encapsulation', () => {
@@ -38,19 +38,19 @@ test('ESP round trips: every suite, mode, family and encapsulation', () => {
                 spi: 0xc0010001, mode, src: OUTER[outer][0], dst: OUTER[outer][1], esp, key: randomBytes(keyLen),
                 seq: esn ? 2n ** 32n + 7n : 7, encap, esn,
               };
-              const pkt = innerPacket(inner, randomInt(0, 300));
+              const pkt = somePacket(inner, randomInt(0, 300));
               const wire = espEncap(sa, pkt);
               const f = outerFields(wire);
               const label = `${esp} ${mode} outer v${outer} inner v${inner} ${encap ? 'udp' : 'esp'} ${esn ? 'esn' : ''}`;
-              assert.equal(f.v6, outer === 6, label);
-              assert.equal(f.total, wire.length, label);
-              assert.ok(f.headerOk, `${label}: IPv4 header checksum`);
+              assert.equal((f.version === 6), outer === 6, label);
+              assert.equal(f.totalLength, wire.length, label);
+              assert.ok(f.checksumOk, `${label}: IPv4 header checksum`);
               assert.equal(f.proto, encap ? 17 : 50, label);
-              const esp0 = f.hdr + (encap ? 8 : 0);
+              const esp0 = f.headerLength + (encap ? 8 : 0);
               const v = new DataView(wire.buffer, wire.byteOffset);
               if (encap) {
-                assert.equal(v.getUint16(f.hdr), 4500);
-                assert.equal(v.getUint16(f.hdr + 4), wire.length - f.hdr, `${label}: UDP length`);
+                assert.equal(v.getUint16(f.headerLength), 4500);
+                assert.equal(v.getUint16(f.headerLength + 4), wire.length - f.headerLength, `${label}: UDP length`);
                 if (outer === 6) assert.ok(transportChecksumOk(wire), `${label}: UDP checksum over IPv6`);
               }
               assert.equal(v.getUint32(esp0), 0xc0010001, `${label}: SPI`);
@@ -82,7 +82,7 @@ test('ESP round trips: every suite, mode, family and encapsulation', () => {
 test('tunnel mode outer header: TTL 64, TOS copied, DF copied', () => {
   const sa: EspSa = { spi: 1, mode: 'tunnel', src: '192.0.2.1', dst: '192.0.2.2', esp: 'aes128gcm16', key: randomBytes(20), seq: 1 };
   for (const [tos, df] of [[0, false], [0xb8, true]] as const) {
-    const f = outerFields(espEncap(sa, udp('10.1.0.2', '10.2.0.2', 1, 2, randomBytes(10), { tos, df, ttl: 3 })));
+    const f = outerFields(espEncap(sa, udpPacket('10.1.0.2', '10.2.0.2', 1, 2, randomBytes(10), { tos, df, ttl: 3 })));
     assert.equal(f.ttl, 64);
     assert.equal(f.tos, tos);
     assert.equal(f.df, df);
@@ -102,7 +102,7 @@ test('AH round trips, and what its ICV covers', () => {
         const inn = engine.installSa({ ...base, spi: 0x100, direction: 'in', src, dst });
         const [is, id] = mode === 'tunnel' ? INNER[family] : OUTER[family];
         engine.setPolicies([{ local: family === 4 ? '0.0.0.0/0' : '::/0', remote: family === 4 ? '0.0.0.0/0' : '::/0', action: 'protect', sa: out }]);
-        const pkts = [udp(is, id, 1, 2, randomBytes(33)), ping(is, id, randomBytes(7))];
+        const pkts = [udpPacket(is, id, 1, 2, randomBytes(33)), innerPacket('icmp', is, id, randomBytes(7))];
         const sent = engine.run('encap', pkts);
         const label = `AH ${integ} ${mode} v${family}`;
         assert.deepEqual(sent.map((r) => r.verdict), ['send', 'send'], label);
@@ -113,7 +113,7 @@ test('AH round trips, and what its ICV covers', () => {
           moved[8]--;
           moved[1] = 0x20;
           new DataView(moved.buffer).setUint16(10, 0);
-          new DataView(moved.buffer).setUint16(10, checksum(moved.subarray(0, 20)));
+          new DataView(moved.buffer).setUint16(10, inetChecksum(moved.subarray(0, 20)));
         } else {
           moved[7]--;
           moved[1] ^= 0x0f;

@@ -63,8 +63,12 @@ export function esnInfer(st: usize, window: u32, lo: u32): u64 {
   return (<u64>th << 32) | <u64>lo;
 }
 
-/** Starts a window whose highest received number is `top` (0 for a new SA). */
+/**
+ * Starts a window whose highest received number is `top` (0 for a new SA): top itself counts as
+ * received, the numbers below it as not.
+ */
 export function replayInit(st: usize, top: u64): void {
-  store<u64>(st, top);
+  store<u64>(st, 0);
   for (let i: u32 = 0; i < REPLAY_WORDS; i++) store<u64>(st + RING + (<usize>i << 3), 0);
+  if (top) replayUpdate(st, top);
 }

@@ -1,7 +1,7 @@
 // Hand-made ESP packets (RFC 4303 §2, RFC 4106) built with node:crypto, for inputs the engine
 // itself would never produce: wrong padding, TFC padding, dummy packets, odd next headers.
 import { createCipheriv } from 'node:crypto';
-import { ipv4 } from './packets.js';
+import { ip } from './packets.js';
 
 export interface Crafted {
   spi: number;
@@ -24,7 +24,7 @@ export function craftGcm(c: Crafted, plaintext: Uint8Array, src = '192.0.2.2', d
   const gcm = createCipheriv('aes-128-gcm', c.key.subarray(0, 16), nonce);
   gcm.setAAD(header);
   const ct = Buffer.concat([gcm.update(plaintext), gcm.final(), gcm.getAuthTag()]);
-  return ipv4(src, dst, 50, new Uint8Array(Buffer.concat([header, iv, ct])));
+  return ip(src, dst, 50, new Uint8Array(Buffer.concat([header, iv, ct])));
 }
 
 /** The ESP trailer of RFC 4303 §2.4 after `data`: padding 1, 2, … to `align`, pad length, next header. */
