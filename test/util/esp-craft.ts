@@ -1,7 +1,7 @@
-// Hand-made ESP packets (RFC 4303 §2, RFC 4106) built with node:crypto, for inputs the engine
-// itself would never produce: wrong padding, TFC padding, dummy packets, odd next headers.
-import { createCipheriv } from 'node:crypto';
-import { ip } from './packets.js';
+// Hand-made ESP packets for inputs the engine itself would never produce: wrong padding, TFC
+// padding, dummy packets, odd next headers. Built on the node:crypto reference (esp-reference.ts).
+import { aeadSeal, minimalPad, trailerOf } from './esp-reference.js';
+import { concat, ip } from './packets.js';
 
 export interface Crafted {
   spi: number;
@@ -11,30 +11,19 @@ export interface Crafted {
   iv?: Uint8Array;
 }
 
+const be32 = (v: number): Uint8Array => new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+
 /**
- * An IPv4 packet 192.0.2.2 → 192.0.2.1 carrying ESP whose encrypted part is exactly `plaintext`
- * (payload, padding, pad length and next header, as the caller lays them out), under AES-128-GCM.
+ * An IP packet src → dst carrying ESP whose encrypted part is exactly `plaintext` (payload,
+ * padding, pad length and next header, laid out by the caller), under AES-128-GCM (RFC 4106).
  */
 export function craftGcm(c: Crafted, plaintext: Uint8Array, src = '192.0.2.2', dst = '192.0.2.1'): Uint8Array {
   const iv = c.iv ?? new Uint8Array(8).fill(7);
-  const header = new Uint8Array(8);
-  new DataView(header.buffer).setUint32(0, c.spi);
-  new DataView(header.buffer).setUint32(4, c.seq);
-  const nonce = Buffer.concat([c.key.subarray(16, 20), iv]);
-  const gcm = createCipheriv('aes-128-gcm', c.key.subarray(0, 16), nonce);
-  gcm.setAAD(header);
-  const ct = Buffer.concat([gcm.update(plaintext), gcm.final(), gcm.getAuthTag()]);
-  return ip(src, dst, 50, new Uint8Array(Buffer.concat([header, iv, ct])));
+  const header = concat(be32(c.spi), be32(c.seq));
+  const sealed = aeadSeal('aes-gcm', c.key.subarray(0, 16), concat(c.key.subarray(16, 20), iv), header, plaintext);
+  return ip(src, dst, 50, concat(header, iv, sealed));
 }
 
-/** The ESP trailer of RFC 4303 §2.4 after `data`: padding 1, 2, … to `align`, pad length, next header. */
-export function withTrailer(data: Uint8Array, nextHeader: number, align = 4, extraPad = 0): Uint8Array {
-  let pad = (align - ((data.length + 2) % align)) % align;
-  pad += extraPad * align;
-  const out = new Uint8Array(data.length + pad + 2);
-  out.set(data);
-  for (let i = 0; i < pad; i++) out[data.length + i] = i + 1;
-  out[data.length + pad] = pad;
-  out[data.length + pad + 1] = nextHeader;
-  return out;
-}
+/** `data` and the RFC 4303 §2.4 trailer: minimal padding to `align` plus `extraPad` blocks of it. */
+export const withTrailer = (data: Uint8Array, nextHeader: number, align = 4, extraPad = 0): Uint8Array =>
+  concat(data, trailerOf(minimalPad(data.length, align) + extraPad * align, nextHeader));
