@@ -20,7 +20,7 @@
 
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { espDecap, espEncap, type EspSa } from '../src/dataplane/esp.js';
+import { espDecap, espEncap } from '../src/dataplane/esp.js';
 import { ScapyBridge, type BridgeSa } from './interop/scapy-bridge.js';
 import { hex, toHex } from './util/vectors.js';
 import { concat, espPart, filler, ipHeader, innerPacket, PROTO } from './util/packets.js';

@@ -8,17 +8,18 @@ import { chacha20Poly1305Open } from "../crypto/chacha20poly1305";
 import { des3CbcDecrypt } from "../crypto/des";
 import { gcmOpen } from "../crypto/gcm";
 import { hmacVerify } from "../crypto/hmac";
-import { AH_ICV_AT, ESP_AAD_AT, ESP_NONCE_AT, scratch } from "../scratch";
+import { AH_ICV_AT, scratch } from "../scratch";
+import { aadLength, aeadAad, aeadNonce, esnHigh, esnHighLength } from "./aead";
 import { ahMac } from "./encap";
-import { FLOW_LEN, be16, be32, flow, ipv4Checksum, parseFlow, put16, put32 } from "./ip";
+import { FLOW_LEN, be16, be32, flow, ipv4Checksum, parseFlow, put16 } from "./ip";
 import { fixTransportChecksum } from "./checksum";
 import {
   CONTROL_IKE, DIR_IN, DROP_DUMMY, DROP_ICV, DROP_KEEPALIVE, DROP_MALFORMED, DROP_NO_SA,
   DROP_PADDING, DROP_POLICY, DROP_REPLAY, DROP_UNSUPPORTED, ENC_3DES_CBC, ENC_AES_CBC, ENC_AES_GCM,
   ENC_CHACHA20_POLY1305, FLAG_FIX_CHECKSUM, FLAG_PEER_MOVED, MODE_TUNNEL, SA_ACTIVE, SA_ALIGN,
-  SA_BYTES, SA_CTX, SA_DIR, SA_ENC, SA_ENC_KEY, SA_ENCAP, SA_ESN, SA_FAMILY, SA_FLAGS, SA_ICV, SA_IV,
-  SA_KEY, SA_MODE, SA_NSEL, SA_PACKETS, SA_PEER, SA_PEER_PORT, SA_REPLAY, SA_SEL, SA_SPORT, SA_SRC,
-  SA_STATE, SA_USED, SA_WINDOW, SEL_SIZE, SLOT_LEN, SLOT_OFF, SLOT_SA,
+  SA_BYTES, SA_CTX, SA_DIR, SA_ENC, SA_ENCAP, SA_ESN, SA_FLAGS, SA_ICV, SA_IV, SA_KEY, SA_MODE,
+  SA_NSEL, SA_PACKETS, SA_PEER, SA_PEER_PORT, SA_REPLAY, SA_SEL, SA_SPORT, SA_SRC, SA_STATE,
+  SA_USED, SA_WINDOW, SEL_SIZE, SLOT_LEN, SLOT_OFF, SLOT_SA,
 } from "./layout";
 import { esnInfer, replayCheck, replayUpdate } from "./replay";
 import { macContext, saIndex, saLookup } from "./sad";
@@ -137,27 +138,13 @@ export function decapsulate(slot: usize, now: u64): u32 {
 /** Verifies the ICV and decrypts in place (§3.4.4); false when the ICV does not verify. */
 function openPayload(sa: usize, esp: usize, ivLen: usize, ct: usize, ctLen: usize, icvLen: usize, seq: u64): bool {
   const enc = load<u8>(sa + SA_ENC);
-  const esn = load<u8>(sa + SA_ESN) != 0;
   if (enc == ENC_AES_GCM || enc == ENC_CHACHA20_POLY1305) {
-    const nonce = scratch() + ESP_NONCE_AT;
-    const key = sa + SA_KEY, ekl = <usize>load<u8>(sa + SA_ENC_KEY);
-    store<u32>(nonce, load<u32>(key + ekl));
-    store<u64>(nonce + 4, load<u64>(esp + 8));
-    let aad = esp, aadLen: usize = 8;
-    if (esn) {
-      aad = scratch() + ESP_AAD_AT;
-      store<u32>(aad, load<u32>(esp));
-      put32(aad + 4, <u32>(seq >> 32));
-      store<u32>(aad + 8, load<u32>(esp + 4));
-      aadLen = 12;
-    }
+    const nonce = aeadNonce(sa, esp), aad = aeadAad(sa, esp, seq), aadLen = aadLength(sa);
     return enc == ENC_AES_GCM
       ? gcmOpen(sa + SA_CTX, nonce, aad, aadLen, ct, ctLen, ct, <i32>icvLen) != 0
-      : chacha20Poly1305Open(key, nonce, aad, aadLen, ct, ctLen, ct) != 0;
+      : chacha20Poly1305Open(sa + SA_KEY, nonce, aad, aadLen, ct, ctLen, ct) != 0;
   }
-  const hi = scratch() + ESP_AAD_AT;
-  put32(hi, <u32>(seq >> 32));
-  if (!hmacVerify(macContext(sa), esp, 8 + ivLen + ctLen, hi, esn ? 4 : 0, ct + ctLen, icvLen)) return false;
+  if (!hmacVerify(macContext(sa), esp, 8 + ivLen + ctLen, esnHigh(seq), esnHighLength(sa), ct + ctLen, icvLen)) return false;
   const iv = esp + 8;
   if (enc == ENC_AES_CBC) aesCbcDecrypt(sa + SA_CTX, iv, ct, ctLen, ct);
   else if (enc == ENC_3DES_CBC) des3CbcDecrypt(sa + SA_CTX, iv, ct, ctLen, ct);

@@ -12,7 +12,8 @@ import { chacha20Poly1305Seal } from "../crypto/chacha20poly1305";
 import { des3CbcEncrypt } from "../crypto/des";
 import { gcmSeal } from "../crypto/gcm";
 import { hmacCompute2 } from "../crypto/hmac";
-import { ESP_AAD_AT, ESP_MAC_AT, ESP_NONCE_AT, scratch } from "../scratch";
+import { ESP_MAC_AT, scratch } from "../scratch";
+import { aadLength, aeadAad, aeadNonce, esnHigh, esnHighLength } from "./aead";
 import {
   FLOW_DF, FLOW_FAMILY, FLOW_HDR, FLOW_NH, FLOW_PROTO, FLOW_TOS, csum, csumFinish, ipv4Checksum,
   pseudoSum, put16, put32,
@@ -20,9 +21,9 @@ import {
 import {
   DF_CLEAR, DF_COPY, DROP_EXPIRED, DROP_TOO_BIG, DROP_UNSUPPORTED, ENC_3DES_CBC, ENC_AES_CBC,
   ENC_AES_GCM, ENC_CHACHA20_POLY1305, FLAG_SOFT, MODE_TUNNEL, PROTO_AH, SA_ALIGN, SA_BYTES, SA_CTX,
-  SA_DF, SA_DPORT, SA_DST, SA_ENC, SA_ENC_KEY, SA_ENCAP, SA_ESN, SA_EXPIRED, SA_FAMILY, SA_FLAGS,
-  SA_HARD, SA_ICV, SA_IV, SA_KEY, SA_MODE, SA_PACKETS, SA_PROTO, SA_SEQ, SA_SOFT, SA_SPI, SA_SPORT,
-  SA_SRC, SA_STATE, SA_TTL, SA_USED, SLOT_BUF, SLOT_CAP, SLOT_LEN, SLOT_OFF,
+  SA_DF, SA_DPORT, SA_DST, SA_ENC, SA_ENCAP, SA_EXPIRED, SA_FAMILY, SA_FLAGS, SA_HARD, SA_ICV,
+  SA_IV, SA_KEY, SA_MODE, SA_PACKETS, SA_PROTO, SA_SEQ, SA_SOFT, SA_SPI, SA_SPORT, SA_SRC,
+  SA_STATE, SA_TTL, SA_USED, SLOT_BUF, SLOT_CAP, SLOT_LEN, SLOT_OFF,
 } from "./layout";
 import { ivFor } from "./iv";
 import { macContext } from "./sad";
@@ -107,35 +108,18 @@ function encapEsp(
 /** Encrypts ctLen bytes at ct (after the IV) and appends the ICV (§3.3.2, §3.3.4). */
 function sealPayload(sa: usize, esp: usize, ivLen: usize, ct: usize, ctLen: usize, icvLen: usize, seq: u64): void {
   const enc = load<u8>(sa + SA_ENC);
-  const esn = load<u8>(sa + SA_ESN) != 0;
   if (enc == ENC_AES_GCM || enc == ENC_CHACHA20_POLY1305) {
-    // Nonce = salt ‖ IV (RFC 4106 §4, RFC 7634 §2); AAD = SPI ‖ sequence number, 64 bits with
-    // ESN (RFC 4106 §5): the ESP header itself when the number is 32 bits.
-    const nonce = scratch() + ESP_NONCE_AT;
-    const key = sa + SA_KEY, ekl = <usize>load<u8>(sa + SA_ENC_KEY);
-    store<u32>(nonce, load<u32>(key + ekl));
-    store<u64>(nonce + 4, load<u64>(esp + 8));
-    let aad = esp, aadLen: usize = 8;
-    if (esn) {
-      aad = scratch() + ESP_AAD_AT;
-      store<u32>(aad, load<u32>(esp));
-      put32(aad + 4, <u32>(seq >> 32));
-      store<u32>(aad + 8, load<u32>(esp + 4));
-      aadLen = 12;
-    }
+    const nonce = aeadNonce(sa, esp), aad = aeadAad(sa, esp, seq), aadLen = aadLength(sa);
     if (enc == ENC_AES_GCM) gcmSeal(sa + SA_CTX, nonce, aad, aadLen, ct, ctLen, ct, <i32>icvLen);
-    else chacha20Poly1305Seal(key, nonce, aad, aadLen, ct, ctLen, ct);
+    else chacha20Poly1305Seal(sa + SA_KEY, nonce, aad, aadLen, ct, ctLen, ct);
     return;
   }
   const iv = esp + 8;
   if (enc == ENC_AES_CBC) aesCbcEncrypt(sa + SA_CTX, iv, ct, ctLen, ct);
   else if (enc == ENC_3DES_CBC) des3CbcEncrypt(sa + SA_CTX, iv, ct, ctLen, ct);
-  // ICV over ESP header, IV and ciphertext, with the high sequence bits after them for ESN
-  // (§3.3.2.1), then truncated.
+  // ICV over ESP header, IV and ciphertext (and the high sequence bits with ESN), truncated.
   const mac = scratch() + ESP_MAC_AT;
-  const hi = scratch() + ESP_AAD_AT;
-  put32(hi, <u32>(seq >> 32));
-  hmacCompute2(macContext(sa), esp, 8 + ivLen + ctLen, hi, esn ? 4 : 0, mac);
+  hmacCompute2(macContext(sa), esp, 8 + ivLen + ctLen, esnHigh(seq), esnHighLength(sa), mac);
   memory.copy(ct + ctLen, mac, icvLen);
 }
 
@@ -251,9 +235,7 @@ export function ahMac(sa: usize, start: usize, end: usize, v6: bool, seq: u64): 
     store<u16>(start + 10, 0);
   }
   const mac = scratch() + ESP_MAC_AT;
-  const hi = scratch() + ESP_AAD_AT;
-  put32(hi, <u32>(seq >> 32));
-  hmacCompute2(macContext(sa), start, end - start, hi, load<u8>(sa + SA_ESN) ? 4 : 0, mac);
+  hmacCompute2(macContext(sa), start, end - start, esnHigh(seq), esnHighLength(sa), mac);
   if (v6) {
     store<u32>(start, <u32>(saved >> 8));
     store<u8>(start + 7, <u8>saved);
