@@ -10,13 +10,13 @@
 /** out[0..n) = src[0..n) ⊕ the first n bytes of k, for n < 16 (the tail of a stream). */
 // @ts-ignore: decorator
 @inline export function xorTail(src: usize, out: usize, k: v128, n: usize): void {
+  let w = i64x2.extract_lane(k, 0);
   if (n & 8) {
-    store<u64>(out, load<u64>(src) ^ i64x2.extract_lane(k, 0));
-    k = i8x16.shuffle(k, k, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+    store<u64>(out, load<u64>(src) ^ w);
+    w = i64x2.extract_lane(k, 1);
     src += 8;
     out += 8;
   }
-  let w = i64x2.extract_lane(k, 0);
   if (n & 4) {
     store<u32>(out, load<u32>(src) ^ <u32>w);
     w >>= 32;
