@@ -14,7 +14,7 @@ export { SCRATCH_SIZE, setScratch } from "./scratch";
 // The ESP engine (assembly/esp): shared layouts and codes, SAD, SPD, the batch entry points.
 export * from "./esp/layout";
 export { SA_OK, SA_ERR_INDEX, SA_ERR_ALGORITHM, SA_ERR_KEY, SA_ERR_ICV, SA_ERR_SPI, SA_ERR_FIELD, sadInit, saActivate, saRemove } from "./esp/sad";
-export { spdSet } from "./esp/spd";
+export { spdInit, spdSet } from "./esp/spd";
 export { espEncapBatch, espDecapBatch } from "./esp/batch";
 export { STATS_DROPS, STATS_ENCAP, STATS_DECAP, STATS_SIZE, espStats } from "./esp/stats";
 export { rngSeed } from "./esp/rng";

@@ -11,7 +11,7 @@ import {
   SPD_ACTION, SPD_ID, SPD_SA, VERDICT_BYPASS, VERDICT_CONTROL, VERDICT_DROP, VERDICT_SEND,
 } from "./layout";
 import { saAt } from "./sad";
-import { spdIndex, spdLookup } from "./spd";
+import { spdFound, spdLookup } from "./spd";
 import { STATS_DECAP, STATS_ENCAP, countDrop, countPassed } from "./stats";
 
 function verdict(slot: usize, v: u32, reason: u32): void {
@@ -51,7 +51,7 @@ function encapSlot(slot: usize, now: u64): void {
   if (!sa || load<u32>(sa + SA_STATE) != SA_ACTIVE) {
     // A trap policy, or a protect policy whose SA is gone (expired, being rekeyed): ask the
     // control plane for one (an acquire), handing it the packet.
-    store<u32>(slot + SLOT_SA, spdIndex(e));
+    store<u32>(slot + SLOT_SA, spdFound);
     store<u32>(slot + SLOT_AUX, load<u32>(e + SPD_ID));
     verdict(slot, VERDICT_CONTROL, CONTROL_TRAP);
     return;

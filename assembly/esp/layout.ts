@@ -49,6 +49,7 @@ export const SA_SIZE: i32 = SA_CTX + GCM_CTX_SIZE; // GCM's context is the large
 export const SA_FREE: u32 = 0;
 export const SA_ACTIVE: u32 = 1;
 export const SA_EXPIRED: u32 = 2; // the hard limit was reached: nothing more is sent on it
+export const SA_DYING: u32 = 3; // being removed: unused from now on, wiped once every worker moved on
 
 export const DIR_IN: u8 = 0;
 export const DIR_OUT: u8 = 1;

@@ -1,12 +1,15 @@
-// The host side of the ESP engine (assembly/esp): one WebAssembly instance with memory of its own,
-// laid out as
+// The host side of the ESP engine (assembly/esp). Its memory is laid out as
 //
-//   heapBase | SAD (maxSas records) | SPI index | SPD ×2 (swapped on update) | slots | packet buffers
+//   heapBase | SPD header | SAD (maxSas records) | SPI index | SPD ×2 (swapped on update)
+//            | lane 0: scratch, slots, packet buffers | lane 1 … | lane N …
 //
-// SAs and policies are written field by field at the offsets the module exports (layout.ts there),
+// A lane is one WebAssembly instance working on that memory with scratch, slots and buffers of its
+// own: lane 0 belongs to the Engine (the control side, and tests), the others to datapath workers
+// in other threads (attachLane), which then share the memory — a SharedArrayBuffer. SAs and
+// policies are written field by field at the offsets the module exports (assembly/esp/layout.ts),
 // so the two sides cannot disagree about a layout. Packets go through in batches of slots.
 import { randomBytes } from 'node:crypto';
-import { instantiate, type Datapath, type Variant } from './wasm.js';
+import { instantiate, preferredVariant, SHARED_MAX_PAGES, type Datapath, type Variant } from './wasm.js';
 import { parseAddress, parsePrefix, type Address } from './addr.js';
 
 export type EncAlgorithm = 'null' | 'aes-cbc' | 'aes-gcm' | 'chacha20-poly1305' | '3des-cbc';
@@ -95,9 +98,56 @@ export interface EngineOptions {
   /** Bytes reserved before each packet for the headers encapsulation adds. */
   headroom?: number;
   variant?: Variant;
+  /** Lanes for datapath workers besides the Engine's own; > 0 puts the memory in a SharedArrayBuffer. */
+  workers?: number;
+}
+
+/** Where everything is: enough for another thread to attach a lane to the same memory. */
+export interface EnginePlan {
+  variant: Variant;
+  /** The shared memory, when there are worker lanes. */
+  memory?: WebAssembly.Memory;
+  spdHeader: number;
+  sad: number;
+  maxSas: number;
+  spiTable: number;
+  buckets: number;
+  spd: [number, number];
+  maxPolicies: number;
+  batch: number;
+  bufferSize: number;
+  headroom: number;
+  /** Per lane: its scratch, slots, packet buffers, and two int32 (epoch, busy) for SA removal. */
+  lanes: Array<{ scratch: number; slots: number; buffers: number; activity: number }>;
 }
 
 const align64 = (n: number): number => (n + 63) & ~63;
+
+function plan(dp: Datapath, o: Required<Omit<EngineOptions, 'variant'>>, variant: Variant): { plan: EnginePlan; end: number } {
+  const C = dp.consts;
+  let at = align64(dp.heapBase);
+  const take = (bytes: number): number => {
+    const p = at;
+    at = align64(at + bytes);
+    return p;
+  };
+  const spdHeader = take(8);
+  const sad = take(o.maxSas * C.SA_SIZE);
+  const buckets = 2 ** Math.ceil(Math.log2(Math.max(2, o.maxSas * 2)));
+  const spiTable = take(buckets * 4);
+  const spd: [number, number] = [take(o.maxPolicies * C.SPD_SIZE), take(o.maxPolicies * C.SPD_SIZE)];
+  const lanes = Array.from({ length: 1 + o.workers }, () => ({
+    scratch: take(C.SCRATCH_SIZE),
+    slots: take(o.batch * C.SLOT_SIZE),
+    buffers: take(o.batch * o.bufferSize),
+    activity: take(8),
+  }));
+  const p: EnginePlan = {
+    variant, spdHeader, sad, maxSas: o.maxSas, spiTable, buckets, spd, maxPolicies: o.maxPolicies,
+    batch: o.batch, bufferSize: o.bufferSize, headroom: o.headroom, lanes,
+  };
+  return { plan: p, end: at };
+}
 
 /** "DROP_NO_SA" → "no-sa": reason names come from the module's own constant names. */
 function reasonNames(consts: Record<string, number>, prefix: string): Map<number, string> {
@@ -110,67 +160,191 @@ function reasonNames(consts: Record<string, number>, prefix: string): Map<number
   return names;
 }
 
-export class Engine {
-  readonly dp: Datapath;
-  readonly maxSas: number;
+/**
+ * One instance working on the engine's memory through its lane: runs batches. The Engine has lane
+ * 0; a worker thread attaches its own with attachLane().
+ */
+export class Lane {
+  readonly slots: number;
+  readonly buffers: number;
   readonly batch: number;
   readonly bufferSize: number;
   readonly headroom: number;
   private readonly C: Readonly<Record<string, number>>;
-  private readonly sad: number;
-  private readonly spd: [number, number];
-  private spdFront = 0;
-  private readonly maxPolicies: number;
-  readonly slots: number;
-  readonly buffers: number;
-  private readonly used = new Set<number>();
-  private readonly drops: Map<number, string>;
+  /** DROP_* code → name ("no-sa"). */
+  readonly dropReasons: Map<number, string>;
   private readonly controls: Map<number, string>;
   private seededAt = 0;
   /** The IV generator is reseeded from the OS this often (ms). */
   static readonly RESEED_MS = 60_000;
+  /** [epoch, busy] of this lane, shared with the control side (see Engine.retireSa). */
+  private readonly activity: Int32Array;
 
-  constructor(opts: EngineOptions = {}) {
-    this.dp = instantiate(opts.variant);
-    this.C = this.dp.consts;
-    this.maxSas = opts.maxSas ?? 64;
-    this.maxPolicies = opts.maxPolicies ?? 64;
-    this.batch = opts.batch ?? 64;
-    this.bufferSize = opts.bufferSize ?? 2048;
-    this.headroom = opts.headroom ?? 128;
-    const C = this.C;
-    let at = align64(this.dp.heapBase);
-    this.sad = at;
-    at = align64(at + this.maxSas * C.SA_SIZE);
-    const buckets = 2 ** Math.ceil(Math.log2(Math.max(2, this.maxSas * 2)));
-    const spiTable = at;
-    at = align64(at + buckets * 4);
-    const spdBytes = align64(this.maxPolicies * C.SPD_SIZE);
-    this.spd = [at, at + spdBytes];
-    at += 2 * spdBytes;
-    this.slots = at;
-    at = align64(at + this.batch * C.SLOT_SIZE);
-    this.buffers = at;
-    at += this.batch * this.bufferSize;
-    const missing = at - this.dp.memory.buffer.byteLength;
-    if (missing > 0) this.dp.memory.grow(Math.ceil(missing / 65536));
-    this.dp.fn.sadInit(this.sad, this.maxSas, spiTable, buckets);
-    this.dp.fn.spdSet(this.spd[0], 0);
+  constructor(readonly dp: Datapath, readonly plan: EnginePlan, readonly index: number) {
+    const lane = plan.lanes[index];
+    this.C = dp.consts;
+    this.slots = lane.slots;
+    this.buffers = lane.buffers;
+    this.batch = plan.batch;
+    this.bufferSize = plan.bufferSize;
+    this.headroom = plan.headroom;
+    // Per-call scratch of this instance (assembly/scratch.ts), then the shared tables.
+    dp.fn.setScratch(lane.scratch);
+    dp.fn.sadInit(plan.sad, plan.maxSas, plan.spiTable, plan.buckets);
+    dp.fn.spdInit(plan.spdHeader);
+    this.dropReasons = reasonNames(this.C, 'DROP_');
+    this.controls = reasonNames(this.C, 'CONTROL_');
+    this.activity = new Int32Array(dp.memory.buffer, lane.activity, 2);
     this.seedRng();
-    this.drops = reasonNames(C, 'DROP_');
-    this.controls = reasonNames(C, 'CONTROL_');
   }
 
-  /** Mixes fresh entropy from the operating system into the IV generator (call now and then). */
+  /** Mixes fresh entropy from the operating system into this lane's IV generator. */
   seedRng(): void {
     this.seededAt = Date.now();
     const seed = randomBytes(32);
-    const p = this.slots; // any scratch will do: the slots are rewritten before every batch
+    const p = this.slots; // the slots are rewritten before every batch: free to use here
     this.bytes().set(seed, p);
     this.dp.fn.rngSeed(p);
     this.bytes().fill(0, p, p + 32);
     seed.fill(0);
   }
+
+  /** Reseeds when the last seed is older than RESEED_MS (workers call this between batches). */
+  maybeReseed(now = Date.now()): void {
+    if (now - this.seededAt > Lane.RESEED_MS) this.seedRng();
+  }
+
+  bytes(): Uint8Array {
+    return new Uint8Array(this.dp.memory.buffer);
+  }
+
+  /** The name of a drop reason or control code. */
+  reasonName(verdict: Verdict, code: number): string {
+    return verdict === 'drop' ? this.dropReasons.get(code) ?? String(code) : verdict === 'control' ? this.controls.get(code) ?? String(code) : '';
+  }
+
+  /**
+   * Runs one batch: copies the packets into slots (after the headroom), calls the engine, and
+   * returns each slot's verdict with the packet as it now is.
+   */
+  run(direction: 'encap' | 'decap', packets: Uint8Array[], now = BigInt(Date.now())): SlotResult[] {
+    const C = this.C;
+    if (packets.length > this.batch) throw new RangeError(`at most ${this.batch} packets per batch`);
+    this.maybeReseed();
+    const mem = this.bytes(), v = new DataView(mem.buffer);
+    packets.forEach((pkt, i) => {
+      const slot = this.slots + i * C.SLOT_SIZE, buf = this.buffers + i * this.bufferSize;
+      if (this.headroom + pkt.length > this.bufferSize) throw new RangeError(`packet of ${pkt.length} bytes does not fit a slot`);
+      mem.set(pkt, buf + this.headroom);
+      v.setUint32(slot + C.SLOT_BUF, buf, true);
+      v.setUint32(slot + C.SLOT_CAP, this.bufferSize, true);
+      v.setUint32(slot + C.SLOT_OFF, buf + this.headroom, true);
+      v.setUint32(slot + C.SLOT_LEN, pkt.length, true);
+    });
+    this.process(direction, packets.length, now);
+    return packets.map((_, i) => this.result(i));
+  }
+
+  /**
+   * Runs the engine on the first n slots, as they are. The lane is marked busy meanwhile, so that
+   * the control side never wipes an SA a batch may be using (Engine.retireSa).
+   */
+  process(direction: 'encap' | 'decap', n: number, now: bigint): void {
+    Atomics.store(this.activity, 1, 1);
+    try {
+      (direction === 'encap' ? this.dp.fn.espEncapBatch : this.dp.fn.espDecapBatch)(this.slots, n, now);
+    } finally {
+      Atomics.store(this.activity, 1, 0);
+      Atomics.add(this.activity, 0, 1);
+    }
+  }
+
+  /** Slot i's verdict, reason, SA and packet after a batch. */
+  result(i: number): SlotResult {
+    const C = this.C, mem = this.bytes(), w = new DataView(mem.buffer);
+    const slot = this.slots + i * C.SLOT_SIZE;
+    const code = w.getUint32(slot + C.SLOT_VERDICT, true);
+    const verdict: Verdict = code === C.VERDICT_SEND ? 'send' : code === C.VERDICT_CONTROL ? 'control'
+      : code === C.VERDICT_BYPASS ? 'bypass' : 'drop';
+    const off = w.getUint32(slot + C.SLOT_OFF, true), len = w.getUint32(slot + C.SLOT_LEN, true);
+    return {
+      verdict,
+      reason: this.reasonName(verdict, w.getUint32(slot + C.SLOT_REASON, true)),
+      sa: w.getInt32(slot + C.SLOT_SA, true),
+      aux: w.getUint32(slot + C.SLOT_AUX, true),
+      packet: mem.slice(off, off + len),
+    };
+  }
+
+  /** This lane's counters: drops by reason, packets protected and accepted. */
+  stats(): LaneStats {
+    return readStats(this.dp, this.dropReasons, this.dp.fn.espStats());
+  }
+}
+
+export interface LaneStats {
+  drops: Record<string, bigint>;
+  encap: bigint;
+  decap: bigint;
+}
+
+/** The counters at p (assembly/esp/stats.ts): drops by reason, packets protected and accepted. */
+function readStats(dp: Datapath, reasons: Map<number, string>, p: number): LaneStats {
+  const C = dp.consts, v = new DataView(dp.memory.buffer);
+  const drops: Record<string, bigint> = {};
+  for (const [code, name] of reasons) drops[name] = v.getBigUint64(p + C.STATS_DROPS + 8 * code, true);
+  return { drops, encap: v.getBigUint64(p + C.STATS_ENCAP, true), decap: v.getBigUint64(p + C.STATS_DECAP, true) };
+}
+
+/** In a worker thread: an instance on the engine's shared memory, bound to lane `index`. */
+export function attachLane(plan: EnginePlan, index: number): Lane {
+  if (!plan.memory) throw new Error('attachLane: this engine has no shared memory (workers: 0)');
+  return new Lane(instantiate(plan.variant, plan.memory), plan, index);
+}
+
+/**
+ * The control side: owns the memory, writes SAs and policies, reads status. Its own lane 0 runs
+ * batches too (tests, tools, the one-shot ipsecgw/esp).
+ */
+export class Engine {
+  readonly dp: Datapath;
+  readonly plan: EnginePlan;
+  readonly lane: Lane;
+  readonly maxSas: number;
+  private readonly C: Readonly<Record<string, number>>;
+  private spdFront = 0;
+  private readonly used = new Set<number>();
+
+  constructor(opts: EngineOptions = {}) {
+    const variant = opts.variant ?? preferredVariant();
+    const o = {
+      maxSas: opts.maxSas ?? 64, maxPolicies: opts.maxPolicies ?? 64, batch: opts.batch ?? 64,
+      bufferSize: opts.bufferSize ?? 2048, headroom: opts.headroom ?? 128, workers: opts.workers ?? 0,
+    };
+    let memory: WebAssembly.Memory | undefined;
+    if (o.workers > 0) {
+      // Sized by a throw-away instance's plan: shared memory is reserved once, at its final size.
+      const probe = plan(instantiate(variant), o, variant);
+      const pages = Math.ceil(probe.end / 65536) + 1;
+      if (pages > SHARED_MAX_PAGES) throw new RangeError(`engine needs ${pages} pages, more than ${SHARED_MAX_PAGES}`);
+      memory = new WebAssembly.Memory({ initial: pages, maximum: SHARED_MAX_PAGES, shared: true });
+    }
+    this.dp = instantiate(variant, memory);
+    const { plan: p, end } = plan(this.dp, o, variant);
+    p.memory = memory;
+    const missing = end - this.dp.memory.buffer.byteLength;
+    if (missing > 0) this.dp.memory.grow(Math.ceil(missing / 65536));
+    this.plan = p;
+    this.C = this.dp.consts;
+    this.maxSas = o.maxSas;
+    this.lane = new Lane(this.dp, p, 0);
+    this.dp.fn.spdSet(p.spd[0], 0);
+  }
+
+  get slots(): number { return this.lane.slots; }
+  get buffers(): number { return this.lane.buffers; }
+  get bufferSize(): number { return this.lane.bufferSize; }
+  get headroom(): number { return this.lane.headroom; }
 
   private bytes(): Uint8Array {
     return new Uint8Array(this.dp.memory.buffer);
@@ -181,7 +355,7 @@ export class Engine {
   }
 
   saAddress(index: number): number {
-    return this.sad + index * this.C.SA_SIZE;
+    return this.plan.sad + index * this.C.SA_SIZE;
   }
 
   /** Writes and activates an SA; returns its index. Throws on an inconsistent spec. */
@@ -237,10 +411,33 @@ export class Engine {
     return index;
   }
 
-  /** Deletes an SA; its record, keys included, is zeroed. */
+  /**
+   * Deletes an SA at once; its record, keys included, is zeroed. Only when no other lane can be
+   * using it (no workers, or they are stopped): otherwise use retireSa.
+   */
   removeSa(index: number): void {
     this.dp.fn.saRemove(index);
     this.used.delete(index);
+  }
+
+  /**
+   * Deletes an SA that worker lanes may be using: it is marked dying at once (new packets no
+   * longer use it), and wiped once every lane that was in a batch has finished that batch — a
+   * batch half done with a wiped key would encrypt under a key of zeros.
+   */
+  async retireSa(index: number): Promise<void> {
+    const C = this.C;
+    // Sequentially consistent store, then loads: either a lane sees "dying" in its next batch, or
+    // we see it busy and wait for that batch to end (the lane stores busy the same way).
+    Atomics.store(new Int32Array(this.dp.memory.buffer, this.saAddress(index) + C.SA_STATE, 1), 0, C.SA_DYING);
+    const waits = this.plan.lanes.slice(1).map((l) => {
+      const a = new Int32Array(this.dp.memory.buffer, l.activity, 2);
+      return { a, epoch: Atomics.load(a, 0), busy: Atomics.load(a, 1) === 1 };
+    });
+    for (const w of waits) {
+      while (w.busy && Atomics.load(w.a, 0) === w.epoch) await new Promise((r) => setTimeout(r, 1));
+    }
+    this.removeSa(index);
   }
 
   private writeSelector(p: number, sel: SelectorSpec): void {
@@ -267,9 +464,9 @@ export class Engine {
    */
   setPolicies(policies: PolicySpec[], keepOrder = false): void {
     const C = this.C;
-    if (policies.length > this.maxPolicies) throw new RangeError(`at most ${this.maxPolicies} policies`);
+    if (policies.length > this.plan.maxPolicies) throw new RangeError(`at most ${this.plan.maxPolicies} policies`);
     if (!keepOrder) policies = sortPolicies(policies);
-    const back = this.spd[1 - this.spdFront];
+    const back = this.plan.spd[1 - this.spdFront];
     this.bytes().fill(0, back, back + policies.length * C.SPD_SIZE);
     const v = this.view();
     policies.forEach((pol, i) => {
@@ -283,61 +480,28 @@ export class Engine {
     this.spdFront = 1 - this.spdFront;
   }
 
-  /**
-   * Runs one batch: copies the packets into slots (after the headroom), calls the engine, and
-   * returns each slot's verdict with the packet as it now is.
-   */
-  run(direction: 'encap' | 'decap', packets: Uint8Array[], now = BigInt(Date.now())): SlotResult[] {
-    const C = this.C;
-    if (packets.length > this.batch) throw new RangeError(`at most ${this.batch} packets per batch`);
-    if (Date.now() - this.seededAt > Engine.RESEED_MS) this.seedRng();
-    const mem = this.bytes(), v = this.view();
-    packets.forEach((pkt, i) => {
-      const slot = this.slots + i * C.SLOT_SIZE, buf = this.buffers + i * this.bufferSize;
-      if (this.headroom + pkt.length > this.bufferSize) throw new RangeError(`packet of ${pkt.length} bytes does not fit a slot`);
-      mem.set(pkt, buf + this.headroom);
-      v.setUint32(slot + C.SLOT_BUF, buf, true);
-      v.setUint32(slot + C.SLOT_CAP, this.bufferSize, true);
-      v.setUint32(slot + C.SLOT_OFF, buf + this.headroom, true);
-      v.setUint32(slot + C.SLOT_LEN, pkt.length, true);
-    });
-    (direction === 'encap' ? this.dp.fn.espEncapBatch : this.dp.fn.espDecapBatch)(this.slots, packets.length, now);
-    const out = this.bytes(), w = this.view();
-    return packets.map((_, i) => {
-      const slot = this.slots + i * C.SLOT_SIZE;
-      const verdictCode = w.getUint32(slot + C.SLOT_VERDICT, true);
-      const reasonCode = w.getUint32(slot + C.SLOT_REASON, true);
-      const verdict: Verdict = verdictCode === C.VERDICT_SEND ? 'send' : verdictCode === C.VERDICT_CONTROL ? 'control'
-        : verdictCode === C.VERDICT_BYPASS ? 'bypass' : 'drop';
-      const off = w.getUint32(slot + C.SLOT_OFF, true), len = w.getUint32(slot + C.SLOT_LEN, true);
-      return {
-        verdict,
-        reason: verdict === 'drop' ? this.drops.get(reasonCode) ?? String(reasonCode)
-          : verdict === 'control' ? this.controls.get(reasonCode) ?? String(reasonCode) : '',
-        sa: w.getInt32(slot + C.SLOT_SA, true),
-        aux: w.getUint32(slot + C.SLOT_AUX, true),
-        packet: out.slice(off, off + len),
-      };
-    });
+  /** Runs one batch on lane 0 (see Lane.run). */
+  run(direction: 'encap' | 'decap', packets: Uint8Array[], now?: bigint): SlotResult[] {
+    return this.lane.run(direction, packets, now);
   }
 
   /** An SA's counters and state. */
   saStatus(index: number): {
-    state: 'free' | 'active' | 'expired'; seq: bigint; packets: bigint; bytes: bigint; used: bigint;
+    state: 'free' | 'active' | 'expired' | 'dying'; seq: bigint; packets: bigint; bytes: bigint; used: bigint;
     soft: boolean; peerMoved: boolean; peer: Address | null; peerPort: number; drops: Record<string, number>;
   } {
     const C = this.C, v = this.view(), sa = this.saAddress(index);
     const state = v.getUint32(sa + C.SA_STATE, true);
     const flags = v.getUint8(sa + C.SA_FLAGS);
     const drops: Record<string, number> = {};
-    for (const [code, name] of this.drops) {
+    for (const [code, name] of this.lane.dropReasons) {
       const n = v.getUint32(sa + C.SA_DROPS + 4 * code, true);
       if (n) drops[name] = n;
     }
     const moved = (flags & C.FLAG_PEER_MOVED) !== 0;
     const family = v.getUint8(sa + C.SA_FAMILY) as 4 | 6;
     return {
-      state: state === C.SA_ACTIVE ? 'active' : state === C.SA_EXPIRED ? 'expired' : 'free',
+      state: state === C.SA_ACTIVE ? 'active' : state === C.SA_EXPIRED ? 'expired' : state === C.SA_DYING ? 'dying' : 'free',
       seq: v.getBigUint64(sa + C.SA_SEQ, true),
       packets: v.getBigUint64(sa + C.SA_PACKETS, true),
       bytes: v.getBigUint64(sa + C.SA_BYTES, true),
@@ -350,14 +514,17 @@ export class Engine {
     };
   }
 
-  /** This instance's counters: drops by reason, packets protected and accepted. */
-  stats(): { drops: Record<string, bigint>; encap: bigint; decap: bigint } {
-    const C = this.C, v = this.view(), p = this.dp.fn.espStats();
-    const drops: Record<string, bigint> = {};
-    for (const [code, name] of this.drops) drops[name] = v.getBigUint64(p + C.STATS_DROPS + 8 * code, true);
-    return { drops, encap: v.getBigUint64(p + C.STATS_ENCAP, true), decap: v.getBigUint64(p + C.STATS_DECAP, true) };
+  /** Lane 0's counters. */
+  stats(): LaneStats {
+    return this.lane.stats();
+  }
+
+  /** Lane i's counters, read from the shared memory (they sit at the same place in every lane's scratch). */
+  laneStats(i: number): LaneStats {
+    return readStats(this.dp, this.lane.dropReasons, this.plan.lanes[i].scratch + (this.dp.fn.espStats() - this.plan.lanes[0].scratch));
   }
 }
+
 
 /**
  * Policies, more specific first, as strongSwan prioritises them: longer prefixes (both sides

@@ -7,6 +7,9 @@
 // which relaxed and strict swizzle agree on every platform, so both builds compute the same bytes
 // (test/crypto-variants.test.ts checks it). Node 20 hides relaxed SIMD behind a V8 flag, which is
 // set here before compiling; IPSECGW_WASM=strict forces the portable build.
+//
+// The gateway's workers share one memory (a SharedArrayBuffer): for that, the "shared" builds
+// import their memory instead of defining it (instantiate(variant, memory)).
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
@@ -26,6 +29,13 @@ const FILES: Record<Variant, URL> = {
   relaxed: new URL('../../../build/esp-relaxed.wasm', import.meta.url),
   strict: new URL('../../../build/esp.wasm', import.meta.url),
 };
+const SHARED_FILES: Record<Variant, URL> = {
+  relaxed: new URL('../../../build/esp-shared.wasm', import.meta.url),
+  strict: new URL('../../../build/esp-shared-strict.wasm', import.meta.url),
+};
+
+/** Pages the shared builds may grow to (asconfig.json, target "shared"). */
+export const SHARED_MAX_PAGES = 16384;
 const loaded = new Map<Variant, Datapath>();
 let preferred: Variant | undefined;
 
@@ -65,18 +75,24 @@ export function datapath(variant: Variant = preferredVariant()): Datapath {
   return dp;
 }
 
-const modules = new Map<Variant, WebAssembly.Module>();
+const modules = new Map<string, WebAssembly.Module>();
 
-/** A new instance with memory of its own (each ESP engine has one). */
-export function instantiate(variant: Variant = preferredVariant()): Datapath {
-  let module = modules.get(variant);
+/**
+ * A new instance: with memory of its own, or on `shared` memory (a shared WebAssembly.Memory of at
+ * most SHARED_MAX_PAGES pages) that other instances, in other threads, use too.
+ */
+export function instantiate(variant: Variant = preferredVariant(), shared?: WebAssembly.Memory): Datapath {
+  const file = shared ? SHARED_FILES[variant] : FILES[variant];
+  let module = modules.get(file.href);
   if (!module) {
-    module = new WebAssembly.Module(readFileSync(FILES[variant]));
-    modules.set(variant, module);
+    module = new WebAssembly.Module(readFileSync(file));
+    modules.set(file.href, module);
   }
   let exp: Record<string, unknown> = {};
   const abort = abortWith(() => exp.memory as WebAssembly.Memory);
-  exp = new WebAssembly.Instance(module, { env: { abort } }).exports as Record<string, unknown>;
+  const env: Record<string, unknown> = { abort };
+  if (shared) env.memory = shared;
+  exp = new WebAssembly.Instance(module, { env } as WebAssembly.Imports).exports as Record<string, unknown>;
   const fn: Record<string, WasmFn> = {};
   const consts: Record<string, number> = {};
   for (const [name, value] of Object.entries(exp)) {

@@ -1,0 +1,166 @@
+// A datapath worker (a worker_threads thread). Its loop, per direction:
+//
+//   tx: 1. wait for the TUN device (or the wake-up eventfd)
+//       2. read a batch of packets straight into this lane's slots in shared WebAssembly memory
+//       3. split GSO super-packets, if the device hands them over (IFF_VNET_HDR)
+//       4. encapsulate the batch in WebAssembly (SPD lookup, ESP, headers)
+//       5. send each protected packet on the socket of its kind (raw ESP / UDP 4500, IPv4 / IPv6)
+//   rx: 1. wait for the ESP and UDP 4500 sockets
+//       2. read a batch from each readable socket (whole IP packets, see native.ts)
+//       3. decapsulate in WebAssembly (SPI, replay, ICV, decrypt, policy)
+//       4. write the inner packets to the TUN device
+//
+// Each SA is used by one worker only — outbound SAs by tx, inbound by rx — so sequence numbers,
+// replay windows and counters need no atomics. Packets for the control plane (a trap policy without
+// an SA, IKE behind the non-ESP marker) are posted to the main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { attachLane, type EnginePlan, type Lane } from './engine.js';
+import { loadNative, type IoKind, type Native } from './native.js';
+
+export type Role = 'tx' | 'rx';
+
+export interface WorkerSetup {
+  plan: EnginePlan;
+  lane: number;
+  role: Role;
+  tun: { fd: number; vnetHdr: boolean };
+  /** Sockets by kind: raw ESP (raw4 / raw6) and UDP 4500 (udp4 / udp6). */
+  sockets: Partial<Record<'raw4' | 'raw6' | 'udp4' | 'udp6', number>>;
+  /** eventfd the main thread signals to wake the worker (to stop it). */
+  wake: number;
+  /** Int32Array over a SharedArrayBuffer: [0] = 1 asks the worker to stop. */
+  control: SharedArrayBuffer;
+}
+
+/** What a worker posts to the main thread. */
+export type WorkerMessage =
+  | { type: 'ready'; role: Role }
+  | { type: 'control'; reason: string; sa: number; aux: number; packet: Uint8Array }
+  | { type: 'error'; message: string }
+  | { type: 'stopped'; role: Role };
+
+const OUT_KINDS = ['raw4', 'raw6', 'udp4', 'udp6'] as const;
+/** Verdicts the worker gives SEND slots, one per output socket kind, for writeBatch to pick them. */
+const SEND_AS = { raw4: 100, raw6: 101, udp4: 102, udp6: 103 } as const;
+
+class Worker {
+  private readonly lane: Lane;
+  private readonly C: Readonly<Record<string, number>>;
+  private readonly native: Native;
+  private readonly stop: Int32Array;
+
+  constructor(private readonly s: WorkerSetup) {
+    this.lane = attachLane(s.plan, s.lane);
+    this.C = this.lane.dp.consts;
+    this.native = loadNative();
+    this.stop = new Int32Array(s.control);
+    // BUF and CAP of the slots never change.
+    const v = this.view();
+    for (let i = 0; i < this.lane.batch; i++) {
+      const slot = this.lane.slots + i * this.C.SLOT_SIZE;
+      v.setUint32(slot + this.C.SLOT_BUF, this.lane.buffers + i * this.lane.bufferSize, true);
+      v.setUint32(slot + this.C.SLOT_CAP, this.lane.bufferSize, true);
+    }
+  }
+
+  private view(): DataView {
+    return new DataView(this.lane.dp.memory.buffer);
+  }
+
+  private mem(): Uint8Array {
+    return new Uint8Array(this.lane.dp.memory.buffer);
+  }
+
+  /** Slots from `first` on get OFF = buffer + headroom, ready for a read. */
+  private prepare(first: number): void {
+    const v = this.view();
+    for (let i = first; i < this.lane.batch; i++) {
+      const slot = this.lane.slots + i * this.C.SLOT_SIZE;
+      v.setUint32(slot + this.C.SLOT_OFF, this.lane.buffers + i * this.lane.bufferSize + this.lane.headroom, true);
+    }
+  }
+
+  run(): void {
+    const fds = this.s.role === 'tx' ? [this.s.tun.fd] : Object.values(this.s.sockets) as number[];
+    parentPort!.postMessage({ type: 'ready', role: this.s.role } satisfies WorkerMessage);
+    while (Atomics.load(this.stop, 0) === 0) {
+      const ready = this.native.wait([...fds, this.s.wake], 100);
+      this.lane.maybeReseed();
+      if (ready.includes(this.s.wake)) this.native.eventfdClear(this.s.wake);
+      if (this.s.role === 'tx') {
+        if (ready.includes(this.s.tun.fd)) this.transmit();
+      } else {
+        for (const [kind, fd] of Object.entries(this.s.sockets) as Array<[IoKind, number]>) {
+          if (ready.includes(fd)) this.receive(fd, kind);
+        }
+      }
+    }
+    parentPort!.postMessage({ type: 'stopped', role: this.s.role } satisfies WorkerMessage);
+  }
+
+  /** TUN → encap → sockets, until the device has nothing more to read. */
+  private transmit(): void {
+    for (;;) {
+      this.prepare(0);
+      const n = this.native.readBatch(this.s.tun.fd, 'tun', this.mem(), this.lane.slots, this.lane.batch);
+      if (n === 0) return;
+      this.lane.process('encap', n, BigInt(Date.now()));
+      this.dispatch(n);
+      if (n < this.lane.batch) return;
+    }
+  }
+
+  /** A socket → decap → TUN, until the socket has nothing more to read. */
+  private receive(fd: number, kind: IoKind): void {
+    for (;;) {
+      this.prepare(0);
+      const n = this.native.readBatch(fd, kind, this.mem(), this.lane.slots, this.lane.batch);
+      if (n === 0) return;
+      this.lane.process('decap', n, BigInt(Date.now()));
+      this.native.writeBatch(this.s.tun.fd, 'tun', this.mem(), this.lane.slots, n, this.C.VERDICT_SEND);
+      this.forwardControl(n);
+      if (n < this.lane.batch) return;
+    }
+  }
+
+  /** Sends each protected (or bypassed) packet on the socket its outer header calls for. */
+  private dispatch(n: number): void {
+    const C = this.C, v = this.view(), mem = this.mem();
+    const used = new Set<(typeof OUT_KINDS)[number]>();
+    for (let i = 0; i < n; i++) {
+      const slot = this.lane.slots + i * C.SLOT_SIZE;
+      const verdict = v.getUint32(slot + C.SLOT_VERDICT, true);
+      if (verdict !== C.VERDICT_SEND && verdict !== C.VERDICT_BYPASS) continue;
+      const p = v.getUint32(slot + C.SLOT_OFF, true);
+      const v6 = mem[p] >> 4 === 6;
+      const proto = v6 ? mem[p + 6] : mem[p + 9];
+      const kind = proto === 17 && verdict === C.VERDICT_SEND ? (v6 ? 'udp6' : 'udp4') : v6 ? 'raw6' : 'raw4';
+      v.setUint32(slot + C.SLOT_VERDICT, SEND_AS[kind], true);
+      used.add(kind);
+    }
+    for (const kind of used) {
+      const fd = this.s.sockets[kind];
+      if (fd !== undefined) this.native.writeBatch(fd, kind, mem, this.lane.slots, n, SEND_AS[kind]);
+    }
+    this.forwardControl(n);
+  }
+
+  /** Posts the slots that go to the control plane (a copy of each packet). */
+  private forwardControl(n: number): void {
+    const v = this.view();
+    for (let i = 0; i < n; i++) {
+      const slot = this.lane.slots + i * this.C.SLOT_SIZE;
+      if (v.getUint32(slot + this.C.SLOT_VERDICT, true) !== this.C.VERDICT_CONTROL) continue;
+      const r = this.lane.result(i);
+      parentPort!.postMessage({ type: 'control', reason: r.reason, sa: r.sa, aux: r.aux, packet: r.packet } satisfies WorkerMessage);
+    }
+  }
+}
+
+if (parentPort && workerData) {
+  try {
+    new Worker(workerData as WorkerSetup).run();
+  } catch (err) {
+    parentPort.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) } satisfies WorkerMessage);
+  }
+}

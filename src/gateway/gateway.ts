@@ -1,0 +1,242 @@
+// The running gateway (main thread): the TUN device and sockets, the ESP engine in shared memory,
+// the datapath workers, the SAs and policies of the configuration, the control socket.
+//
+//   start:  TUN up with its MTU, routes to the remote selectors into it, sockets for the outer
+//           families in use, SAs and policies into the engine, workers (tx, rx), control socket
+//   reload: SAs whose configuration changed (or went away) are retired, new ones installed; the
+//           others keep their state and traffic
+//   stop:   workers stopped, every SA wiped, descriptors closed (the TUN device and its routes go
+//           with its descriptor), control socket removed
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { Server } from 'node:net';
+import { rmSync } from 'node:fs';
+import type { Config, ManualSa } from '../config/types.js';
+import { formatAddress, type Prefix } from '../dataplane/addr.js';
+import { Engine, type PolicySpec, type SaSpec, type SelectorSpec } from '../dataplane/engine.js';
+import { loadNative, type Native } from '../dataplane/native.js';
+import { engineAlgorithms } from '../dataplane/suite.js';
+import type { Role, WorkerMessage, WorkerSetup } from '../dataplane/worker.js';
+import type { Logger } from '../log.js';
+import { serveControl } from './control.js';
+
+const WORKER_URL = new URL('../dataplane/worker.js', import.meta.url);
+const ESP = 50, AH = 51, NATT_PORT = 4500;
+
+const prefixText = (p: Prefix): string => `${formatAddress(p)}/${p.len}`;
+
+/** What a manual entry installed: its SAs (engine indexes), policies and routes, and a fingerprint. */
+interface Installed {
+  sa: ManualSa;
+  fingerprint: string;
+  out: number;
+  in: number;
+  routes: string[];
+}
+
+export class Gateway {
+  private readonly native: Native = loadNative();
+  private engine!: Engine;
+  private tun = -1;
+  private readonly sockets: WorkerSetup['sockets'] = {};
+  private readonly workers: Worker[] = [];
+  private readonly installed = new Map<string, Installed>();
+  private control?: Server;
+  private readonly stopFlag = new SharedArrayBuffer(4);
+  private wake = -1;
+  private readonly startedAt = Date.now();
+  private controlPackets = 0;
+
+  constructor(private config: Config, private readonly log: Logger) {}
+
+  async start(): Promise<void> {
+    const g = this.config.gateway;
+    this.tun = this.native.tunOpen(g.tun, {}).fd;
+    this.native.linkUp(g.tun, g.mtu);
+    // Two lanes for the workers; SAs: both directions of every manual entry, with room to spare
+    // for reloads that install the new before retiring the old.
+    this.engine = new Engine({ workers: 2, maxSas: Math.max(64, 4 * this.config.manual.length), maxPolicies: 256, batch: 64 });
+    this.openSockets(this.config.manual);
+    for (const m of this.config.manual) this.install(m);
+    this.applyPolicies();
+    this.wake = this.native.eventfd();
+    for (const [i, role] of (['tx', 'rx'] as Role[]).entries()) this.workers.push(await this.spawn(role, i + 1));
+    this.control = await serveControl(g.socket, (req) => this.handle(req.cmd));
+    this.log.info({ event: 'gateway.started', name: g.name, tun: g.tun, mtu: g.mtu, manual: this.config.manual.length, socket: g.socket }, 'gateway up');
+  }
+
+  /** Raw ESP / AH sockets per outer family in use, UDP 4500 sockets where UDP encapsulation is. */
+  private openSockets(entries: readonly ManualSa[]): void {
+    for (const m of entries) {
+      const fam = m.local.family;
+      if (m.encap) {
+        const kind = fam === 4 ? 'udp4' : 'udp6';
+        this.sockets[kind] ??= this.native.udpSocket(fam, fam === 4 ? '0.0.0.0' : '::', NATT_PORT, { reusePort: true });
+      } else {
+        const kind = fam === 4 ? 'raw4' : 'raw6';
+        this.sockets[kind] ??= this.native.rawSocket(fam, m.protocol === 'ah' ? AH : ESP);
+      }
+    }
+  }
+
+  private spawn(role: Role, lane: number): Promise<Worker> {
+    const setup: WorkerSetup = {
+      plan: this.engine.plan, lane, role, tun: { fd: this.tun, vnetHdr: false }, sockets: this.sockets,
+      wake: this.wake, control: this.stopFlag,
+    };
+    const w = new Worker(WORKER_URL, { workerData: setup });
+    w.on('message', (m: WorkerMessage) => this.onWorker(m));
+    w.on('error', (err) => this.log.error({ event: 'worker.failed', role, err: err.message }, 'datapath worker failed'));
+    return new Promise((resolve, reject) => {
+      w.once('message', (m: WorkerMessage) => (m.type === 'ready' ? resolve(w) : reject(new Error(m.type === 'error' ? m.message : `worker ${role}: ${m.type}`))));
+      w.once('error', reject);
+    });
+  }
+
+  private onWorker(m: WorkerMessage): void {
+    if (m.type === 'control') {
+      // No IKE yet: a trap policy (none are configured for manual SAs) or an IKE packet on 4500.
+      this.controlPackets++;
+      this.log.debug({ event: 'datapath.control', reason: m.reason, bytes: m.packet.length }, 'packet for the control plane');
+    } else if (m.type === 'error') {
+      this.log.error({ event: 'worker.failed', err: m.message }, 'datapath worker failed');
+    }
+  }
+
+  /** The engine SAs of a manual entry (both directions) and the routes into the TUN device. */
+  private install(m: ManualSa): void {
+    const alg = engineAlgorithms(m.suite);
+    const selectors: SelectorSpec[] = pairs(m).map(([l, r]) => ({ local: prefixText(l), remote: prefixText(r) }));
+    const common: Omit<SaSpec, 'spi' | 'direction' | 'src' | 'dst' | 'key'> = {
+      ...alg, mode: m.mode, protocol: m.protocol, esn: m.suite.esn, df: m.df,
+      encap: m.encap, selectors: selectors.slice(0, 8),
+    };
+    const local = formatAddress(m.local), remote = formatAddress(m.remote);
+    const out = this.engine.installSa({ ...common, spi: m.out.spi, direction: 'out', src: local, dst: remote, key: m.out.key });
+    const inn = this.engine.installSa({
+      ...common, spi: m.in.spi, direction: 'in', src: remote, dst: local, key: m.in.key, window: m.replayWindow,
+      encap: m.encap ? { sport: m.encap.dport, dport: m.encap.sport } : undefined,
+    });
+    const routes = m.mode === 'tunnel' ? m.remoteTs.map(prefixText) : [];
+    for (const r of routes) ip(r.includes(':') ? '-6' : '-4', 'route', 'replace', r, 'dev', this.config.gateway.tun);
+    this.installed.set(m.name, { sa: m, fingerprint: fingerprint(m), out, in: inn, routes });
+    this.log.info({ event: 'child.installed', name: m.name, mode: m.mode, esp: m.protocol, spiIn: hex(m.in.spi), spiOut: hex(m.out.spi) }, 'manual SA installed');
+  }
+
+  private async uninstall(name: string): Promise<void> {
+    const it = this.installed.get(name);
+    if (!it) return;
+    this.installed.delete(name);
+    this.applyPolicies();
+    for (const r of it.routes) ip(r.includes(':') ? '-6' : '-4', 'route', 'del', r, 'dev', this.config.gateway.tun, { quiet: true });
+    await Promise.all([this.engine.retireSa(it.out), this.engine.retireSa(it.in)]);
+    this.log.info({ event: 'child.removed', name }, 'manual SA removed');
+  }
+
+  /** Outbound policies: every local × remote selector of every installed entry → its outbound SA. */
+  private applyPolicies(): void {
+    const policies: PolicySpec[] = [];
+    for (const it of this.installed.values()) {
+      for (const [l, r] of pairs(it.sa)) policies.push({ local: prefixText(l), remote: prefixText(r), action: 'protect', sa: it.out });
+    }
+    this.engine.setPolicies(policies);
+  }
+
+  /** SIGHUP: entries whose configuration changed are replaced, the others untouched. */
+  async reload(config: Config): Promise<{ kept: string[]; replaced: string[]; added: string[]; removed: string[] }> {
+    const next = new Map(config.manual.map((m) => [m.name, m]));
+    const kept: string[] = [], replaced: string[] = [], added: string[] = [], removed: string[] = [];
+    for (const [name, it] of [...this.installed]) {
+      const m = next.get(name);
+      if (m && fingerprint(m) === it.fingerprint) kept.push(name);
+      else {
+        await this.uninstall(name);
+        (m ? replaced : removed).push(name);
+      }
+    }
+    this.openSockets(config.manual); // a new entry may need a socket the old ones did not
+    for (const m of config.manual) {
+      if (this.installed.has(m.name)) continue;
+      this.install(m);
+      if (!replaced.includes(m.name)) added.push(m.name);
+    }
+    this.applyPolicies();
+    this.config = config;
+    this.log.info({ event: 'config.reloaded', kept, replaced, added, removed }, 'configuration reloaded');
+    return { kept, replaced, added, removed };
+  }
+
+  private handle(cmd: string): unknown {
+    if (cmd === 'status') return this.status();
+    throw new Error(`unknown command '${cmd}'`);
+  }
+
+  status(): unknown {
+    const sa = (i: number, spi: number): object => ({ spi: hex(spi), ...this.engine.saStatus(i) });
+    return {
+      gateway: this.config.gateway.name,
+      uptime: Math.round((Date.now() - this.startedAt) / 1000),
+      tun: this.config.gateway.tun,
+      manual: [...this.installed.values()].map((it) => ({
+        name: it.sa.name,
+        mode: it.sa.mode,
+        protocol: it.sa.protocol,
+        local: formatAddress(it.sa.local),
+        remote: formatAddress(it.sa.remote),
+        encap: it.sa.encap ? 'udp' : 'none',
+        localTs: it.sa.localTs.map(prefixText),
+        remoteTs: it.sa.remoteTs.map(prefixText),
+        out: sa(it.out, it.sa.out.spi),
+        in: sa(it.in, it.sa.in.spi),
+      })),
+      datapath: this.engine.plan.lanes.slice(1).map((_, i) => this.engine.laneStats(i + 1)),
+      controlPackets: this.controlPackets,
+    };
+  }
+
+  async stop(): Promise<void> {
+    Atomics.store(new Int32Array(this.stopFlag), 0, 1);
+    if (this.wake >= 0) this.native.eventfdSignal(this.wake);
+    await Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {
+      w.once('exit', () => resolve());
+      setTimeout(() => void w.terminate(), 2000).unref();
+    })));
+    // Workers are gone: SAs can be wiped at once, keys included.
+    for (const it of this.installed.values()) {
+      this.engine.removeSa(it.out);
+      this.engine.removeSa(it.in);
+    }
+    this.installed.clear();
+    for (const fd of [...Object.values(this.sockets), this.wake, this.tun]) if (fd !== undefined && fd >= 0) this.native.close(fd);
+    if (this.control) {
+      await new Promise<void>((resolve) => this.control!.close(() => resolve()));
+      rmSync(this.config.gateway.socket, { force: true });
+    }
+    this.log.info({ event: 'gateway.stopped', name: this.config.gateway.name }, 'gateway stopped');
+  }
+}
+
+/** The selector pairs of an entry: every local prefix with every remote prefix of its family. */
+function pairs(m: ManualSa): Array<[Prefix, Prefix]> {
+  return m.localTs.flatMap((l) => m.remoteTs.filter((r) => r.family === l.family).map((r): [Prefix, Prefix] => [l, r]));
+}
+
+/** What decides whether a reload must replace an entry: everything, keys included (hashed). */
+function fingerprint(m: ManualSa): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(m, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
+  return h.digest('hex');
+}
+
+const hex = (spi: number): string => `0x${spi.toString(16).padStart(8, '0')}`;
+
+function ip(...args: Array<string | { quiet: boolean }>): void {
+  const quiet = typeof args[args.length - 1] === 'object';
+  const argv = args.filter((a): a is string => typeof a === 'string');
+  try {
+    execFileSync('ip', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    if (!quiet) throw new Error(`ip ${argv.join(' ')}: ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? err}`);
+  }
+}
