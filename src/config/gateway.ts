@@ -2,7 +2,7 @@
 
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { Node } from 'yaml';
+import { isSeq, type Node } from 'yaml';
 import type { Address } from '../dataplane/addr.js';
 import { formatAddress } from '../dataplane/addr.js';
 import { sameAddress } from './prefix.js';
@@ -46,7 +46,7 @@ export function readGateway(ctx: Ctx, node: Node | undefined, anchor: Node | und
 
   const listen: Address[] = [];
   const listenNodes = g.list('listen', true) ?? [];
-  if (g.has('listen') && listenNodes.length === 0) ctx.r.error(g.get('listen'), "'listen' needs at least one address");
+  if (isSeq(g.get('listen')) && listenNodes.length === 0) ctx.r.error(g.get('listen'), "'listen' needs at least one address");
   for (const n of listenNodes) {
     const a = readAddress(ctx, n, 'listen');
     if (!a) continue;
@@ -57,13 +57,12 @@ export function readGateway(ctx: Ctx, node: Node | undefined, anchor: Node | und
   const mtu = g.int('mtu', MIN_MTU, 65535) ?? 1400;
   const workers = g.int('workers', 1, 1024) ?? availableParallelism();
 
-  let socket = name ? `/run/ipsecgw/${name}.sock` : '';
   const socketText = g.str('socket');
-  if (socketText !== undefined) {
-    socket = resolve(ctx.dir, socketText);
-    if (Buffer.byteLength(socket) > SUN_PATH_MAX) {
-      ctx.r.error(g.get('socket'), `'socket': ${socket} is ${Buffer.byteLength(socket)} bytes; a Unix socket path holds at most ${SUN_PATH_MAX}`);
-    }
+  const socket = socketText !== undefined ? resolve(ctx.dir, socketText) : `/run/ipsecgw/${name ?? ''}.sock`;
+  if (Buffer.byteLength(socket) > SUN_PATH_MAX) {
+    ctx.r.error(g.get('socket') ?? g.get('name'),
+      `the control socket ${socket} is ${Buffer.byteLength(socket)} bytes long; a Unix socket path holds at most ${SUN_PATH_MAX}` +
+      (socketText === undefined ? " (shorten 'name' or set 'socket')" : ''));
   }
 
   if (name === undefined) return { mtuNode: g.get('mtu'), listenNodes };

@@ -8,7 +8,7 @@ import { espKeyBytes, espSuite, type EspSuite, type Proposal, type Spans } from 
 import { encrNull, esnOff, esnOn } from './transforms.js';
 import { contains, formatPrefix, hostPrefix, isUnspecified, sameAddress } from './prefix.js';
 import { readProposal } from './proposals.js';
-import { MapView, asInt, asList, type Ctx, type Entry } from './reader.js';
+import { MapView, asInt, type Ctx, type Entry } from './reader.js';
 import { decodeHex, readSecret } from './secrets.js';
 import { checkFamilies, overlap, readSelectors, type TsItem } from './selectors.js';
 import type { IpsecProtocol, ManualDirection, ManualSa } from './types.js';

@@ -107,6 +107,8 @@ export function asList(ctx: Ctx, node: Node, label: string): Node[] | undefined 
  */
 export class MapView {
   readonly ok: boolean;
+  /** Whether the mapping had a key outside `keys` (already reported). */
+  reportedUnknown = false;
   private readonly pairs = new Map<string, Pair<Scalar, unknown>>();
 
   /**
@@ -131,6 +133,7 @@ export class MapView {
         const guess = didYouMean(name, keys);
         ctx.r.error(key, `unknown key '${name}' in ${what}` +
           (guess ? `; did you mean '${guess}'?` : `; known keys: ${keys.join(', ')}`));
+        this.reportedUnknown = true;
         continue;
       }
       // Duplicate keys are a YAML error already reported by the parser.

@@ -37,8 +37,13 @@ export function readSecret(ctx: Ctx, node: Node, label: string): Secret | undefi
   const view = new MapView(ctx, node, `'${label}'`, node, ['file', 'env']);
   if (!view.ok) return undefined;
   const file = view.get('file'), env = view.get('env');
-  if ((file === undefined) === (env === undefined)) {
-    ctx.r.error(node, `'${label}' takes one of 'file' or 'env'` + (file ? ', not both' : ''));
+  if (file && env) {
+    ctx.r.error(node, `'${label}' takes one of 'file' or 'env', not both`);
+    return undefined;
+  }
+  if (!file && !env) {
+    // An unknown key ({ fiel: … }) was reported already, with its suggestion.
+    if (!view.reportedUnknown) ctx.r.error(node, `'${label}' needs 'file' or 'env' (or the ${label} itself, in hex)`);
     return undefined;
   }
   return file ? readFile(ctx, file, label) : readEnv(ctx, env!, label);

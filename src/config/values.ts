@@ -24,6 +24,8 @@ export function readPrefix(ctx: Ctx, node: Node, label: string): Prefix | undefi
   const slash = text.indexOf('/');
   let addr: Address;
   try {
+    // swanctl separates list items with commas; in YAML that is one string.
+    if (text.includes(',')) throw new RangeError('a list in one string');
     addr = parseAddress(slash < 0 ? text : text.slice(0, slash));
   } catch {
     ctx.r.error(node, `'${label}': '${text}' is not an IPv4 or IPv6 prefix (e.g. 10.1.0.0/24 or 2001:db8::/64)` +
