@@ -87,7 +87,8 @@ function readEnv(ctx: Ctx, node: Node, label: string): Secret | undefined {
   const name = asString(ctx, node, 'env');
   if (name === undefined) return undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    ctx.r.error(node, `'${name}' is not an environment variable name`);
+    // Not quoted: a secret pasted here by mistake must not end up in logs.
+    ctx.r.error(node, `'env' must name an environment variable (letters, digits, '_')`);
     return undefined;
   }
   const value = process.env[name];
