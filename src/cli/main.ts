@@ -3,10 +3,12 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './bench.js';
+import { checkCommand } from './check.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('ipsecgw')
   .usage('$0 <command> [options]')
+  .command(checkCommand)
   .command(benchCommand)
   .demandCommand(1, 'name a command (see --help)')
   .strict()
