@@ -4,11 +4,15 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './bench.js';
 import { checkCommand } from './check.js';
+import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('ipsecgw')
   .usage('$0 <command> [options]')
+  .command(runCommand)
   .command(checkCommand)
+  .command(statusCommand)
   .command(benchCommand)
   .demandCommand(1, 'name a command (see --help)')
   .strict()
