@@ -15,7 +15,7 @@
 // an SA, IKE behind the non-ESP marker) are posted to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachLane, type EnginePlan, type Lane } from './engine.js';
-import { loadNative, type IoKind, type Native } from './native.js';
+import { loadNative, type Kind as IoKind, type Native } from './native.js';
 
 export type Role = 'tx' | 'rx';
 
