@@ -40,6 +40,8 @@ export interface Topology {
   wireB: string;
   exec(ns: string, cmd: string, args: string[], opts?: { input?: string | Buffer; timeout?: number }): string;
   spawn(ns: string, cmd: string, args: string[]): ChildProcess;
+  /** The processes running in a namespace. */
+  pids(ns: string): number[];
   destroy(): void;
 }
 
@@ -70,6 +72,7 @@ export function createTopology(): Topology {
       c.on('exit', () => children.delete(c));
       return c;
     },
+    pids: (n) => sh('ip', ['netns', 'pids', n]).split('\n').filter(Boolean).map(Number),
     destroy: () => {
       for (const c of children) c.kill('SIGKILL');
       for (const n of Object.values(ns)) {
