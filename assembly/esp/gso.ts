@@ -18,9 +18,10 @@
 // Only these first 10 bytes are read: the TUN default (vnet_hdr_sz 10, what this kernel hands out)
 // and the 12-byte virtio_net_hdr_v1 (num_buffers after them) both work.
 //
-// Every read is checked against the slot first; a packet that is not what the kernel would send
-// is refused (GSO_MALFORMED) and nothing is written. Not handled, refused: IPv4 fragments and source
-// routes, IPv6 Routing and Fragment headers (see parse()), UFO (gso_type 3), tunnels.
+// Every read is checked against the slot first, and everything is checked before anything is
+// written: GSO_NO_ROOM and GSO_MALFORMED leave memory as it was. A packet that is not what the kernel
+// sends is refused; so are, not handled: IPv4 fragments and source routes, IPv6 Routing and Fragment
+// headers (see parse()), UFO (gso_type 3), tunnels (gso_type bits beyond ECN).
 import { csum, csumFinish, ipv4Checksum, pseudoSum, be16, be32, put16, put32 } from "./ip";
 import { SLOT_BUF, SLOT_CAP, SLOT_LEN, SLOT_OFF, SLOT_SIZE } from "./layout";
 import { copySum, sum128 } from "./sum";
@@ -155,7 +156,9 @@ function parse(p: usize, len: usize, v4: bool): bool {
  *    datagram, 0xffff when it comes to 0.
  * The checksums are computed from the bytes, not derived from the pseudo-header sum the kernel
  * leaves in the checksum field (whose length convention differs between senders); csum_start and
- * csum_offset, when NEEDS_CSUM is set, must point at the TCP/UDP checksum field.
+ * csum_offset, when NEEDS_CSUM is set, must point at the TCP/UDP checksum field. A super-packet
+ * whose payload fits in one segment gives that one segment (Linux's GSO refuses it; the kernel does
+ * not send one); one with no payload is refused.
  */
 export function gsoSplit(input: usize, out: usize, outMax: u32): i32 {
   const len = <usize>load<u32>(input + SLOT_LEN);
