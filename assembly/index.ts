@@ -20,6 +20,7 @@ export { STATS_DROPS, STATS_ENCAP, STATS_DECAP, STATS_SIZE, espStats } from "./e
 export { rngSeed } from "./esp/rng";
 export { espTestIv } from "./esp/iv";
 export { REPLAY_SIZE, REPLAY_MAX_WINDOW, replayInit, replayCheck, replayUpdate, esnInfer } from "./esp/replay";
+export { VNET_HDR_LEN, GSO_NO_ROOM, GSO_MALFORMED, gsoSplit, vnetFinish } from "./esp/gso";
 
 /** First byte of linear memory the host may use: everything below holds static tables. */
 export function heapBase(): usize {
