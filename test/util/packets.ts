@@ -45,7 +45,7 @@ export function inetChecksum(...parts: Uint8Array[]): number {
   let sum = 0;
   for (let i = 0; i + 1 < data.length; i += 2) sum += (data[i] << 8) | data[i + 1];
   if (data.length & 1) sum += data[data.length - 1] << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  while (sum > 0xffff) sum = (sum % 65536) + Math.floor(sum / 65536); // no >>> : sums may pass 2^32
   return ~sum & 0xffff;
 }
 
