@@ -369,6 +369,20 @@ static napi_value tun_open(napi_env env, napi_callback_info info) {
     close_keep_errno(fd);
     return throw_errno(env, errno, "tunOpen", "ioctl(TUNSETIFF)");
   }
+  // Another queue of an existing multi-queue device keeps the device's flags: TUNSETIFF ignores
+  // IFF_VNET_HDR then (seen on Linux 6.18). Refuse a queue whose framing is not the one asked for.
+  struct ifreq now;
+  memset(&now, 0, sizeof now);
+  if (ioctl(fd, TUNGETIFF, &now) < 0) {
+    close_keep_errno(fd);
+    return throw_errno(env, errno, "tunOpen", "ioctl(TUNGETIFF)");
+  }
+  if (!!(now.ifr_flags & IFF_VNET_HDR) != vnet) {
+    close(fd);
+    char call[96];
+    snprintf(call, sizeof call, "ioctl(TUNSETIFF) (%.16s exists with vnet_hdr %s)", ifr.ifr_name, vnet ? "off" : "on");
+    return throw_errno(env, EINVAL, "tunOpen", call);
+  }
   if (vnet) {
     // TUNSETVNETHDRSZ (tuntap.rst; drivers/net/tun.c): the header length, ≥ 10; see VNET_HDR_LEN.
     int size = VNET_HDR_LEN;

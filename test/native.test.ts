@@ -447,6 +447,12 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
       } catch (e) {
         mismatch = (e as { code: string }).code;
       }
+      let vnetMismatch = '';
+      try {
+        native.tunOpen('ipsgq0', { multiQueue: true, vnetHdr: true }); // the kernel would ignore vnetHdr
+      } catch (e) {
+        vnetMismatch = (e as Error).message;
+      }
       native.linkUp(plain.name, 1380);
       native.linkUp('ipsgq0', 1400);
       const all = N.TUN_F_CSUM | N.TUN_F_TSO4 | N.TUN_F_TSO6 | N.TUN_F_TSO_ECN | N.TUN_F_USO4 | N.TUN_F_USO6;
@@ -465,7 +471,7 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
         noDevice = (e as { code: string }).code;
       }
       state.tuns = [plain.fd, vnet.fd, mq1.fd, mq2.fd];
-      return { plain, vnet, mq1, mq2, mismatch, bogus, noDevice, distinct: new Set([plain.fd, vnet.fd, mq1.fd, mq2.fd]).size };
+      return { plain, vnet, mq1, mq2, mismatch, vnetMismatch, bogus, noDevice, distinct: new Set([plain.fd, vnet.fd, mq1.fd, mq2.fd]).size };
     });
     assert.match(r.plain.name, /^ipsgt\d+$/);
     assert.equal(r.vnet.name, 'ipsgv0');
@@ -473,6 +479,7 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
     assert.equal(r.mq2.name, 'ipsgq0');
     assert.equal(r.distinct, 4);
     assert.equal(r.mismatch, 'EINVAL', 'a multi-queue device refuses a single-queue open');
+    assert.equal(r.vnetMismatch, 'tunOpen: ioctl(TUNSETIFF) (ipsgq0 exists with vnet_hdr off): Invalid argument');
     assert.equal(r.bogus, 'EINVAL', 'unknown offload flags are refused');
     assert.equal(r.noDevice, 'ENODEV');
     const link = ipIn(A, '-d', 'link', 'show', r.plain.name);
