@@ -115,7 +115,7 @@ test('native shim: udp4 on loopback into shared WebAssembly memory — headers, 
     // Three datagrams: small, too large for a 256-byte slot (dropped), small.
     const before = native.stats().truncated;
     for (const size of [10, 400, 20]) {
-      peer.send(filler(size, size), port, '127.0.0.1');
+      await new Promise((r) => peer.send(filler(size, size), port, '127.0.0.1', r));
     }
     await waitReadable(fd);
     const k = native.readBatch(fd, 'udp4', mem, 0, 4);
@@ -177,10 +177,18 @@ test('native shim: readBatch/writeBatch work on the ESP engine\'s own (unshared)
   try {
     const dv = layout(mem, table, 2, table + 4096, 2048, 128);
     assert.equal(native.readBatch(fd, 'udp4', mem, table, 2), 0);
-    // Send to ourselves; the port comes from a second socket bound the same way.
-    const rx = native.udpSocket(4, '127.0.0.1', 4789 + (process.pid % 1000));
+    // Send to a second socket, on a port found free.
+    let port = 20000 + (process.pid % 20000);
+    let rx = -1;
+    while (rx < 0) {
+      try {
+        rx = native.udpSocket(4, '127.0.0.1', port);
+      } catch (e) {
+        if ((e as NativeError).code !== 'EADDRINUSE') throw e;
+        port++;
+      }
+    }
     try {
-      const port = 4789 + (process.pid % 1000);
       const pkt = ip('127.0.0.1', '127.0.0.1', 17, udp('127.0.0.1', '127.0.0.1', 9, port, filler(100, 1)));
       mem.set(pkt, table + 4096 + 128);
       dv.setUint32(table + N.SLOT_LEN, pkt.length, true);
@@ -688,11 +696,9 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
     test(`raw ESP over IPv${family}: writeBatch in A, readBatch in B with the whole ${family === 6 ? 'rebuilt ' : ''}header`, async () => {
       const inner = ip('10.1.0.1', '10.2.0.1', 17, udp('10.1.0.1', '10.2.0.1', 1000, 2000, filler(500, family)));
       const outers = [1, 2, 3].map((seq) => espEncap({ ...sa(srcA, dstB), seq }, inner));
-      const rx = await b.run(({ native, state }, raw) => {
+      await b.run(({ native, state }, raw) => {
         state.raw = native.rawSocket(raw === 'raw4' ? 4 : 6, 50);
-        return null;
       }, raw);
-      void rx;
       const sent = await a.run(({ native, mem, layout, put }, { raw, outers }) => {
         const fd = native.rawSocket(raw === 'raw4' ? 4 : 6, 50);
         layout(4, 2048, 128);
