@@ -234,9 +234,9 @@ static bool opt_bool(args_t *a, size_t i, const char *name, bool *out) {
 }
 
 // A Uint8Array over (usually) the whole WebAssembly memory. napi_get_typedarray_info gives the
-// backing store's address for ArrayBuffer and SharedArrayBuffer alike (V8 keeps shared wasm
-// memory at a fixed address for its lifetime; a view made before memory.grow() stays valid for
-// its old length, so bounds are checked against the view's length).
+// backing store's address for ArrayBuffer and SharedArrayBuffer alike (Node 20; a test reads into
+// both). Every offset is checked against the view's length: after memory.grow() a view of
+// unshared memory is detached (length 0) and one of shared memory keeps its old length.
 static bool arg_mem(args_t *a, size_t i, uint8_t **mem, size_t *len) {
   bool is;
   napi_typedarray_type type;
