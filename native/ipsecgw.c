@@ -1,7 +1,8 @@
 // The N-API shim: syscalls Node lacks, nothing else (no crypto, no policy; DESIGN.md "Shape").
 //
 //   tunOpen / tunSetOffload / linkUp        the TUN device (ioctls on /dev/net/tun and an AF_INET socket)
-//   rawSocket / udpSocket / udpGro / close  the ESP (or AH) raw sockets and the UDP 4500 sockets
+//   rawSocket / udpSocket / udpGro          the ESP (or AH) raw sockets and the UDP 4500 sockets
+//   socketBuffers / close                   their SO_RCVBUF / SO_SNDBUF; closing any fd
 //   readBatch / writeBatch                  packets between those fds and packet slots in WebAssembly
 //                                           memory: read(2)/readv(2) and recvmmsg(2) straight into
 //                                           the slot buffers, write(2)/writev(2) and sendmmsg(2)
@@ -233,9 +234,9 @@ static bool opt_bool(args_t *a, size_t i, const char *name, bool *out) {
 }
 
 // A Uint8Array over (usually) the whole WebAssembly memory. napi_get_typedarray_info gives the
-// backing store's address for ArrayBuffer and SharedArrayBuffer alike (V8 keeps shared wasm
-// memory at a fixed address for its lifetime; a view made before memory.grow() stays valid for
-// its old length, so bounds are checked against the view's length).
+// backing store's address for ArrayBuffer and SharedArrayBuffer alike (Node 20; a test reads into
+// both). Every offset is checked against the view's length: after memory.grow() a view of
+// unshared memory is detached (length 0) and one of shared memory keeps its old length.
 static bool arg_mem(args_t *a, size_t i, uint8_t **mem, size_t *len) {
   bool is;
   napi_typedarray_type type;
@@ -367,6 +368,20 @@ static napi_value tun_open(napi_env env, napi_callback_info info) {
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     close_keep_errno(fd);
     return throw_errno(env, errno, "tunOpen", "ioctl(TUNSETIFF)");
+  }
+  // Another queue of an existing multi-queue device keeps the device's flags: TUNSETIFF ignores
+  // IFF_VNET_HDR then (seen on Linux 6.18). Refuse a queue whose framing is not the one asked for.
+  struct ifreq now;
+  memset(&now, 0, sizeof now);
+  if (ioctl(fd, TUNGETIFF, &now) < 0) {
+    close_keep_errno(fd);
+    return throw_errno(env, errno, "tunOpen", "ioctl(TUNGETIFF)");
+  }
+  if (!!(now.ifr_flags & IFF_VNET_HDR) != vnet) {
+    close(fd);
+    char call[96];
+    snprintf(call, sizeof call, "ioctl(TUNSETIFF) (%.16s exists with vnet_hdr %s)", ifr.ifr_name, vnet ? "off" : "on");
+    return throw_errno(env, EINVAL, "tunOpen", call);
   }
   if (vnet) {
     // TUNSETVNETHDRSZ (tuntap.rst; drivers/net/tun.c): the header length, ≥ 10; see VNET_HDR_LEN.
@@ -548,6 +563,45 @@ static napi_value udp_gro(napi_env env, napi_callback_info info) {
   if (r < 0) return throw_errno(env, errno, "udpGro", "setsockopt(UDP_GRO)");
   napi_value out;
   CHECK(napi_get_boolean(env, r == 1, &out));
+  return out;
+}
+
+// One of SO_RCVBUF / SO_SNDBUF (socket(7)): with SO_*BUFFORCE first, which may pass
+// net.core.rmem_max / wmem_max and needs CAP_NET_ADMIN; without it (EPERM), the plain option,
+// which the kernel caps at that maximum. The kernel doubles the value for its bookkeeping.
+static const char *set_buffer(int fd, int force, int plain, int64_t bytes) {
+  if (bytes < 0) return NULL;
+  int v = bytes > INT_MAX / 2 ? INT_MAX / 2 : (int)bytes;
+  if (setopt_int(fd, SOL_SOCKET, force, v) == 0) return NULL;
+  if (errno != EPERM) return plain == SO_RCVBUF ? "setsockopt(SO_RCVBUFFORCE)" : "setsockopt(SO_SNDBUFFORCE)";
+  if (setopt_int(fd, SOL_SOCKET, plain, v) == 0) return NULL;
+  return plain == SO_RCVBUF ? "setsockopt(SO_RCVBUF)" : "setsockopt(SO_SNDBUF)";
+}
+
+// socketBuffers(fd, rcvbuf, sndbuf) → { rcvbuf, sndbuf } as the kernel has them now; −1 leaves
+// one as it is. The defaults (212992 here) hold a few dozen packets: a burst of one sendmmsg
+// from a peer overflows them (measured: ~33 datagrams of 1400 bytes over veth).
+static napi_value socket_buffers(napi_env env, napi_callback_info info) {
+  args_t a;
+  int fd;
+  int64_t rcv, snd;
+  if (!get_args(env, info, "socketBuffers", &a) || !arg_fd(&a, 0, &fd) ||
+      !arg_int(&a, 1, "rcvbuf", -1, INT_MAX, &rcv) || !arg_int(&a, 2, "sndbuf", -1, INT_MAX, &snd))
+    return NULL;
+  const char *call = set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcv);
+  if (!call) call = set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, snd);
+  if (call) return throw_errno(env, errno, "socketBuffers", call);
+  int now[2];
+  const int opts[2] = { SO_RCVBUF, SO_SNDBUF };
+  napi_value out, v;
+  CHECK(napi_create_object(env, &out));
+  for (int i = 0; i < 2; i++) {
+    socklen_t l = sizeof now[i];
+    if (getsockopt(fd, SOL_SOCKET, opts[i], &now[i], &l) < 0)
+      return throw_errno(env, errno, "socketBuffers", i ? "getsockopt(SO_SNDBUF)" : "getsockopt(SO_RCVBUF)");
+    CHECK(napi_create_int32(env, now[i], &v));
+    CHECK(napi_set_named_property(env, out, i ? "sndbuf" : "rcvbuf", v));
+  }
   return out;
 }
 
@@ -1188,6 +1242,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "errnoName", errno_name },   { "stats", stats },
     { "tunOpen", tun_open },       { "tunSetOffload", tun_set_offload }, { "linkUp", link_up },
     { "rawSocket", raw_socket },   { "udpSocket", udp_socket },          { "udpGro", udp_gro },
+    { "socketBuffers", socket_buffers },
     { "close", close_fd },         { "readBatch", read_batch },          { "writeBatch", write_batch },
     { "wait", wait_fds },          { "eventfd", event_fd },              { "eventfdSignal", eventfd_signal },
     { "eventfdClear", eventfd_clear },

@@ -115,7 +115,7 @@ test('native shim: udp4 on loopback into shared WebAssembly memory — headers, 
     // Three datagrams: small, too large for a 256-byte slot (dropped), small.
     const before = native.stats().truncated;
     for (const size of [10, 400, 20]) {
-      peer.send(filler(size, size), port, '127.0.0.1');
+      await new Promise((r) => peer.send(filler(size, size), port, '127.0.0.1', r));
     }
     await waitReadable(fd);
     const k = native.readBatch(fd, 'udp4', mem, 0, 4);
@@ -177,10 +177,18 @@ test('native shim: readBatch/writeBatch work on the ESP engine\'s own (unshared)
   try {
     const dv = layout(mem, table, 2, table + 4096, 2048, 128);
     assert.equal(native.readBatch(fd, 'udp4', mem, table, 2), 0);
-    // Send to ourselves; the port comes from a second socket bound the same way.
-    const rx = native.udpSocket(4, '127.0.0.1', 4789 + (process.pid % 1000));
+    // Send to a second socket, on a port found free.
+    let port = 20000 + (process.pid % 20000);
+    let rx = -1;
+    while (rx < 0) {
+      try {
+        rx = native.udpSocket(4, '127.0.0.1', port);
+      } catch (e) {
+        if ((e as NativeError).code !== 'EADDRINUSE') throw e;
+        port++;
+      }
+    }
     try {
-      const port = 4789 + (process.pid % 1000);
       const pkt = ip('127.0.0.1', '127.0.0.1', 17, udp('127.0.0.1', '127.0.0.1', 9, port, filler(100, 1)));
       mem.set(pkt, table + 4096 + 128);
       dv.setUint32(table + N.SLOT_LEN, pkt.length, true);
@@ -196,6 +204,21 @@ test('native shim: readBatch/writeBatch work on the ESP engine\'s own (unshared)
   } finally {
     native.close(fd);
   }
+});
+
+test('native shim: socketBuffers sets SO_RCVBUF / SO_SNDBUF, past rmem_max as root', () => {
+  const fd = native.udpSocket(6, '::1', 0);
+  try {
+    const before = native.socketBuffers(fd, -1, -1);
+    const after = native.socketBuffers(fd, 4 << 20, -1);
+    assert.equal(after.sndbuf, before.sndbuf, '-1 leaves it');
+    if (process.getuid?.() === 0) assert.equal(after.rcvbuf, 8 << 20, 'SO_RCVBUFFORCE: twice what was asked (socket(7))');
+    else assert.ok(after.rcvbuf >= before.rcvbuf);
+    assert.equal(native.socketBuffers(fd, -1, 1 << 16).sndbuf, 1 << 17);
+  } finally {
+    native.close(fd);
+  }
+  assert.throws(() => native.socketBuffers(fd, 1 << 20, -1), isError('EBADF', /^socketBuffers: setsockopt\(SO_RCVBUFFORCE\)/));
 });
 
 test('native shim: wait() returns readable fds, [] on timeout, and an eventfd wakes a worker blocked in it', async () => {
@@ -325,6 +348,7 @@ class Agent {
   private next = 1;
   private pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private readonly ready: Promise<void>;
+  private exited: string | undefined;
   private constructor(readonly ns: string, private readonly child: ChildProcess) {
     let onReady!: () => void;
     this.ready = new Promise((r) => (onReady = r));
@@ -332,7 +356,8 @@ class Agent {
       for (const p of this.pending.values()) p.reject(new Error(`agent in ${ns}: ${why}`));
       this.pending.clear();
     };
-    child.on('exit', (code, signal) => failAll(`exited (${code ?? signal})`));
+    child.on('exit', (code, signal) => failAll((this.exited = `exited (${code ?? signal})`)));
+    child.stdin!.on('error', () => {}); // EPIPE after an exit: reported through `exited`
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = JSON.parse(line);
       if (m.ready) return onReady();
@@ -357,6 +382,7 @@ class Agent {
   run<A, R>(fn: (ctx: Ctx, arg: A) => R | Promise<R>, arg?: A): Promise<Awaited<R>> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
+      if (this.exited) return reject(new Error(`agent in ${this.ns}: ${this.exited}`));
       this.pending.set(id, { resolve, reject });
       this.child.stdin!.write(JSON.stringify({ id, fn: fn.toString(), arg }) + '\n');
     });
@@ -374,7 +400,8 @@ function netnsSkipReason(): string | false {
   return false;
 }
 
-const ipIn = (ns: string, ...args: string[]): string => execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
+const ipIn = (ns: string, ...args: string[]): string =>
+  execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('native shim in network namespaces', { skip: netnsSkipReason() }, () => {
   const A = `ipsecgw-t-${process.pid}-a`;
@@ -389,7 +416,14 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
   };
 
   before(async () => {
-    process.once('exit', cleanup); // also when the runner is interrupted
+    // Also when the run ends early: an uncaught error, or the runner's SIGTERM / a ^C.
+    process.once('exit', cleanup);
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        cleanup();
+        process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+      });
+    }
     for (const ns of [A, B]) {
       execFileSync('ip', ['netns', 'add', ns]);
       made.push(ns);
@@ -421,6 +455,12 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
       } catch (e) {
         mismatch = (e as { code: string }).code;
       }
+      let vnetMismatch = '';
+      try {
+        native.tunOpen('ipsgq0', { multiQueue: true, vnetHdr: true }); // the kernel would ignore vnetHdr
+      } catch (e) {
+        vnetMismatch = (e as Error).message;
+      }
       native.linkUp(plain.name, 1380);
       native.linkUp('ipsgq0', 1400);
       const all = N.TUN_F_CSUM | N.TUN_F_TSO4 | N.TUN_F_TSO6 | N.TUN_F_TSO_ECN | N.TUN_F_USO4 | N.TUN_F_USO6;
@@ -439,7 +479,7 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
         noDevice = (e as { code: string }).code;
       }
       state.tuns = [plain.fd, vnet.fd, mq1.fd, mq2.fd];
-      return { plain, vnet, mq1, mq2, mismatch, bogus, noDevice, distinct: new Set([plain.fd, vnet.fd, mq1.fd, mq2.fd]).size };
+      return { plain, vnet, mq1, mq2, mismatch, vnetMismatch, bogus, noDevice, distinct: new Set([plain.fd, vnet.fd, mq1.fd, mq2.fd]).size };
     });
     assert.match(r.plain.name, /^ipsgt\d+$/);
     assert.equal(r.vnet.name, 'ipsgv0');
@@ -447,6 +487,7 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
     assert.equal(r.mq2.name, 'ipsgq0');
     assert.equal(r.distinct, 4);
     assert.equal(r.mismatch, 'EINVAL', 'a multi-queue device refuses a single-queue open');
+    assert.equal(r.vnetMismatch, 'tunOpen: ioctl(TUNSETIFF) (ipsgq0 exists with vnet_hdr off): Invalid argument');
     assert.equal(r.bogus, 'EINVAL', 'unknown offload flags are refused');
     assert.equal(r.noDevice, 'ENODEV');
     const link = ipIn(A, '-d', 'link', 'show', r.plain.name);
@@ -578,6 +619,71 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
     assert.equal(rx.msg, hex(filler(64, 4)));
   });
 
+  test('TUN with a vnet header and TSO: TCP leaves the device in GSO super-packets larger than the MTU', async () => {
+    // Two vnet TUN devices opened in A; the second moves to B (its fd stays with the agent in A).
+    // A relays between them, header included, while a TCP stream goes from A (10.79.0.1) to B.
+    await a.run(({ native, N, state }) => {
+      const flags = N.TUN_F_CSUM | N.TUN_F_TSO4 | N.TUN_F_TSO6 | N.TUN_F_TSO_ECN;
+      state.t0 = native.tunOpen('ipsgs0', { vnetHdr: true }).fd;
+      state.t1 = native.tunOpen('ipsgs1', { vnetHdr: true }).fd;
+      native.tunSetOffload(state.t0, flags);
+      native.tunSetOffload(state.t1, flags);
+      native.linkUp('ipsgs0', 1500);
+    });
+    execFileSync('ip', ['-n', A, 'link', 'set', 'ipsgs1', 'netns', B]);
+    ipIn(A, 'addr', 'add', '10.79.0.1/24', 'dev', 'ipsgs0');
+    ipIn(B, 'addr', 'add', '10.79.0.2/24', 'dev', 'ipsgs1');
+    ipIn(B, 'link', 'set', 'ipsgs1', 'up', 'mtu', '1500');
+    await b.run(async ({ state }) => {
+      const net = await import('node:net');
+      state.received = 0;
+      state.server = net.createServer((c) => c.on('data', (d) => (state.received += d.length)));
+      await new Promise<void>((r) => state.server.listen(5001, '10.79.0.2', r));
+    });
+    const seen = await a.run(async ({ native, mem, dv, layout, TABLE, state }) => {
+      const { writeSync } = await import('node:fs');
+      const net = await import('node:net');
+      const total = 8 << 20;
+      const stats = { reads: 0, maxLen: 0, maxGsoType: -1, maxGsoSize: 0 };
+      let done = false;
+      const relay = () => {
+        if (done) return;
+        for (const fd of native.wait([state.t0, state.t1], 0)) {
+          layout(64, 65536 + 512, 12); // the packet right after the vnet header
+          const k = native.readBatch(fd, 'tun', mem, TABLE, 64);
+          for (let i = 0; i < k; i++) {
+            const s = TABLE + i * 32, buf = dv.getUint32(s, true), len = dv.getUint32(s + 12, true);
+            if (fd === state.t0) {
+              stats.reads++;
+              if (len > stats.maxLen) Object.assign(stats, { maxLen: len, maxGsoType: mem[buf + 1], maxGsoSize: dv.getUint16(buf + 4, true) });
+            }
+            // Header and packet as read, GSO fields included (writeBatch would zero the header).
+            writeSync(fd === state.t0 ? state.t1 : state.t0, mem, buf, 12 + len);
+          }
+        }
+        setImmediate(relay);
+      };
+      relay();
+      await new Promise<void>((resolve, reject) => {
+        const c = net.connect(5001, '10.79.0.2', () => c.end(Buffer.alloc(total), () => resolve()));
+        c.on('error', reject);
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      done = true;
+      native.close(state.t0);
+      native.close(state.t1);
+      return stats;
+    });
+    const received = await b.run(({ state }) => {
+      state.server.close();
+      return state.received as number;
+    });
+    assert.equal(received, 8 << 20, 'the stream went through the relay');
+    assert.ok(seen.maxLen > 1500, `largest read ${seen.maxLen} bytes: a TSO super-packet`);
+    assert.equal(seen.maxGsoType, 1, 'VIRTIO_NET_HDR_GSO_TCPV4');
+    assert.ok(seen.maxGsoSize > 0 && seen.maxGsoSize <= 1460, `gso_size ${seen.maxGsoSize}`);
+  });
+
   const sa = (src: string, dst: string, encap?: { sport: number; dport: number }): EspSa => ({
     spi: 0xc0010001, mode: 'tunnel', src, dst, esp: 'aes128gcm16', key: '00112233445566778899aabbccddeeff01020304', seq: 1, encap,
   });
@@ -590,11 +696,9 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
     test(`raw ESP over IPv${family}: writeBatch in A, readBatch in B with the whole ${family === 6 ? 'rebuilt ' : ''}header`, async () => {
       const inner = ip('10.1.0.1', '10.2.0.1', 17, udp('10.1.0.1', '10.2.0.1', 1000, 2000, filler(500, family)));
       const outers = [1, 2, 3].map((seq) => espEncap({ ...sa(srcA, dstB), seq }, inner));
-      const rx = await b.run(({ native, state }, raw) => {
+      await b.run(({ native, state }, raw) => {
         state.raw = native.rawSocket(raw === 'raw4' ? 4 : 6, 50);
-        return null;
       }, raw);
-      void rx;
       const sent = await a.run(({ native, mem, layout, put }, { raw, outers }) => {
         const fd = native.rawSocket(raw === 'raw4' ? 4 : 6, 50);
         layout(4, 2048, 128);

@@ -75,6 +75,12 @@ export interface Native {
   udpSocket(family: 4 | 6, address: string, port: number, opts?: UdpOptions): number;
   /** Turns UDP_GRO on (or off); false when the kernel does not have it (ENOPROTOOPT). */
   udpGro(fd: number, on?: boolean): boolean;
+  /**
+   * Sets SO_RCVBUF / SO_SNDBUF (SO_*BUFFORCE when allowed, past net.core.rmem_max / wmem_max);
+   * -1 leaves one as it is. Returns what the kernel has now (twice what was asked: socket(7)).
+   * The defaults hold only a few dozen 1400-byte packets — less than one peer's sendmmsg burst.
+   */
+  socketBuffers(fd: number, rcvbuf: number, sndbuf: number): { rcvbuf: number; sndbuf: number };
   close(fd: number): void;
 
   /**
