@@ -23,6 +23,7 @@ import { serveControl } from './control.js';
 
 const WORKER_URL = new URL('../dataplane/worker.js', import.meta.url);
 const ESP = 50, AH = 51, NATT_PORT = 4500;
+const SOCKET_BUFFER = 8 << 20;
 
 const prefixText = (p: Prefix): string => `${formatAddress(p)}/${p.len}`;
 
@@ -66,17 +67,22 @@ export class Gateway {
     this.log.info({ event: 'gateway.started', name: g.name, tun: g.tun, mtu: g.mtu, manual: this.config.manual.length, socket: g.socket }, 'gateway up');
   }
 
-  /** Raw ESP / AH sockets per outer family in use, UDP 4500 sockets where UDP encapsulation is. */
+  /**
+   * Raw ESP / AH sockets per outer family in use, UDP 4500 sockets where UDP encapsulation is.
+   * Every raw socket gets a copy of every ESP packet, so there is one per family, read by the rx
+   * worker alone. Buffers are large: the default (~200 KB) overflows on one burst of a fast peer,
+   * and a raw socket that drops makes the kernel answer "protocol unreachable".
+   */
   private openSockets(entries: readonly ManualSa[]): void {
     for (const m of entries) {
       const fam = m.local.family;
-      if (m.encap) {
-        const kind = fam === 4 ? 'udp4' : 'udp6';
-        this.sockets[kind] ??= this.native.udpSocket(fam, fam === 4 ? '0.0.0.0' : '::', NATT_PORT, { reusePort: true });
-      } else {
-        const kind = fam === 4 ? 'raw4' : 'raw6';
-        this.sockets[kind] ??= this.native.rawSocket(fam, m.protocol === 'ah' ? AH : ESP);
-      }
+      const kind = m.encap ? (fam === 4 ? 'udp4' : 'udp6') : fam === 4 ? 'raw4' : 'raw6';
+      if (this.sockets[kind] !== undefined) continue;
+      const fd = m.encap
+        ? this.native.udpSocket(fam, fam === 4 ? '0.0.0.0' : '::', NATT_PORT, { reusePort: true })
+        : this.native.rawSocket(fam, m.protocol === 'ah' ? AH : ESP);
+      this.native.socketBuffers(fd, SOCKET_BUFFER, SOCKET_BUFFER);
+      this.sockets[kind] = fd;
     }
   }
 
