@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from '../src/gateway/control.js';
-import { canUseNetns, createTopology, type Topology } from './util/netns.js';
-import { cleanup, startGateways, type Gateways, type TunnelCase } from './util/gateways.js';
+import { canUseNetns, createTopology, type Topology } from '../src/lab/netns.js';
+import { cleanup, startGateways, type Gateways, type TunnelCase } from '../src/lab/gateways.js';
 import { readPcap } from './util/pcap.js';
 
 const TRANSFER = fileURLToPath(new URL('../../test/e2e/tcp_transfer.py', import.meta.url));

@@ -100,7 +100,16 @@ export interface EngineOptions {
   variant?: Variant;
   /** Lanes for datapath workers besides the Engine's own; > 0 puts the memory in a SharedArrayBuffer. */
   workers?: number;
+  /**
+   * Per worker lane: slots for reads from a TUN device with offloads, each large enough for a
+   * 64 KB GSO super-packet and its virtio header (0: none). gsoSplit cuts them into the lane's
+   * ordinary slots.
+   */
+  tunSlots?: number;
 }
+
+/** A TUN read slot: the virtio header at its start, headroom, then up to 64 KB of packet. */
+export const TUN_SLOT_BYTES = 65536 + 256;
 
 /** Where everything is: enough for another thread to attach a lane to the same memory. */
 export interface EnginePlan {
@@ -117,8 +126,10 @@ export interface EnginePlan {
   batch: number;
   bufferSize: number;
   headroom: number;
-  /** Per lane: its scratch, slots, packet buffers, and two int32 (epoch, busy) for SA removal. */
-  lanes: Array<{ scratch: number; slots: number; buffers: number; activity: number }>;
+  /** Per lane: its scratch, slots, packet buffers, and three int32: epoch and busy (SA removal), TUN drops. */
+  lanes: Array<{ scratch: number; slots: number; buffers: number; activity: number; tunSlots: number; tunBuffers: number }>;
+  /** TUN read slots per worker lane (see EngineOptions). */
+  tunSlots: number;
 }
 
 const align64 = (n: number): number => (n + 63) & ~63;
@@ -136,15 +147,17 @@ function plan(dp: Datapath, o: Required<Omit<EngineOptions, 'variant'>>, variant
   const buckets = 2 ** Math.ceil(Math.log2(Math.max(2, o.maxSas * 2)));
   const spiTable = take(buckets * 4);
   const spd: [number, number] = [take(o.maxPolicies * C.SPD_SIZE), take(o.maxPolicies * C.SPD_SIZE)];
-  const lanes = Array.from({ length: 1 + o.workers }, () => ({
+  const lanes = Array.from({ length: 1 + o.workers }, (_, i) => ({
     scratch: take(C.SCRATCH_SIZE),
     slots: take(o.batch * C.SLOT_SIZE),
     buffers: take(o.batch * o.bufferSize),
-    activity: take(8),
+    activity: take(12),
+    tunSlots: take(i ? o.tunSlots * C.SLOT_SIZE : 0),
+    tunBuffers: take(i ? o.tunSlots * TUN_SLOT_BYTES : 0),
   }));
   const p: EnginePlan = {
     variant, spdHeader, sad, maxSas: o.maxSas, spiTable, buckets, spd, maxPolicies: o.maxPolicies,
-    batch: o.batch, bufferSize: o.bufferSize, headroom: o.headroom, lanes,
+    batch: o.batch, bufferSize: o.bufferSize, headroom: o.headroom, lanes, tunSlots: o.tunSlots,
   };
   return { plan: p, end: at };
 }
@@ -320,6 +333,7 @@ export class Engine {
     const o = {
       maxSas: opts.maxSas ?? 64, maxPolicies: opts.maxPolicies ?? 64, batch: opts.batch ?? 64,
       bufferSize: opts.bufferSize ?? 2048, headroom: opts.headroom ?? 128, workers: opts.workers ?? 0,
+      tunSlots: opts.tunSlots ?? 0,
     };
     let memory: WebAssembly.Memory | undefined;
     if (o.workers > 0) {

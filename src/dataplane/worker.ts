@@ -14,7 +14,7 @@
 // replay windows and counters need no atomics. Packets for the control plane (a trap policy without
 // an SA, IKE behind the non-ESP marker) are posted to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { attachLane, type EnginePlan, type Lane } from './engine.js';
+import { attachLane, TUN_SLOT_BYTES, type EnginePlan, type Lane } from './engine.js';
 import { loadNative, type Kind as IoKind, type Native } from './native.js';
 
 export type Role = 'tx' | 'rx';
@@ -48,12 +48,15 @@ class Worker {
   private readonly C: Readonly<Record<string, number>>;
   private readonly native: Native;
   private readonly stop: Int32Array;
+  /** The lane's shared counters: [epoch, busy, TUN packets dropped before encapsulation]. */
+  private readonly activity: Int32Array;
 
   constructor(private readonly s: WorkerSetup) {
     this.lane = attachLane(s.plan, s.lane);
     this.C = this.lane.dp.consts;
     this.native = loadNative();
     this.stop = new Int32Array(s.control);
+    this.activity = new Int32Array(this.lane.dp.memory.buffer, s.plan.lanes[s.lane].activity, 3);
     // BUF and CAP of the slots never change.
     const v = this.view();
     for (let i = 0; i < this.lane.batch; i++) {
@@ -100,14 +103,76 @@ class Worker {
 
   /** TUN → encap → sockets, until the device has nothing more to read. */
   private transmit(): void {
+    if (this.s.tun.vnetHdr) return this.transmitOffloaded();
     for (;;) {
       this.prepare(0);
       const n = this.native.readBatch(this.s.tun.fd, 'tun', this.mem(), this.lane.slots, this.lane.batch);
       if (n === 0) return;
-      this.lane.process('encap', n, BigInt(Date.now()));
-      this.dispatch(n);
+      this.flush(n);
       if (n < this.lane.batch) return;
     }
+  }
+
+  /**
+   * The same with TUN offloads: reads land in the lane's large TUN slots (virtio header, then a
+   * packet of up to 64 KB); gsoSplit cuts super-packets into the ordinary slots (or finishes a
+   * partial checksum, and the packet is copied over whole); full batches are encapsulated and sent.
+   */
+  private transmitOffloaded(): void {
+    const C = this.C, lane = this.s.plan.lanes[this.s.lane], count = this.s.plan.tunSlots;
+    const fn = this.lane.dp.fn;
+    for (;;) {
+      const v = this.view();
+      for (let i = 0; i < count; i++) {
+        const slot = lane.tunSlots + i * C.SLOT_SIZE, buf = lane.tunBuffers + i * TUN_SLOT_BYTES;
+        v.setUint32(slot + C.SLOT_BUF, buf, true);
+        v.setUint32(slot + C.SLOT_CAP, TUN_SLOT_BYTES, true);
+        v.setUint32(slot + C.SLOT_OFF, buf + 16, true); // after the virtio header
+      }
+      const n = this.native.readBatch(this.s.tun.fd, 'tun', this.mem(), lane.tunSlots, count);
+      if (n === 0) return;
+      let k = 0;
+      this.prepare(0);
+      for (let i = 0; i < n; i++) {
+        const src = lane.tunSlots + i * C.SLOT_SIZE;
+        let r = fn.gsoSplit(src, this.lane.slots + k * C.SLOT_SIZE, this.lane.batch - k);
+        if (r === C.GSO_NO_ROOM && k > 0) {
+          this.flush(k);
+          k = 0;
+          this.prepare(0);
+          r = fn.gsoSplit(src, this.lane.slots, this.lane.batch);
+        }
+        if (r === 0) {
+          // One ordinary packet (its checksum finished): copied into the next slot.
+          const w = this.view(), mem = this.mem();
+          const off = w.getUint32(src + C.SLOT_OFF, true), len = w.getUint32(src + C.SLOT_LEN, true);
+          const slot = this.lane.slots + k * C.SLOT_SIZE;
+          const to = w.getUint32(slot + C.SLOT_OFF, true);
+          if (len + this.lane.headroom <= this.lane.bufferSize) {
+            mem.copyWithin(to, off, off + len);
+            w.setUint32(slot + C.SLOT_LEN, len, true);
+            k++;
+          } else Atomics.add(this.activity, 2, 1);
+        } else if (r > 0) {
+          k += r;
+        } else {
+          Atomics.add(this.activity, 2, 1); // a packet the kernel should not have handed over: counted
+        }
+        if (k === this.lane.batch) {
+          this.flush(k);
+          k = 0;
+          this.prepare(0);
+        }
+      }
+      if (k) this.flush(k);
+      if (n < count) return;
+    }
+  }
+
+  /** Encapsulates the first n slots and sends what is to be sent. */
+  private flush(n: number): void {
+    this.lane.process('encap', n, BigInt(Date.now()));
+    this.dispatch(n);
   }
 
   /** A socket → decap → TUN, until the socket has nothing more to read. */

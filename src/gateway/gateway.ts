@@ -15,7 +15,9 @@ import { rmSync } from 'node:fs';
 import type { Config, ManualSa } from '../config/types.js';
 import { formatAddress, type Prefix } from '../dataplane/addr.js';
 import { Engine, type PolicySpec, type SaSpec, type SelectorSpec } from '../dataplane/engine.js';
-import { loadNative, type Native } from '../dataplane/native.js';
+import {
+  loadNative, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_TSO_ECN, TUN_F_USO4, TUN_F_USO6, type Native,
+} from '../dataplane/native.js';
 import { engineAlgorithms } from '../dataplane/suite.js';
 import type { Role, WorkerMessage, WorkerSetup } from '../dataplane/worker.js';
 import type { Logger } from '../log.js';
@@ -53,11 +55,19 @@ export class Gateway {
 
   async start(): Promise<void> {
     const g = this.config.gateway;
-    this.tun = this.native.tunOpen(g.tun, {}).fd;
+    // With offloads the kernel hands over TCP/UDP super-packets (fewer reads) with checksums left to
+    // finish; the workers cut them up (assembly/esp/gso.ts). USO needs Linux 6.2: tried, not required.
+    this.tun = this.native.tunOpen(g.tun, { vnetHdr: true }).fd;
+    const tso = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+    try {
+      this.native.tunSetOffload(this.tun, tso | TUN_F_USO4 | TUN_F_USO6);
+    } catch {
+      this.native.tunSetOffload(this.tun, tso);
+    }
     this.native.linkUp(g.tun, g.mtu);
     // Two lanes for the workers; SAs: both directions of every manual entry, with room to spare
     // for reloads that install the new before retiring the old.
-    this.engine = new Engine({ workers: 2, maxSas: Math.max(64, 4 * this.config.manual.length), maxPolicies: 256, batch: 64 });
+    this.engine = new Engine({ workers: 2, maxSas: Math.max(64, 4 * this.config.manual.length), maxPolicies: 256, batch: 128, tunSlots: 16 });
     this.openSockets(this.config.manual);
     for (const m of this.config.manual) this.install(m);
     this.applyPolicies();
@@ -88,7 +98,7 @@ export class Gateway {
 
   private spawn(role: Role, lane: number): Promise<Worker> {
     const setup: WorkerSetup = {
-      plan: this.engine.plan, lane, role, tun: { fd: this.tun, vnetHdr: false }, sockets: this.sockets,
+      plan: this.engine.plan, lane, role, tun: { fd: this.tun, vnetHdr: true }, sockets: this.sockets,
       wake: this.wake, control: this.stopFlag,
     };
     const w = new Worker(WORKER_URL, { workerData: setup });

@@ -1,4 +1,4 @@
-// Network namespaces for end-to-end tests: hA — gwA ==== gwB — hB, as in
+// Network namespaces for labs — tests, benchmarks, the demo: hA — gwA ==== gwB — hB, as in
 // ../shared/examples/strongswan-netns.sh, joined only by veth pairs. Names are unique per run;
 // `destroy()` kills every process in them and deletes them, also after a failure. Nothing here
 // touches the root namespace's interfaces.

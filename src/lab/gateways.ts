@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
-import { request } from '../../src/gateway/control.js';
-import { espKeyBytes } from '../../src/config/proposal.js';
-import { espSuiteOf } from '../../src/dataplane/suite.js';
+import { request } from '../gateway/control.js';
+import { espKeyBytes } from '../config/proposal.js';
+import { espSuiteOf } from '../dataplane/suite.js';
 import type { Topology } from './netns.js';
 
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 export interface TunnelCase {
   esp: string;

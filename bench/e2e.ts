@@ -1,0 +1,117 @@
+// `ipsecgw bench e2e`: TCP through a site-to-site tunnel in network namespaces (hA — gwA ==== gwB —
+// hB), iperf3 from hA to hB, with 1 and 4 streams: ipsecgw ↔ ipsecgw (manually keyed), strongSwan ↔
+// strongSwan (kernel-libipsec, IKEv2), and plain routing, all in the same run and the same topology,
+// so that the ratios between them mean something on a shared machine. Needs root, iperf3, and
+// strongSwan for its column.
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTopology, type Topology } from '../src/lab/netns.js';
+import { cleanup, startGateways } from '../src/lab/gateways.js';
+import { haveStrongswan, startSwan } from '../src/lab/strongswan.js';
+
+export const E2E_SUITES = ['aes128gcm16', 'aes128-sha256', 'chacha20poly1305'];
+export const E2E_STREAMS = [1, 4];
+
+export type Setup = 'plain routing' | 'ipsecgw ↔ ipsecgw' | 'strongSwan ↔ strongSwan';
+
+export interface E2eRow {
+  suite: string;
+  setup: Setup;
+  streams: number;
+  gbps: number;
+  retransmits: number;
+}
+
+export interface E2eOptions {
+  seconds: number;
+  suites?: string[];
+  streams?: number[];
+  strongswan?: boolean;
+  progress?: (line: string) => void;
+}
+
+/** iperf3 from hA to hB: received Gbit/s and the sender's retransmits. */
+async function iperf(t: Topology, streams: number, seconds: number): Promise<{ gbps: number; retransmits: number }> {
+  const server = t.spawn(t.hB, 'iperf3', ['-s', '-1', '-B', t.addr.hB.lan4]);
+  await sleep(300);
+  try {
+    const out = t.exec(t.hA, 'iperf3', ['-c', t.addr.hB.lan4, '-t', String(seconds), '-P', String(streams), '-J'], { timeout: (seconds + 30) * 1000 });
+    const end = (JSON.parse(out) as { end: { sum_received: { bits_per_second: number }; sum_sent: { retransmits?: number } } }).end;
+    return { gbps: end.sum_received.bits_per_second / 1e9, retransmits: end.sum_sent.retransmits ?? 0 };
+  } finally {
+    server.kill();
+  }
+}
+
+/** Waits until hA reaches hB (routes, SAs and neighbours in place). */
+async function reachable(t: Topology): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    try {
+      t.exec(t.hA, 'ping', ['-c', '1', '-W', '1', t.addr.hB.lan4]);
+      return;
+    } catch {
+      await sleep(200);
+    }
+  }
+  throw new Error('hB unreachable from hA');
+}
+
+async function measure(setup: Setup, suite: string, o: E2eOptions, rows: E2eRow[], total: number): Promise<void> {
+  const t = createTopology();
+  let stop: () => Promise<void> = async () => undefined;
+  try {
+    if (setup === 'plain routing') {
+      t.exec(t.gwA, 'ip', ['route', 'add', t.addr.netB4, 'via', t.addr.gwB.wire4]);
+      t.exec(t.gwB, 'ip', ['route', 'add', t.addr.netA4, 'via', t.addr.gwA.wire4]);
+    } else if (setup === 'ipsecgw ↔ ipsecgw') {
+      const g = await startGateways(t, { esp: suite, encap: 'none', outer: 4, inner: 4 });
+      stop = async () => {
+        await g.stop();
+        cleanup(g);
+      };
+    } else {
+      const s = await startSwan(t, [
+        { ns: t.gwA, local: t.addr.gwA.wire4, remote: t.addr.gwB.wire4, localTs: t.addr.netA4, remoteTs: t.addr.netB4 },
+        { ns: t.gwB, local: t.addr.gwB.wire4, remote: t.addr.gwA.wire4, localTs: t.addr.netB4, remoteTs: t.addr.netA4 },
+      ], { version: 2, esp: suite });
+      stop = () => s.stop();
+    }
+    await reachable(t);
+    for (const streams of o.streams ?? E2E_STREAMS) {
+      const r = await iperf(t, streams, o.seconds);
+      rows.push({ suite, setup, streams, ...r });
+      o.progress?.(`[${rows.length}/${total}] ${setup}${setup === 'plain routing' ? '' : ` ${suite}`}, ${streams} stream${streams > 1 ? 's' : ''}: ${r.gbps.toFixed(3)} Gbit/s`);
+    }
+  } finally {
+    await stop().catch(() => undefined);
+    t.destroy();
+  }
+}
+
+export async function runE2e(o: E2eOptions): Promise<E2eRow[]> {
+  if (process.getuid?.() !== 0) throw new Error('bench e2e needs root (network namespaces)');
+  execFileSync('iperf3', ['--version'], { stdio: 'ignore' });
+  const suites = o.suites ?? E2E_SUITES, streams = o.streams ?? E2E_STREAMS;
+  const swan = (o.strongswan ?? true) && haveStrongswan();
+  const setups: Setup[] = ['ipsecgw ↔ ipsecgw', ...(swan ? ['strongSwan ↔ strongSwan' as const] : [])];
+  const total = streams.length * (1 + suites.length * setups.length);
+  const rows: E2eRow[] = [];
+  await measure('plain routing', '-', o, rows, total);
+  for (const suite of suites) for (const setup of setups) await measure(setup, suite, o, rows, total);
+  return rows;
+}
+
+export function e2eTable(rows: E2eRow[]): string {
+  const find = (setup: Setup, suite: string, streams: number): E2eRow | undefined =>
+    rows.find((r) => r.setup === setup && r.streams === streams && (setup === 'plain routing' || r.suite === suite));
+  const lines = [
+    '| suite | streams | ipsecgw Gbit/s | strongSwan Gbit/s | plain Gbit/s | × strongSwan | % of plain |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows.filter((x) => x.setup === 'ipsecgw ↔ ipsecgw')) {
+    const swan = find('strongSwan ↔ strongSwan', r.suite, r.streams), plain = find('plain routing', r.suite, r.streams);
+    lines.push(`| ${r.suite} | ${r.streams} | ${r.gbps.toFixed(3)} | ${swan ? swan.gbps.toFixed(3) : '–'} | ${plain ? plain.gbps.toFixed(2) : '–'} | ` +
+      `${swan ? (r.gbps / swan.gbps).toFixed(1) : '–'} | ${plain ? ((100 * r.gbps) / plain.gbps).toFixed(0) : '–'} |`);
+  }
+  return lines.join('\n');
+}
