@@ -5,7 +5,7 @@
 // TUN device, socket or process behind.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,6 +50,10 @@ describe('manually keyed tunnel between two ipsecgw gateways', { skip: skip ?? f
         const a = c.inner === 4 ? t.addr.hA.lan4 : t.addr.hA.lan6, b = c.inner === 4 ? t.addr.hB.lan4 : t.addr.hB.lan6;
         assert.match(pingBoth(t, t.hA, b), / 0% packet loss/);
         assert.match(pingBoth(t, t.hB, a), / 0% packet loss/);
+        // Too big for the tunnel (TUN MTU 1400) with DF: "fragmentation needed" / "packet too big"
+        // comes back, with the tunnel's MTU (RFC 1191, RFC 8201).
+        const big = t.exec(t.hA, 'ping', ['-c', '1', '-W', '2', '-M', 'do', '-s', '1450', b], { allowFail: true });
+        assert.match(big, /mtu = 1400|Frag needed|Packet too big|message too long/i, `ICMP too-big expected:\n${big}`);
 
         // Everything on the wire between the gateways, but ARP and neighbour discovery.
         const pcap = join(g.dir, 'wire.pcap');
@@ -91,4 +95,41 @@ describe('manually keyed tunnel between two ipsecgw gateways', { skip: skip ?? f
       }
     });
   }
+});
+
+describe('SIGHUP reloads the configuration', { skip: skip ?? false }, () => {
+  test('a new entry is installed; the unchanged one keeps its SAs and traffic', { timeout: 120_000 }, async () => {
+    const t = createTopology();
+    let g: Gateways | undefined;
+    try {
+      g = await startGateways(t, { esp: 'aes128gcm16', encap: 'none', outer: 4, inner: 4 });
+      pingBoth(t, t.hA, t.addr.hB.lan4);
+      const before = (await request(g.sockets.a, { cmd: 'status' })) as { manual: Array<{ name: string; out: { spi: string; packets: string } }> };
+      // A second pair of selectors, as a new entry on both sides; a ping runs through the old one meanwhile.
+      const ping = t.spawn(t.hA, 'ping', ['-c', '20', '-i', '0.1', t.addr.hB.lan4]);
+      let pinged = '';
+      ping.stdout!.setEncoding('utf8').on('data', (d: string) => { pinged += d; });
+      const entry = (local: string, remote: string, lts: string, rts: string, inSpi: string, outSpi: string, key1: string, key2: string): string => [
+        '  second:', `    local: ${local}`, `    remote: ${remote}`, `    local-ts: [${lts}]`, `    remote-ts: [${rts}]`,
+        '    esp: chacha20poly1305', `    in: { spi: ${inSpi}, key: "${key1}" }`, `    out: { spi: ${outSpi}, key: "${key2}" }`, '',
+      ].join('\n');
+      const k1 = 'ab'.repeat(36), k2 = 'cd'.repeat(36);
+      appendFileSync(g.configs.a, entry(t.addr.gwA.wire4, t.addr.gwB.wire4, '10.1.1.0/24', '10.2.1.0/24', '0x2002', '0x2001', k2, k1));
+      appendFileSync(g.configs.b, entry(t.addr.gwB.wire4, t.addr.gwA.wire4, '10.2.1.0/24', '10.1.1.0/24', '0x2001', '0x2002', k1, k2));
+      await sleep(300);
+      g.procs.a.kill('SIGHUP');
+      g.procs.b.kill('SIGHUP');
+      await new Promise((r) => ping.once('exit', r));
+      assert.match(pinged, / 0% packet loss/, pinged);
+      const after = (await request(g.sockets.a, { cmd: 'status' })) as typeof before;
+      assert.deepEqual(after.manual.map((m) => m.name), ['link', 'second']);
+      assert.equal(after.manual[0].out.spi, before.manual[0].out.spi);
+      assert.ok(Number(after.manual[0].out.packets) >= Number(before.manual[0].out.packets) + 20, 'the unchanged SA kept counting');
+      assert.match(g.logs.a.join(''), /config.reloaded/);
+      assert.deepEqual(await g.stop(), { a: 0, b: 0 });
+    } finally {
+      t.destroy();
+      cleanup(g);
+    }
+  });
 });

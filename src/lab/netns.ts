@@ -38,7 +38,8 @@ export interface Topology {
   /** Interface names on the wire, in gwA and gwB. */
   wireA: string;
   wireB: string;
-  exec(ns: string, cmd: string, args: string[], opts?: { input?: string | Buffer; timeout?: number }): string;
+  /** Runs a command in a namespace; its stdout (with allowFail, stdout and stderr even when it fails). */
+  exec(ns: string, cmd: string, args: string[], opts?: { input?: string | Buffer; timeout?: number; allowFail?: boolean }): string;
   spawn(ns: string, cmd: string, args: string[]): ChildProcess;
   /** The processes running in a namespace. */
   pids(ns: string): number[];
@@ -65,7 +66,15 @@ export function createTopology(): Topology {
     },
     wireA: `${p}wa`,
     wireB: `${p}wb`,
-    exec: (n, cmd, args, opts) => sh('ip', ['netns', 'exec', n, cmd, ...args], opts),
+    exec: (n, cmd, args, opts) => {
+      try {
+        return sh('ip', ['netns', 'exec', n, cmd, ...args], opts);
+      } catch (err) {
+        if (!opts?.allowFail) throw err;
+        const e = err as { stdout?: string; stderr?: string };
+        return `${e.stdout ?? ''}${e.stderr ?? ''}`;
+      }
+    },
     spawn: (n, cmd, args) => {
       const c = spawn('ip', ['netns', 'exec', n, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       children.add(c);
