@@ -134,6 +134,7 @@ test('every payload kind: encode → decode gives it back, encodingLength is the
     assert.deepEqual(d.raw, chain);
     assert.deepEqual(d.body, chain.subarray(4));
     assert.deepEqual(v1.body(d.raw), d.body);
+    assert.deepEqual(v1.encodePayloadBody(p), d.body, `${what}: encodePayloadBody`);
   }
 });
 

@@ -85,7 +85,7 @@ export const ID_TYPE = {
 } as const;
 
 /** Notify message types: errors 1-30 (RFC 2408 §3.14.1), status CONNECTED (ibid.), the IPsec DOI
- *  status types (RFC 2407 §4.6.3) and Dead Peer Detection (RFC 3706 §5.1). */
+ *  status types (RFC 2407 §4.6.3) and Dead Peer Detection (RFC 3706 §5.3). */
 export const NOTIFY = {
   INVALID_PAYLOAD_TYPE: 1,
   DOI_NOT_SUPPORTED: 2,
@@ -161,7 +161,7 @@ export const P1_ATTR = {
   GROUP_ORDER: 16,
 } as const;
 
-/** Authentication Method values, RFC 2409 Appendix A (1-5) and RFC 4754 §5 (ECDSA, 9-11).
+/** Authentication Method values, RFC 2409 Appendix A (1-5) and RFC 4754 (ECDSA, 9-11).
  *  XAuth's private values (65001-65010) are out of scope. */
 export const AUTH_METHOD = {
   PSK: 1,
@@ -180,7 +180,7 @@ export const LIFE_TYPE = {
   KILOBYTES: 2,
 } as const;
 
-/** Phase-2 (IPsec SA) attribute classes, RFC 2407 §4.5; ECN Tunnel from RFC 3168 §9.2.1, Extended
+/** Phase-2 (IPsec SA) attribute classes, RFC 2407 §4.5; ECN Tunnel from RFC 3168 §9.2, Extended
  *  Sequence Number from RFC 4304 §2. */
 export const P2_ATTR = {
   SA_LIFE_TYPE: 1,

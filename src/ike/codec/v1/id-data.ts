@@ -148,7 +148,7 @@ const RDN_BY_NAME = new Map(RDNS.flatMap((r) => r[0].map((n) => [n.toLowerCase()
 const RDN_BY_OID = new Map(RDNS.map((r) => [r[1], r] as const));
 const RDN_MAX = 20; // strongSwan's atodn limit
 
-/** X.680 §41.4 PrintableString characters. */
+/** The characters of an ASN.1 PrintableString (X.680). */
 const isPrintableString = (s: string): boolean => /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
 
 function dnValue(text: string, kind: StrKind): Uint8Array {

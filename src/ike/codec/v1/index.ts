@@ -13,7 +13,7 @@ export { DecodeError } from './errors.js';
 export type { Codec } from './wire.js';
 export { header, HEADER_BYTES, VERSION_1_0, type Header } from './header.js';
 export {
-  body, decodePayloads, encodePayloads, findPayloads, GENERIC_HEADER_BYTES, isKnownPayloadType, isPayload, payloadHeader, payloadsLength,
+  body, decodePayloads, encodePayloadBody, encodePayloads, findPayloads, GENERIC_HEADER_BYTES, isKnownPayloadType, isPayload, payloadHeader, payloadsLength,
   type Decoded, type GenericHeader, type KnownPayload, type KnownPayloadType, type Payload, type PayloadByType, type UnknownPayload,
 } from './payload.js';
 export { decodeMessage, encodeMessage, type EncodedBody } from './message.js';

@@ -14,7 +14,7 @@
 // ~                       Notification Data                       ~
 // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 // For the IKE SA the SPI is the two cookies, 16 bytes (INITIAL_CONTACT as strongSwan sends it;
-// RFC 3706 §5: R-U-THERE / R-U-THERE-ACK with the 4-byte sequence number as data).
+// RFC 3706 §5.3: R-U-THERE / R-U-THERE-ACK with the 4-byte sequence number as data).
 // The codec sees the body only. `spi` and `data` are views of the input buffer.
 
 import { PAYLOAD } from './constants.js';

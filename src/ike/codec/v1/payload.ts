@@ -173,6 +173,13 @@ export function decodePayloads(first: number, body: Uint8Array): Decoded[] {
   return out;
 }
 
+/** A payload's body without the generic header, e.g. SAi_b or IDii_b of a payload about to be
+ *  sent (RFC 2409 §5). */
+export function encodePayloadBody(p: Payload): Uint8Array {
+  const codec = CODECS[p.type];
+  return codec ? codec.encode(p) : (p as UnknownPayload).data.slice();
+}
+
 /** The number of bytes encodePayloads(payloads) writes. */
 export function payloadsLength(payloads: readonly Payload[]): number {
   return payloads.reduce((n, p) => n + GENERIC_HEADER_BYTES + bodyLength(p), 0);

@@ -49,6 +49,8 @@
 // a 24-hour Life Duration (86400) goes as 4 bytes 00 01 51 80. A Uint8Array always goes as TLV,
 // as is. Decoding gives TV as a number and TLV as a Uint8Array, so decode∘encode is byte-exact.
 //
+// Decoding checks structure only: an SA with no proposals, a proposal with no transforms or an
+// unknown protocol decode fine, and the exchange code answers NO_PROPOSAL_CHOSEN or the like.
 // Decoded byte fields (SPI, TLV values) are subarray views of the input buffer.
 
 import { DOI_IPSEC, NOTIFY, PAYLOAD, SIT_IDENTITY_ONLY } from './constants.js';

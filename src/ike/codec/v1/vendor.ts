@@ -26,7 +26,7 @@ const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g)!, (b) => p
  *  newline as some peers send it), XAuth (the first 8 bytes of
  *  MD5("draft-ietf-ipsra-isakmp-xauth-06.txt")), FRAGMENTATION (MD5("FRAGMENTATION"), then 4 bytes
  *  of capabilities: 0x80000000 = fragments phase 1), Cisco Unity (14 bytes of MD5("CISCO-UNITY"),
- *  then a 2-byte version) and MS NT5 ISAKMPOAKLEY (then a 4-byte version). DPD is RFC 3706 §4's
+ *  then a 2-byte version) and MS NT5 ISAKMPOAKLEY (then a 4-byte version). DPD is RFC 3706 §5.1's
  *  fixed value, version 1.0 in the last two bytes. */
 export const VENDOR_ID = {
   STRONGSWAN: hex('882fe56d6fd20dbc2251613b2ebe5beb'),
