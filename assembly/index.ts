@@ -21,6 +21,7 @@ export { rngSeed } from "./esp/rng";
 export { espTestIv } from "./esp/iv";
 export { REPLAY_SIZE, REPLAY_MAX_WINDOW, replayInit, replayCheck, replayUpdate, esnInfer } from "./esp/replay";
 export { VNET_HDR_LEN, GSO_NO_ROOM, GSO_MALFORMED, gsoSplit, vnetFinish } from "./esp/gso";
+export { GRO_VNET_LEN, GRO_NO_ROOM, GRO_MALFORMED, GRO_MAX_SEGS, GRO_MAX_LEN, GRO_TABLE_SIZE, groCoalesce } from "./esp/gro";
 
 /** First byte of linear memory the host may use: everything below holds static tables. */
 export function heapBase(): usize {

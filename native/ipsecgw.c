@@ -945,27 +945,33 @@ static napi_value read_batch(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// What writeBatch sends of a slot: [p, p + len) to `to`.
+// What writeBatch sends of a slot: [p, p + len) to `to`; for 'tun' with slotHeaders, the vnet
+// header [hdr, hdr + vnet length) before it.
 typedef struct {
   uint32_t index;
-  uint32_t p, len;
+  uint32_t hdr, p, len;
   struct sockaddr_in6 to; // sockaddr_in for IPv4
   socklen_t tolen;
 } tx_t;
 
-// Checks one slot to send and finds its destination. The packet must lie in its buffer, and the
-// buffer in mem; raw and UDP kinds need a well-formed outer header to take the destination from.
-static bool tx_slot(args_t *a, const batch_t *b, uint32_t i, int udp_port, tx_t *t, bool *skip) {
+// Checks one slot to send and finds its destination. The packet must lie in its buffer, `head`
+// bytes (a vnet header sent from the slot) or more after its start, and the buffer in mem; raw
+// and UDP kinds need a well-formed outer header to take the destination from.
+static bool tx_slot(args_t *a, const batch_t *b, uint32_t i, int udp_port, uint32_t head, tx_t *t, bool *skip) {
   const uint8_t *s = slot_at(b, i);
   uint64_t buf = ld32(s + SLOT_BUF), cap = ld32(s + SLOT_CAP), off = ld32(s + SLOT_OFF), len = ld32(s + SLOT_LEN);
   char what[160];
   *skip = false;
-  if (buf + cap > b->memlen || off < buf || off + len > buf + cap) {
-    snprintf(what, sizeof what, "slot %u: need BUF <= OFF, OFF + LEN <= BUF + CAP <= mem.length", i);
+  if (buf + cap > b->memlen || off < buf + head || off + len > buf + cap) {
+    if (head)
+      snprintf(what, sizeof what, "slot %u: need BUF + %u <= OFF, OFF + LEN <= BUF + CAP <= mem.length", i, head);
+    else
+      snprintf(what, sizeof what, "slot %u: need BUF <= OFF, OFF + LEN <= BUF + CAP <= mem.length", i);
     return range_error(a, what);
   }
   const uint8_t *pkt = b->mem + off;
   t->index = i;
+  t->hdr = (uint32_t)buf;
   t->p = (uint32_t)off;
   t->len = (uint32_t)len;
   memset(&t->to, 0, sizeof t->to);
@@ -1027,10 +1033,14 @@ static bool tx_slot(args_t *a, const batch_t *b, uint32_t i, int udp_port, tx_t 
   return true;
 }
 
-// writeBatch(fd, kind, mem, slots, n, verdict, udpPort?) → how many packets were sent.
+// writeBatch(fd, kind, mem, slots, n, verdict, udpPort? | { slotHeaders }?) → how many packets were sent.
 // Sends every slot among the n whose VERDICT equals `verdict`, in slot order:
 //   'tun': write(2) each packet (writev(2) after a zeroed vnet header when the device has one:
-//          flags 0, GSO_NONE — a whole packet with its checksums done).
+//          flags 0, GSO_NONE — a whole packet with its checksums done). With { slotHeaders: true }
+//          the device must have a vnet header, and each slot brings its own at [BUF, BUF + the
+//          device's header length), before OFF: a GSO super-packet, or a checksum left to finish
+//          (assembly/esp/gro.ts writes them). The kernel checks it (virtio_net_hdr_to_skb) and
+//          refuses a bad one with EINVAL, which throws like any other error.
 //   'raw4' / 'raw6': sendmmsg(2) of the whole IP packet to the header's destination.
 //   'udp4' / 'udp6': sendmmsg(2) of the UDP payload to (the IP header's destination address,
 //          the UDP header's destination port); the socket's own address and port are the source.
@@ -1043,25 +1053,37 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
   args_t a;
   batch_t b;
   int64_t verdict, port = -1;
+  bool slot_hdr = false;
   if (!get_args(env, info, "writeBatch", &a) || !batch_args(&a, &b) ||
       !arg_int(&a, 5, "verdict", 0, UINT32_MAX, &verdict))
     return NULL;
   if (is_present(&a, 6)) {
-    if (b.kind != K_UDP4 && b.kind != K_UDP6) return type_error(&a, "udpPort is only for 'udp4' and 'udp6'"), NULL;
-    if (!arg_int(&a, 6, "udpPort", 0, 65535, &port)) return NULL;
+    if (b.kind == K_TUN) {
+      if (!opt_bool(&a, 6, "slotHeaders", &slot_hdr)) return NULL;
+    } else {
+      if (b.kind != K_UDP4 && b.kind != K_UDP6) return type_error(&a, "udpPort is only for 'udp4' and 'udp6'"), NULL;
+      if (!arg_int(&a, 6, "udpPort", 0, 65535, &port)) return NULL;
+    }
   }
+
+  // The vnet header length first when the slots bring theirs: each slot must have room for it.
+  int vnet = 0;
+  if (slot_hdr) {
+    if (tun_vnet_len(b.fd, &vnet) < 0) return throw_errno(env, errno, "writeBatch", "ioctl(TUNGETIFF)");
+    if (vnet == 0) return type_error(&a, "slotHeaders needs a TUN device with a vnet header"), NULL;
+  }
+  uint32_t head = slot_hdr ? (uint32_t)vnet : 0;
 
   uint32_t count = 0; // slots to send
   for (uint32_t i = 0; i < b.n; i++) {
     if (ld32(slot_at(&b, i) + SLOT_VERDICT) != (uint32_t)verdict) continue;
     tx_t t;
     bool skip;
-    if (!tx_slot(&a, &b, i, (int)port, &t, &skip)) return NULL;
+    if (!tx_slot(&a, &b, i, (int)port, head, &t, &skip)) return NULL;
     if (!skip) count++;
   }
 
-  int vnet = 0;
-  if (b.kind == K_TUN && count && tun_vnet_len(b.fd, &vnet) < 0)
+  if (b.kind == K_TUN && count && !slot_hdr && tun_vnet_len(b.fd, &vnet) < 0)
     return throw_errno(env, errno, "writeBatch", "ioctl(TUNGETIFF)");
   uint8_t zero_hdr[64] = { 0 };
   if ((size_t)vnet > sizeof zero_hdr) return throw_errno(env, EINVAL, "writeBatch", "ioctl(TUNGETVNETHDRSZ)");
@@ -1075,13 +1097,13 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
     for (; i < b.n && k < BATCH_MAX; i++) {
       if (ld32(slot_at(&b, i) + SLOT_VERDICT) != (uint32_t)verdict) continue;
       bool skip;
-      if (!tx_slot(&a, &b, i, (int)port, &tx[k], &skip)) return NULL; // again: mem may be shared
+      if (!tx_slot(&a, &b, i, (int)port, head, &tx[k], &skip)) return NULL; // again: mem may be shared
       if (!skip) k++;
     }
     if (!k) break;
     if (b.kind == K_TUN) {
       for (uint32_t j = 0; j < k;) {
-        struct iovec iov[2] = { { zero_hdr, (size_t)vnet }, { b.mem + tx[j].p, tx[j].len } };
+        struct iovec iov[2] = { { slot_hdr ? b.mem + tx[j].hdr : zero_hdr, (size_t)vnet }, { b.mem + tx[j].p, tx[j].len } };
         ssize_t r = vnet ? writev(b.fd, iov, 2) : write(b.fd, iov[1].iov_base, iov[1].iov_len);
         if (r < 0) {
           if (errno == EINTR) continue;

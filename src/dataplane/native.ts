@@ -19,6 +19,11 @@ export interface TunOptions {
   vnetHdr?: boolean;
 }
 
+export interface TunWriteOptions {
+  /** Send each slot's own virtio_net_hdr from its BUF instead of a zeroed one. */
+  slotHeaders?: boolean;
+}
+
 export interface UdpOptions {
   /** SO_REUSEPORT: one socket per worker on the same address and port. */
   reusePort?: boolean;
@@ -102,7 +107,10 @@ export interface Native {
   readBatch(fd: number, kind: Kind, mem: Uint8Array, slots: number, n: number): number;
   /**
    * Sends every slot among the `n` whose VERDICT equals `verdict`, the packet being [OFF, OFF+LEN):
-   *  - 'tun': the IP packet (after a zeroed vnet header when the device has one).
+   *  - 'tun': the IP packet (after a zeroed vnet header when the device has one). With
+   *    `{ slotHeaders: true }` (vnet devices only, else TypeError) each slot's own header is sent
+   *    instead, from [BUF, BUF + VNET_HDR_LEN), which must lie before OFF: GSO super-packets and
+   *    partial checksums (groCoalesce writes them). The kernel refuses a bad one (EINVAL).
    *  - 'raw4' / 'raw6': the whole IP packet, to the destination in its header.
    *  - 'udp4' / 'udp6': the slot holds IP + UDP + payload; only the payload is sent, to the IP
    *    header's destination address and the UDP header's destination port. With `udpPort`, only
@@ -110,6 +118,7 @@ export interface Native {
    * Returns how many were sent; EAGAIN ends the batch early. Other errors throw a NativeError with
    * `index` and `sent`, so the caller can resume after the failed slot.
    */
+  writeBatch(fd: number, kind: 'tun', mem: Uint8Array, slots: number, n: number, verdict: number, opts?: TunWriteOptions): number;
   writeBatch(fd: number, kind: Kind, mem: Uint8Array, slots: number, n: number, verdict: number, udpPort?: number): number;
 
   /**

@@ -8,14 +8,15 @@
 //   rx: 1. wait for the ESP and UDP 4500 sockets
 //       2. read a batch from each readable socket (whole IP packets, see native.ts)
 //       3. decapsulate in WebAssembly (SPI, replay, ICV, decrypt, policy)
-//       4. write the inner packets to the TUN device
+//       4. coalesce TCP segments into GSO super-packets, if the device takes them (IFF_VNET_HDR)
+//       5. write the inner packets to the TUN device
 //
 // Each SA is used by one worker only — outbound SAs by tx, inbound by rx — so sequence numbers,
 // replay windows and counters need no atomics. Packets for the control plane (a trap policy without
 // an SA, IKE behind the non-ESP marker) are posted to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachLane, TUN_SLOT_BYTES, type EnginePlan, type Lane } from './engine.js';
-import { loadNative, type Kind as IoKind, type Native } from './native.js';
+import { loadNative, type Kind as IoKind, type Native, type NativeError } from './native.js';
 
 export type Role = 'tx' | 'rx';
 
@@ -50,6 +51,8 @@ class Worker {
   private readonly stop: Int32Array;
   /** The lane's shared counters: [epoch, busy, TUN packets dropped before encapsulation]. */
   private readonly activity: Int32Array;
+  /** rx: coalesce into GSO super-packets before the TUN device (off if the kernel ever refuses one). */
+  private gro: boolean;
 
   constructor(private readonly s: WorkerSetup) {
     this.lane = attachLane(s.plan, s.lane);
@@ -63,6 +66,17 @@ class Worker {
       const slot = this.lane.slots + i * this.C.SLOT_SIZE;
       v.setUint32(slot + this.C.SLOT_BUF, this.lane.buffers + i * this.lane.bufferSize, true);
       v.setUint32(slot + this.C.SLOT_CAP, this.lane.bufferSize, true);
+    }
+    // rx with offloads: the lane's TUN slots take the super-packets, virtio header at BUF (esp/gro.ts).
+    this.gro = s.role === 'rx' && s.tun.vnetHdr && s.plan.tunSlots > 0;
+    if (this.gro) {
+      const lane = s.plan.lanes[s.lane];
+      for (let i = 0; i < s.plan.tunSlots; i++) {
+        const slot = lane.tunSlots + i * this.C.SLOT_SIZE, buf = lane.tunBuffers + i * TUN_SLOT_BYTES;
+        v.setUint32(slot + this.C.SLOT_BUF, buf, true);
+        v.setUint32(slot + this.C.SLOT_CAP, TUN_SLOT_BYTES, true);
+        v.setUint32(slot + this.C.SLOT_OFF, buf + 16, true);
+      }
     }
   }
 
@@ -182,9 +196,37 @@ class Worker {
       const n = this.native.readBatch(fd, kind, this.mem(), this.lane.slots, this.lane.batch);
       if (n === 0) return;
       this.lane.process('decap', n, BigInt(Date.now()));
-      this.native.writeBatch(this.s.tun.fd, 'tun', this.mem(), this.lane.slots, n, this.C.VERDICT_SEND);
+      this.toTun(n);
       this.forwardControl(n);
       if (n < this.lane.batch) return;
+    }
+  }
+
+  /**
+   * Writes the decapsulated packets of the first n slots to the TUN device. With GRO, TCP segments
+   * of a flow go as GSO super-packets (one write, one trip through the kernel's stack for up to
+   * 64 KB) built in the lane's TUN slots; when those do not suffice (GRO_NO_ROOM) or on anything
+   * else groCoalesce refuses, the packets go one by one as before.
+   */
+  private toTun(n: number): void {
+    const C = this.C, lane = this.s.plan.lanes[this.s.lane];
+    const m = this.gro ? this.lane.dp.fn.groCoalesce(this.lane.slots, n, lane.tunSlots, this.s.plan.tunSlots) : -1;
+    if (m < 0) {
+      this.native.writeBatch(this.s.tun.fd, 'tun', this.mem(), this.lane.slots, n, C.VERDICT_SEND);
+      return;
+    }
+    for (let from = 0; from < m;) {
+      try {
+        this.native.writeBatch(this.s.tun.fd, 'tun', this.mem(), lane.tunSlots + from * C.SLOT_SIZE, m - from, C.VERDICT_SEND, { slotHeaders: true });
+        return;
+      } catch (err) {
+        // The kernel checks the virtio header (virtio_net_hdr_to_skb). Should it refuse ours, that
+        // one packet is lost, the rest goes on, and this worker writes plain packets from now on.
+        const e = err as NativeError;
+        if (e.code !== 'EINVAL' || e.index === undefined) throw err;
+        this.gro = false;
+        from += e.index + 1;
+      }
     }
   }
 
