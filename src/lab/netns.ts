@@ -183,12 +183,17 @@ function parseConntrack(text: string): NatMapping[] {
 }
 
 export function createTopology(opts: TopologyOptions = {}): Topology {
-  const id = `${process.pid % 100000}${counter++}`;
-  const p = `ig${id}`; // short: interface names are limited to 15 bytes
+  // Short (interface names are limited to 15 bytes: "ig" + 4 + 2 + "lga" at most), and unambiguous
+  // between processes: the pid in a fixed width, then this process's counter.
+  const id = `${(process.pid % 1_000_000).toString(36).padStart(4, '0')}${(counter++ % 1296).toString(36)}`;
+  const p = `ig${id}`;
   const natOn = opts.nat !== undefined && opts.nat !== false;
   const natOpts: NatOptions = typeof opts.nat === 'object' ? opts.nat : {};
   const ns = { hA: `${p}hA`, gwA: `${p}gwA`, gwB: `${p}gwB`, hB: `${p}hB`, ...(natOn ? { nat: `${p}nat` } : {}) };
   const names = Object.values(ns);
+  // Only what this call created is ever killed or deleted — never a namespace of the same name that
+  // someone else made (`ip netns add` fails on it, and destroy() must then leave it alone).
+  const created: string[] = [];
   const children = new Set<ChildProcess>();
   const cleanups: Array<() => void> = [];
   const gwA: SiteAddrs = natOn
@@ -233,7 +238,7 @@ export function createTopology(opts: TopologyOptions = {}): Topology {
         } catch { /* best effort: the namespaces go anyway */ }
       }
       for (const c of children) c.kill('SIGKILL');
-      for (const n of names) {
+      for (const n of created) {
         try {
           const pids = sh('ip', ['netns', 'pids', n]).split('\n').filter(Boolean);
           for (const pid of pids) {
@@ -243,7 +248,7 @@ export function createTopology(opts: TopologyOptions = {}): Topology {
           }
         } catch { /* no such namespace */ }
       }
-      for (const n of names) {
+      for (const n of created.splice(0)) {
         try {
           sh('ip', ['netns', 'del', n]);
         } catch { /* no such namespace */ }
@@ -255,6 +260,7 @@ export function createTopology(opts: TopologyOptions = {}): Topology {
   try {
     for (const n of names) {
       sh('ip', ['netns', 'add', n]);
+      created.push(n);
       t.exec(n, 'ip', ['link', 'set', 'lo', 'up']);
       // IPv6 addresses usable at once (no duplicate address detection), forwarding on.
       t.exec(n, 'sysctl', ['-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);

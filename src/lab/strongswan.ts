@@ -570,7 +570,14 @@ export async function startCharon(t: Topology, ns: string, conf: SwanConfig, opt
 
   const readLog = (): string => saved ?? (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const args = (a: string[]): string[] => ['-t', String(proc.pid), '-m', '-n', '--', SWANCTL, ...a, '--uri', VICI];
-  const swanctl = (...a: string[]): string => execFileSync('nsenter', args(a), { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const swanctl = (...a: string[]): string => {
+    try {
+      return execFileSync('nsenter', args(a), { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      const e = err as Error & { stdout?: string; stderr?: string };
+      throw Object.assign(new Error(`swanctl ${a.join(' ')} failed in ${ns}: ${e.message.split('\n')[0]}\n${e.stdout ?? ''}${e.stderr ?? ''}`), { stdout: e.stdout, stderr: e.stderr });
+    }
+  };
   const swanctlAsync = (a: string[], timeoutMs = 60_000): Promise<string> => new Promise((resolve, reject) => {
     execFile('nsenter', args(a), { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (err) reject(Object.assign(new Error(`swanctl ${a.join(' ')} failed in ${ns}: ${err.message}\n${stdout}${stderr}\n--- charon log (tail) ---\n${tail(readLog())}`), { stdout, stderr }));
