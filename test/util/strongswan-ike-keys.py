@@ -1,6 +1,13 @@
 #!/usr/bin/env python3
-"""Turn charon debug logs (ike/chd=4, enc=4) into test vectors. usage: extract.py DIR VERSION"""
-import json, re, sys
+"""Turns charon debug logs (ike/chd 4, enc 4) into test/vectors/ikev{1,2}-keys.ts.
+
+usage: strongswan-ike-keys.py WORKDIR "strongSwan version" PSK 1|2 TAG|IKE|ESP...
+Called by strongswan-ike-keys.sh, which leaves WORKDIR/TAG/A.log (the initiator's log) per case.
+The log lines used: "NAME => N bytes @ 0x..." followed by hex dump lines (chunks charon prints with
+%B), "generating X payload finished" / "generated data for this payload" (our payloads), "parsing X
+payload, N bytes left" / "parsing payload from" (the peer's), and the message summaries.
+"""
+import re, sys
 
 LINE = re.compile(r'^\S+ (\d+)\[(\w+)\] (.*)$')
 CHUNK = re.compile(r'^(.*?)\s*=> (\d+) bytes @ 0x[0-9a-f]+$')
@@ -13,7 +20,7 @@ def events(path):
     out, i = [], 0
     ctx_gen, ctx_parse = None, None
     while i < len(lines):
-        th, sub, text = lines[i]
+        _thread, _subsystem, text = lines[i]
         m = CHUNK.match(text)
         if m:
             name, n = m.group(1).strip(), int(m.group(2))
@@ -49,7 +56,6 @@ def events(path):
         m = re.match(r'^(encrypting|decrypting) payloads:$', text)
         if m:
             out.append(('crypt', m.group(1), b''))
-        m = re.match(r'^next IV for MID (\d+)$', text.split(' =>')[0])
         i += 1
     return out
 
@@ -136,7 +142,6 @@ def v1(d):
     assert qm1['IV'] == q['IV']
     q['qm1'] = qm1
     q['Hash1'] = val(ev, 'chunk', 'Hash(1)', k6)
-    kq2 = find(ev, 'msg', 'parsed QUICK_MODE response')
     qm2, _ = crypt_after(ev, kq1, 'decrypting')
     q['qm2'] = qm2
     q['Hash2'] = val(ev, 'chunk', 'Hash(2)', kq1)
