@@ -125,8 +125,9 @@ export function phase1Iv(hash: HashName, gxi: Uint8Array, gxr: Uint8Array, block
  * truncated to the block size. It starts every exchange after phase 1, one chain per message ID:
  * Quick Mode, and also each Informational exchange (§5.7, which is encrypted like Quick Mode);
  * within an exchange, the messages chain on the last ciphertext block as in phase 1.
- * lastBlock is the final ciphertext block of phase 1 (of Main Mode message 6, or Aggressive Mode's
- * last encrypted message), which is where strongSwan's phase-1 IV stands after phase 1.
+ * lastBlock is where the phase-1 IV chain stands when phase 1 is over: the last ciphertext block of
+ * the last encrypted phase-1 message (Main Mode message 6), or the initial phase-1 IV if no phase-1
+ * message was encrypted (strongSwan's iv_manager.c hashes its current phase-1 IV).
  */
 export function phase2Iv(hash: HashName, lastBlock: Uint8Array, messageId: number, blockBytes: number): Uint8Array {
   return truncate(hashOf(hash, lastBlock, u32be(messageId)), blockBytes);
