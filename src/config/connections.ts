@@ -164,11 +164,14 @@ function readIke(ctx: Ctx, v: MapView, version: 1 | 2): Connection['ike'] | unde
   const lifetime = readLifetime(ctx, v.map('lifetime', "'ike' 'lifetime'", ['time', 'kilobytes']), DEFAULT_IKE_LIFETIME,
     version === 2 ? "IKEv2 SAs have no kilobyte lifetime (RFC 7296 §2.8 rekeys them by time); only IKEv1's phase 1 does" : undefined);
   let dpd: Connection['ike']['dpd'];
-  const d = v.map('dpd', "'dpd'", ['delay', 'action']);
+  const d = v.map('dpd', "'dpd'", ['delay', 'action', 'timeout']);
   if (d.ok) {
     const delay = d.get('delay') ? readDuration(ctx, d.get('delay')!, 'delay') : 30;
     const action = d.choice('action', ['clear', 'hold', 'restart'] as const) ?? 'clear';
-    if (delay !== undefined && delay > 0) dpd = { delay, action };
+    // swanctl's dpd_timeout: IKEv1 only; IKEv2 declares a peer dead when retransmissions give up.
+    const timeout = d.get('timeout') ? readDuration(ctx, d.get('timeout')!, 'timeout', 1) : undefined;
+    if (timeout !== undefined && version === 2) ctx.r.warn(d.keyNode('timeout'), "'timeout' is ignored by IKEv2: a peer is dead when the retransmissions of a liveness check give up");
+    if (delay !== undefined && delay > 0) dpd = { delay, action, ...(timeout !== undefined ? { timeout } : {}) };
   }
   const natTraversal = v.choice('nat-traversal', ['auto', 'force', 'off'] as const) ?? 'auto';
   if (proposals.length === 0) return undefined;

@@ -126,8 +126,8 @@ export interface IkeSettings {
   /** In order of preference; 'default' entries expanded (defaults.ts). */
   readonly proposals: readonly Proposal[];
   readonly lifetime: Lifetime;
-  /** Absent: no dead peer detection. */
-  readonly dpd?: { readonly delay: number; readonly action: 'clear' | 'hold' | 'restart' };
+  /** Absent: no dead peer detection. `timeout` (IKEv1, seconds; default 150 as strongSwan's dpd_timeout). */
+  readonly dpd?: { readonly delay: number; readonly action: 'clear' | 'hold' | 'restart'; readonly timeout?: number };
   readonly natTraversal: 'auto' | 'force' | 'off';
 }
 

@@ -68,3 +68,25 @@ export function formatAddress(a: Address): string {
   if (best < 0) return hex.join(':');
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
+
+/** The shortest list of prefixes that covers the range [from, to] exactly (one family; from ≤ to). */
+export function rangePrefixes(from: Address, to: Address): Prefix[] {
+  const bits = from.family === 4 ? 32 : 128;
+  const toBig = (a: Address): bigint => a.bytes.subarray(0, bits / 8).reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+  const fromBig = (n: bigint): Uint8Array => {
+    const out = new Uint8Array(16);
+    for (let i = bits / 8 - 1; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);
+    return out;
+  };
+  const out: Prefix[] = [];
+  let lo = toBig(from);
+  const hi = toBig(to);
+  while (lo <= hi) {
+    // The largest aligned block starting at lo that does not pass hi.
+    let size = 0;
+    while (size < bits && (lo & ((1n << BigInt(size + 1)) - 1n)) === 0n && lo + (1n << BigInt(size + 1)) - 1n <= hi) size++;
+    out.push({ family: from.family, bytes: fromBig(lo), len: bits - size });
+    lo += 1n << BigInt(size);
+  }
+  return out;
+}

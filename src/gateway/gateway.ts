@@ -2,26 +2,30 @@
 // the datapath workers, the SAs and policies of the configuration, the control socket.
 //
 //   start:  TUN up with its MTU, routes to the remote selectors into it, sockets for the outer
-//           families in use, SAs and policies into the engine, workers (tx, rx), control socket
+//           families in use, SAs and policies into the engine, workers (tx, rx), IKE (UDP 500 here,
+//           4500 through the rx worker) with its traps and `start: start` children, control socket
 //   reload: SAs whose configuration changed (or went away) are retired, new ones installed; the
 //           others keep their state and traffic
-//   stop:   workers stopped, every SA wiped, descriptors closed (the TUN device and its routes go
-//           with its descriptor), control socket removed
+//   stop:   IKE SAs deleted (a Delete to each peer), workers stopped, every SA wiped, descriptors
+//           closed (the TUN device and its routes go with its descriptor), control socket removed
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Server } from 'node:net';
 import { rmSync } from 'node:fs';
 import type { Config, ManualSa } from '../config/types.js';
-import { formatAddress, type Prefix } from '../dataplane/addr.js';
+import { formatAddress, parseAddress, type Prefix } from '../dataplane/addr.js';
 import { Engine, type PolicySpec, type SaSpec, type SelectorSpec } from '../dataplane/engine.js';
 import {
   loadNative, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_TSO_ECN, TUN_F_USO4, TUN_F_USO6, type Native,
 } from '../dataplane/native.js';
 import { engineAlgorithms } from '../dataplane/suite.js';
 import type { Role, WorkerMessage, WorkerSetup } from '../dataplane/worker.js';
+import { Ikev1Daemon } from '../ike/v1/daemon.js';
 import type { Logger } from '../log.js';
+import { EngineKernel } from '../policy/kernel.js';
 import { serveControl } from './control.js';
+import { IkeIo } from './ike-io.js';
 
 const WORKER_URL = new URL('../dataplane/worker.js', import.meta.url);
 const ESP = 50, AH = 51, NATT_PORT = 4500;
@@ -50,6 +54,9 @@ export class Gateway {
   private wake = -1;
   private readonly startedAt = Date.now();
   private controlPackets = 0;
+  private kernel!: EngineKernel;
+  private ikeIo?: IkeIo;
+  private ikev1?: Ikev1Daemon;
 
   constructor(private config: Config, private readonly log: Logger) {}
 
@@ -65,15 +72,23 @@ export class Gateway {
       this.native.tunSetOffload(this.tun, tso);
     }
     this.native.linkUp(g.tun, g.mtu);
-    // Two lanes for the workers; SAs: both directions of every manual entry, with room to spare
+    // Two lanes for the workers; SAs: both directions of every manual entry and of every child
+    // (three generations each: a rekey installs the new before the old goes), with room to spare
     // for reloads that install the new before retiring the old.
-    this.engine = new Engine({ workers: 2, maxSas: Math.max(64, 4 * this.config.manual.length), maxPolicies: 256, batch: 128, tunSlots: 16 });
+    const children = this.config.connections.reduce((n, c) => n + c.children.length, 0);
+    this.engine = new Engine({ workers: 2, maxSas: Math.max(64, 4 * this.config.manual.length + 8 * children), maxPolicies: 256, batch: 128, tunSlots: 32 });
+    this.kernel = new EngineKernel(this.engine, {
+      route: (op, prefix) => ip(prefix.includes(':') ? '-6' : '-4', 'route', op === 'add' ? 'replace' : 'del', prefix, 'dev', g.tun, ...(op === 'del' ? [{ quiet: true }] : [])),
+      policiesChanged: () => this.applyPolicies(),
+    });
     this.openSockets(this.config.manual);
+    if (this.config.connections.length) this.openIkeSockets();
     for (const m of this.config.manual) this.install(m);
     this.applyPolicies();
     this.wake = this.native.eventfd();
     for (const [i, role] of (['tx', 'rx'] as Role[]).entries()) this.workers.push(await this.spawn(role, i + 1));
-    this.control = await serveControl(g.socket, (req) => this.handle(req.cmd));
+    if (this.config.connections.length) await this.startIke();
+    this.control = await serveControl(g.socket, (req) => this.handle(req));
     this.log.info({ event: 'gateway.started', name: g.name, tun: g.tun, mtu: g.mtu, manual: this.config.manual.length, socket: g.socket }, 'gateway up');
   }
 
@@ -96,6 +111,33 @@ export class Gateway {
     }
   }
 
+  /** IKE may negotiate plain or UDP-encapsulated ESP: both socket kinds for every listen family. */
+  private openIkeSockets(): void {
+    for (const family of new Set(this.config.gateway.listen.map((a) => a.family))) {
+      const udp = family === 4 ? 'udp4' : 'udp6', raw = family === 4 ? 'raw4' : 'raw6';
+      if (this.sockets[udp] === undefined) {
+        this.sockets[udp] = this.native.udpSocket(family, family === 4 ? '0.0.0.0' : '::', NATT_PORT, { reusePort: true });
+        this.native.socketBuffers(this.sockets[udp]!, SOCKET_BUFFER, SOCKET_BUFFER);
+      }
+      if (this.sockets[raw] === undefined) {
+        this.sockets[raw] = this.native.rawSocket(family, ESP);
+        this.native.socketBuffers(this.sockets[raw]!, SOCKET_BUFFER, SOCKET_BUFFER);
+      }
+    }
+  }
+
+  private async startIke(): Promise<void> {
+    const listen = this.config.gateway.listen.map(formatAddress);
+    this.ikeIo = new IkeIo(this.native, { udp4: this.sockets.udp4, udp6: this.sockets.udp6 }, this.log);
+    this.ikev1 = new Ikev1Daemon({ connections: this.config.connections, transport: this.ikeIo, kernel: this.kernel, log: this.log, listen });
+    this.ikeIo.onMessage((to, from, message) => {
+      // RFC 2408 §3.1 / RFC 7296 §3.1: the version byte tells IKEv1 (1.x) from IKEv2 (2.x).
+      if (message.length > 17 && message[17] >> 4 === 1) this.ikev1?.receive(to, from, message);
+    });
+    await this.ikeIo.open(listen.filter((a) => !isUnspecifiedText(a)));
+    this.ikev1.start();
+  }
+
   private spawn(role: Role, lane: number): Promise<Worker> {
     const setup: WorkerSetup = {
       plan: this.engine.plan, lane, role, tun: { fd: this.tun, vnetHdr: true }, sockets: this.sockets,
@@ -112,9 +154,11 @@ export class Gateway {
 
   private onWorker(m: WorkerMessage): void {
     if (m.type === 'control') {
-      // No IKE yet: a trap policy (none are configured for manual SAs) or an IKE packet on 4500.
+      // An IKE message on 4500, or a packet that hit a trap policy (its id in aux).
       this.controlPackets++;
-      this.log.debug({ event: 'datapath.control', reason: m.reason, bytes: m.packet.length }, 'packet for the control plane');
+      if (m.reason === 'ike') this.ikeIo?.fromDatapath(m.packet);
+      else if (m.reason === 'trap') this.ikev1?.acquire(m.aux);
+      else this.log.debug({ event: 'datapath.control', reason: m.reason, bytes: m.packet.length }, 'packet for the control plane');
     } else if (m.type === 'error') {
       this.log.error({ event: 'worker.failed', err: m.message }, 'datapath worker failed');
     }
@@ -150,12 +194,13 @@ export class Gateway {
     this.log.info({ event: 'child.removed', name }, 'manual SA removed');
   }
 
-  /** Outbound policies: every local × remote selector of every installed entry → its outbound SA. */
+  /** Outbound policies: every selector pair of every manual entry → its outbound SA; then IKE's children and traps. */
   private applyPolicies(): void {
     const policies: PolicySpec[] = [];
     for (const it of this.installed.values()) {
       for (const [l, r] of pairs(it.sa)) policies.push({ local: prefixText(l), remote: prefixText(r), action: 'protect', sa: it.out });
     }
+    policies.push(...this.kernel.policies());
     this.engine.setPolicies(policies);
   }
 
@@ -183,9 +228,26 @@ export class Gateway {
     return { kept, replaced, added, removed };
   }
 
-  private handle(cmd: string): unknown {
-    if (cmd === 'status') return this.status();
-    throw new Error(`unknown command '${cmd}'`);
+  private async handle(req: { cmd: string; name?: string; child?: string }): Promise<unknown> {
+    switch (req.cmd) {
+      case 'status': return this.status();
+      case 'up':
+        if (!req.name) throw new Error("'up' needs a connection name");
+        this.ikeDaemon(req.name).initiate(req.name, req.child);
+        return { initiated: req.name };
+      case 'down':
+        if (!req.name) throw new Error("'down' needs a connection name");
+        await this.ikeDaemon(req.name).terminate(req.name);
+        return { terminated: req.name };
+      default: throw new Error(`unknown command '${req.cmd}'`);
+    }
+  }
+
+  private ikeDaemon(name: string): Ikev1Daemon {
+    const conn = this.config.connections.find((c) => c.name === name);
+    if (!conn) throw new Error(`no connection '${name}'`);
+    if (conn.version !== 1 || !this.ikev1) throw new Error(`connection '${name}': IKEv${conn.version} is not available yet`);
+    return this.ikev1;
   }
 
   status(): unknown {
@@ -206,12 +268,16 @@ export class Gateway {
         out: sa(it.out, it.sa.out.spi),
         in: sa(it.in, it.sa.in.spi),
       })),
+      ...(this.ikev1 ? { ikev1: this.ikev1.status() } : {}),
       datapath: this.engine.plan.lanes.slice(1).map((_, i) => this.engine.laneStats(i + 1)),
       controlPackets: this.controlPackets,
     };
   }
 
   async stop(): Promise<void> {
+    // IKE first, while the workers still run: Deletes reach the peers, SAs retire cleanly.
+    await this.ikev1?.stop();
+    this.ikeIo?.close();
     Atomics.store(new Int32Array(this.stopFlag), 0, 1);
     if (this.wake >= 0) this.native.eventfdSignal(this.wake);
     await Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {
@@ -244,6 +310,8 @@ function fingerprint(m: ManualSa): string {
   h.update(JSON.stringify(m, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
   return h.digest('hex');
 }
+
+const isUnspecifiedText = (a: string): boolean => parseAddress(a).bytes.every((b) => b === 0);
 
 const hex = (spi: number): string => `0x${spi.toString(16).padStart(8, '0')}`;
 

@@ -17,7 +17,7 @@ export {
   type Decoded, type GenericHeader, type KnownPayload, type KnownPayloadType, type Payload, type PayloadByType, type UnknownPayload,
 } from './payload.js';
 export { decodeMessage, encodeMessage, type EncodedBody } from './message.js';
-export { attrBigInt, attrFromBigInt, attrNumber, sa, type Attribute, type Proposal, type SaPayload, type Transform } from './sa.js';
+export { attrBigInt, attrFromBigInt, attrNumber, decodeAttributes, encodeAttributes, sa, type Attribute, type Proposal, type SaPayload, type Transform } from './sa.js';
 export { ke, type KePayload } from './ke.js';
 export { id, type IdPayload } from './id.js';
 export { cert, type CertPayload } from './cert.js';

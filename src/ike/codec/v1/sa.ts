@@ -149,6 +149,19 @@ function readAttrs(buf: Uint8Array, at: number, end: number): Attribute[] {
   return out;
 }
 
+/** An attribute list on its own, as the RESPONDER-LIFETIME notify carries it (RFC 2407 §4.6.3.1). */
+export function encodeAttributes(attrs: readonly Attribute[]): Uint8Array {
+  const out = new Uint8Array(attrs.reduce((n, a) => n + attrLength(a), 0));
+  let at = 0;
+  for (const a of attrs) at = writeAttr(a, out, at);
+  return out;
+}
+
+/** The attributes of a bare attribute list; DecodeError when it does not parse whole. */
+export function decodeAttributes(buf: Uint8Array): Attribute[] {
+  return readAttrs(buf, 0, buf.length);
+}
+
 /** The attribute's value as a number: a TV value, or a TLV of at most 4 bytes read as an unsigned
  *  big-endian integer; undefined for longer TLVs (use attrBigInt). */
 export function attrNumber(a: Attribute): number | undefined {

@@ -1,0 +1,965 @@
+// The IKEv1 daemon: every ISAKMP SA and Quick Mode of a gateway, and the CHILD SAs they made.
+//
+//   receive: 1. decode the header; unknown cookies with a zero responder cookie open a responder SA
+//            2. a copy of the last message of its exchange is answered with our cached reply
+//            3. decrypt with the exchange's IV chain, decode, check the payload rules (rules.ts)
+//            4. hand it to the exchange (main.ts, aggressive.ts, quick.ts) or handle it here
+//               (informational: DPD, INITIAL-CONTACT, Delete)
+//   timers:  retransmission (strongSwan's 4 s × 1.8ⁿ, 5 tries), CHILD SA rekey and expiry by time
+//            and bytes, ISAKMP SA renewal and expiry, DPD
+//
+// What it may not do: let an unauthenticated message change an established SA. Before phase 1
+// is done nothing is authenticated, so there a bad message is dropped and the exchange waits for
+// a good one (or times out); the one exception, as in strongSwan, is an unprotected error notify
+// naming our cookies while phase 1 is under way, which ends that negotiation with its reason.
+import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { Child, Connection } from '../../config/types.js';
+import { formatAddress, parseAddress, type Prefix } from '../../dataplane/addr.js';
+import type { Logger } from '../../log.js';
+import type { Kernel, KernelChild } from '../../policy/kernel.js';
+import { limits, type Limits } from '../../policy/lifetimes.js';
+import {
+  DecodeError, EXCHANGE, FLAG, ID_TYPE, NOTIFY, PAYLOAD, PROTO, decodeMessage, decodePayloads, idFromString, idToString, name as constName,
+  type Decoded, type DeletePayload, type NotifyPayload,
+} from '../codec/v1/index.js';
+import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
+import { initiateAggressive, onAggressive2, onAggressive3, respondAggressive1 } from './aggressive.js';
+import type { ChildResult, Credentials, Slot, V1Host } from './host.js';
+import { Ikev1Sa, hex, isZero } from './ike-sa.js';
+import type { Incoming } from './incoming.js';
+import { checkInformationalHash, deleteIpsec, deleteIsakmp, dpdNotify, firstDpdSeq, informational } from './informational.js';
+import { initiateMain, onMain2, onMain3, onMain4, onMain5, onMain6, respondMain1 } from './main.js';
+import { bytesEqual, find, findAll, useUdp } from './phase1.js';
+import { readU32 } from './proposals.js';
+import { initiateQuick, onQuick2, onQuick3, respondQuick, type QuickExchange } from './quick.js';
+import { checkPayloads, type Kind } from './rules.js';
+import { annotate } from './trace.js';
+import { isakmpNotify, plainErrorNotify } from './wire.js';
+
+export interface RetransmitPolicy {
+  readonly timeoutMs: number;
+  readonly base: number;
+  readonly tries: number;
+}
+
+/** strongSwan's charon.retransmit_timeout / _base / _tries. */
+export const STRONGSWAN_RETRANSMIT: RetransmitPolicy = { timeoutMs: 4000, base: 1.8, tries: 5 };
+
+/** strongSwan's IKEv1 dpd_timeout default. */
+const DPD_TIMEOUT_S = 150;
+/** How long a rekeyed SA's inbound half keeps accepting stragglers before it goes. */
+const REKEY_GRACE_MS = 2000;
+/** Half-open phase 1 (responder) is forgotten after this long (strongSwan: half_open_timeout 30 s). */
+const HALF_OPEN_MS = 30_000;
+
+export interface Ikev1Options {
+  /** The IKEv1 connections (others are ignored). */
+  readonly connections: readonly Connection[];
+  readonly transport: IkeTransport;
+  readonly kernel: Kernel;
+  readonly log: Logger;
+  /** Addresses IKE listens on, for connections without local.address. */
+  readonly listen: readonly string[];
+  readonly retransmit?: RetransmitPolicy;
+  /** Every accepted message in RFC notation ("HDR, SA, VID -->"), as its receiver decoded it. */
+  readonly trace?: (line: string) => void;
+}
+
+interface SlotState {
+  message?: Uint8Array;
+  timer?: NodeJS.Timeout;
+  /** The datagram that made us send `message`: its copy gets `message` again. */
+  lastIn?: Uint8Array;
+}
+
+interface ChildRecord {
+  readonly conn: Connection;
+  readonly child: Child;
+  readonly result: ChildResult;
+  readonly kernel: KernelChild;
+  readonly initiator: boolean;
+  readonly installedAt: number;
+  readonly limits: Limits;
+  ike?: Ikev1Sa;
+  state: 'installed' | 'active' | 'rekeying' | 'rekeyed' | 'gone';
+  timers: NodeJS.Timeout[];
+}
+
+export interface Ikev1Stats {
+  received: number;
+  dropped: Record<string, number>;
+}
+
+export class Ikev1Daemon implements V1Host {
+  readonly log: Logger;
+  private readonly connections: Connection[];
+  private readonly sas = new Set<Ikev1Sa>();
+  private readonly slots = new Map<Ikev1Sa, Map<Slot, SlotState>>();
+  private readonly quick = new Map<Ikev1Sa, Map<number, QuickExchange>>();
+  private readonly timers = new Map<Ikev1Sa, NodeJS.Timeout[]>();
+  private readonly children = new Set<ChildRecord>();
+  /** Children waiting for an ISAKMP SA, per connection name. */
+  private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord }>>();
+  private readonly creds = new Map<string, Credentials>();
+  private readonly dpd = new Map<Ikev1Sa, { seq: number; outstanding?: number; since: number }>();
+  private readonly retransmitPolicy: RetransmitPolicy;
+  readonly stats: Ikev1Stats = { received: 0, dropped: {} };
+  private trapIds = new Map<number, { conn: Connection; child: Child }>();
+  private stopped = false;
+
+  constructor(private readonly o: Ikev1Options) {
+    this.log = o.log;
+    this.connections = o.connections.filter((c) => c.version === 1);
+    this.retransmitPolicy = o.retransmit ?? STRONGSWAN_RETRANSMIT;
+  }
+
+  /** Traps and `start: start` children; warnings about weak choices. */
+  start(): void {
+    let id = 1;
+    for (const conn of this.connections) {
+      if (conn.mode === 'aggressive' && (conn.local.auth === 'psk' || conn.remote.auth === 'psk')) {
+        this.log.warn({ event: 'config.weak', conn: conn.name },
+          'aggressive mode with a pre-shared key sends the identities in the clear and lets an eavesdropper test PSK guesses offline (the responder\'s HASH_R); prefer main mode or certificates');
+      }
+      for (const child of conn.children) {
+        if (child.start === 'trap') {
+          const trapId = id++;
+          this.trapIds.set(trapId, { conn, child });
+          const ts = this.selectors(conn, child);
+          if (ts) this.o.kernel.trap(`${conn.name}/${child.name}`, [ts.local], [ts.remote], trapId);
+        }
+      }
+    }
+    for (const conn of this.connections) {
+      for (const child of conn.children) if (child.start === 'start') this.initiate(conn.name, child.name);
+    }
+  }
+
+  // ---- Entry points ---------------------------------------------------------------------------
+
+  /** `ipsecgw up NAME`: the connection's children (or one of them) are negotiated. */
+  initiate(connName: string, childName?: string): void {
+    const conn = this.connections.find((c) => c.name === connName);
+    if (!conn) throw new Error(`no IKEv1 connection '${connName}'`);
+    if (conn.remote.address === 'any') throw new Error(`connection '${connName}' has no remote address to initiate to`);
+    const children = conn.children.filter((c) => childName === undefined || c.name === childName);
+    if (children.length === 0) throw new Error(`connection '${connName}' has no child '${childName}'`);
+    for (const child of children) this.requestChild(conn, child);
+  }
+
+  /** A trap policy matched a packet: negotiate its child, unless that is under way. */
+  acquire(trapId: number): void {
+    const t = this.trapIds.get(trapId);
+    if (!t) return;
+    const busy = [...this.children].some((r) => r.conn === t.conn && r.child === t.child && r.state !== 'gone' && r.state !== 'rekeyed') ||
+      (this.pending.get(t.conn.name) ?? []).some((p) => p.child === t.child) ||
+      [...this.quick.values()].some((m) => [...m.values()].some((ex) => ex.child === t.child && ex.state !== 'done'));
+    if (busy) return;
+    this.log.info({ event: 'child.acquire', conn: t.conn.name, child: t.child.name }, 'traffic for a trapped child: negotiating');
+    this.requestChild(t.conn, t.child);
+  }
+
+  /** `ipsecgw down NAME`: Delete to the peer for every SA of the connection. */
+  async terminate(connName: string): Promise<void> {
+    for (const r of [...this.children]) if (r.conn.name === connName) await this.deleteChild(r, true);
+    for (const sa of [...this.sas]) if (sa.conn.name === connName) this.deleteIke(sa, true);
+    this.pending.delete(connName);
+  }
+
+  /** SIGTERM: every SA deleted with a Delete to the peer. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const r of [...this.children]) await this.deleteChild(r, true);
+    for (const sa of [...this.sas]) this.deleteIke(sa, true);
+  }
+
+  /** A datagram for IKE (the non-ESP marker already stripped on 4500). */
+  receive(to: Endpoint, from: Endpoint, data: Uint8Array): void {
+    this.stats.received++;
+    try {
+      this.dispatch(to, from, data);
+    } catch (err) {
+      if (err instanceof DecodeError) return this.drop('malformed', from, err.message);
+      // A bug, not the peer's fault — but the gateway keeps running and the SA keeps its state.
+      this.log.error({ event: 'ike.error', from: endpointText(from), err: (err as Error).stack }, 'internal error handling an IKE message');
+      this.drop('internal', from, (err as Error).message);
+    }
+  }
+
+  private trace(kind: Kind, encrypted: boolean, payloads: readonly Decoded[]): void {
+    const line = annotate(kind, encrypted, payloads);
+    this.o.trace?.(line);
+    this.log.debug({ event: 'ike.message', kind, message: line }, line);
+  }
+
+  private drop(reason: string, from: Endpoint, detail?: string): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+    this.log.debug({ event: 'ike.dropped', reason, from: endpointText(from), detail }, 'IKE message dropped');
+  }
+
+  private dispatch(to: Endpoint, from: Endpoint, data: Uint8Array): void {
+    const { header, body } = decodeMessage(data);
+    const encrypted = (header.flags & FLAG.ENCRYPTION) !== 0;
+    const phase1 = header.exchange === EXCHANGE.IDENTITY_PROTECTION || header.exchange === EXCHANGE.AGGRESSIVE;
+    if (!phase1 && header.exchange !== EXCHANGE.QUICK && header.exchange !== EXCHANGE.INFORMATIONAL) {
+      return this.drop('exchange', from, `exchange type ${header.exchange}`);
+    }
+    let sa = this.lookup(header.icookie, header.rcookie);
+    if (!sa) {
+      if (phase1 && isZero(header.rcookie) && !encrypted && header.messageId === 0) return this.newResponder(to, from, data, header, body);
+      if (header.exchange === EXCHANGE.INFORMATIONAL && !encrypted) return this.drop('unknown-sa', from, 'unprotected informational');
+      return this.drop('unknown-sa', from, `cookies ${hex(header.icookie)}/${hex(header.rcookie)}`);
+    }
+    const slot: Slot = phase1 ? 'p1' : header.messageId;
+    const s = this.slots.get(sa)?.get(slot);
+    if (s?.lastIn && bytesEqual(s.lastIn, data)) {
+      // RFC 2408 §? / strongSwan: a retransmitted request gets the cached reply, nothing else.
+      if (s.message) this.o.transport.send(sa.local, sa.remote, s.message);
+      return this.drop('retransmit', from);
+    }
+
+    if (phase1) return this.phase1Message(sa, to, from, data, header, body, encrypted);
+    if (!encrypted) {
+      if (header.exchange === EXCHANGE.INFORMATIONAL && !sa.established) return this.unprotectedNotify(sa, from, header.nextPayload, body);
+      return this.drop('unencrypted', from);
+    }
+    if (!sa.keys || (header.exchange === EXCHANGE.QUICK && !sa.established)) return this.drop('no-keys', from);
+    if (header.messageId === 0) return this.drop('malformed', from, 'message ID 0 outside phase 1');
+    if (header.exchange === EXCHANGE.QUICK) return this.quickMessage(sa, to, from, data, header, body);
+    return this.informationalMessage(sa, to, from, data, header, body);
+  }
+
+  private lookup(icookie: Uint8Array, rcookie: Uint8Array): Ikev1Sa | undefined {
+    for (const sa of this.sas) {
+      if (!bytesEqual(sa.icookie, icookie)) continue;
+      if (bytesEqual(sa.rcookie, rcookie)) return sa;
+      // Message 2 to our initiator: the responder's cookie is new to us.
+      if (sa.role === 'initiator' && sa.state === 'I1' && isZero(sa.rcookie)) return sa;
+      // A copy of message 1, for the responder SA it created.
+      if (sa.role === 'responder' && isZero(rcookie)) return sa;
+    }
+    return undefined;
+  }
+
+  // ---- Phase 1 --------------------------------------------------------------------------------
+
+  private newResponder(to: Endpoint, from: Endpoint, data: Uint8Array, header: Incoming['header'], body: Uint8Array): void {
+    if (this.stopped) return;
+    const aggressive = header.exchange === EXCHANGE.AGGRESSIVE;
+    const payloads = decodePayloads(header.nextPayload, body);
+    const kind = aggressive ? 'aggr1' : 'main1';
+    const bad = checkPayloads(kind, payloads);
+    if (bad) return this.drop('rules', from, bad);
+    this.trace(kind, false, payloads);
+    const candidates = this.candidates(to, from, aggressive ? 'aggressive' : 'main');
+    if (candidates.length === 0) {
+      this.log.warn({ event: 'ike.no_connection', from: endpointText(from), to: endpointText(to) }, 'no IKEv1 connection for this peer');
+      return this.drop('no-connection', from);
+    }
+    const m: Incoming = { header, payloads, encrypted: false, from, to, raw: data };
+    let reason = '';
+    for (const conn of candidates) {
+      const sa = new Ikev1Sa('responder', aggressive ? 'aggressive' : 'main', conn, to, from, header.icookie.slice());
+      this.sas.add(sa); // the handlers send through the SA's slot
+      const r = aggressive ? respondAggressive1(this, sa, m) : respondMain1(this, sa, m);
+      if (!('reason' in r)) {
+        this.slot(sa, 'p1').lastIn = data;
+        this.log.info({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), exchange: sa.exchange }, `${sa.exchange} mode from ${endpointText(from)}`);
+        this.after(sa, HALF_OPEN_MS, () => {
+          if (!sa.established) this.phase1Failed(sa, 'half-open SA timed out');
+        });
+        return;
+      }
+      this.forget(sa);
+      reason = r.reason;
+    }
+    this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
+    const tmp = new Ikev1Sa('responder', 'main', candidates[0], to, from, header.icookie.slice());
+    this.o.transport.send(to, from, plainErrorNotify(tmp, NOTIFY.NO_PROPOSAL_CHOSEN));
+  }
+
+  /** Connections a phase-1 request may be for: by addresses, exact remote first, then 'any'. */
+  private candidates(to: Endpoint, from: Endpoint, exchange: 'main' | 'aggressive'): Connection[] {
+    const ok = this.connections.filter((c) =>
+      (c.mode ?? 'main') === exchange &&
+      (c.local.address === undefined || formatAddress(c.local.address) === to.address) &&
+      (c.remote.address === 'any' || formatAddress(c.remote.address) === from.address));
+    return [...ok.filter((c) => c.remote.address !== 'any'), ...ok.filter((c) => c.remote.address === 'any')];
+  }
+
+  private phase1Message(sa: Ikev1Sa, to: Endpoint, from: Endpoint, data: Uint8Array, header: Incoming['header'], body: Uint8Array, encrypted: boolean): void {
+    const kind = phase1Kind(sa);
+    if (!kind) return this.drop('state', from, `phase-1 message in state ${sa.state}`);
+    const mustEncrypt = kind === 'main5' || kind === 'main6';
+    const mayEncrypt = mustEncrypt || kind === 'aggr3';
+    if (encrypted ? !mayEncrypt : mustEncrypt) return this.drop('encryption', from, `${kind} ${encrypted ? 'encrypted' : 'in the clear'}`);
+    let plain = body, next: Uint8Array | undefined;
+    if (encrypted) {
+      const d = sa.decrypt(body, 'phase1');
+      if (!d) return this.drop('malformed', from, 'ciphertext not whole blocks');
+      ({ plain, next } = d);
+    }
+    let payloads: Decoded[];
+    try {
+      payloads = decodePayloads(header.nextPayload, plain);
+    } catch (err) {
+      // With a wrong pre-shared key, message 5 decrypts to noise (RFC 2409 gives no better signal).
+      if (encrypted) this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: 'decryption failed (pre-shared keys differ?)' }, 'phase-1 message did not decrypt');
+      throw err;
+    }
+    const bad = checkPayloads(kind, payloads);
+    if (bad) return this.drop('rules', from, bad);
+    this.trace(kind, encrypted, payloads);
+    this.slot(sa, 'p1').lastIn = data;
+    const m: Incoming = { header, payloads, encrypted, next, from, to, raw: data };
+    switch (kind) {
+      case 'main2': return onMain2(this, sa, m);
+      case 'main3': return onMain3(this, sa, m);
+      case 'main4': return onMain4(this, sa, m);
+      case 'main5': return onMain5(this, sa, m);
+      case 'main6': return onMain6(this, sa, m);
+      case 'aggr2': return onAggressive2(this, sa, m);
+      case 'aggr3': return onAggressive3(this, sa, m);
+    }
+  }
+
+  /** An unprotected notify during phase 1: believed only for an error naming our cookies. */
+  private unprotectedNotify(sa: Ikev1Sa, from: Endpoint, first: number, body: Uint8Array): void {
+    const n = decodePayloads(first, body).find((d) => d.payload.type === PAYLOAD.N)?.payload as NotifyPayload | undefined;
+    if (!n || n.notifyType >= 16384 || !sameEndpointAddress(from, sa.remote)) return this.drop('unprotected', from);
+    this.log.warn({ event: n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, n.notifyType) },
+      `peer answered ${constName(NOTIFY, n.notifyType)}`);
+    this.fail(sa, `peer sent ${constName(NOTIFY, n.notifyType)}`);
+  }
+
+  private initiatePhase1(conn: Connection): Ikev1Sa {
+    const remote: Endpoint = { address: formatAddress(conn.remote.address as Exclude<typeof conn.remote.address, 'any'>), port: 500 };
+    const localAddress = conn.local.address ? formatAddress(conn.local.address) : this.sourceFor(remote.address);
+    const sa = new Ikev1Sa('initiator', conn.mode ?? 'main', conn, { address: localAddress, port: 500 }, remote);
+    this.sas.add(sa);
+    this.log.info({ event: 'ike.initiating', ike: sa.id, conn: conn.name, peer: endpointText(remote), exchange: sa.exchange }, `initiating ${sa.exchange} mode to ${endpointText(remote)}`);
+    if (sa.exchange === 'aggressive') initiateAggressive(this, sa);
+    else initiateMain(this, sa);
+    return sa;
+  }
+
+  /** Our address for a peer without local.address: the first listen address of its family. */
+  private sourceFor(remote: string): string {
+    const family = parseAddress(remote).family;
+    const a = this.o.listen.find((l) => parseAddress(l).family === family);
+    if (!a) throw new Error(`no listen address of IPv${family} for ${remote}`);
+    return a;
+  }
+
+  phase1Established(sa: Ikev1Sa, payloads: readonly Decoded[]): void {
+    sa.state = 'established';
+    sa.establishedAt = Date.now();
+    sa.lastHeard = Date.now();
+    const c = sa.choice!;
+    this.log.info({
+      event: 'ike.established', ike: sa.id, conn: sa.conn.name, version: 1, exchange: sa.exchange, role: sa.role,
+      local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis, peerId: sa.peerId ? idToString(sa.peerId.idType, sa.peerId.data) : undefined,
+      encr: c.encr.name, hash: c.hash, group: c.group, nat: sa.nat, natt: sa.natt ?? 'none', dpd: sa.peer.dpd, lifetime: c.lifetime.time,
+    }, `ISAKMP SA established with ${endpointText(sa.remote)}`);
+    if (payloads.some((d) => d.payload.type === PAYLOAD.N && (d.payload as { notifyType: number }).notifyType === NOTIFY.INITIAL_CONTACT)) {
+      this.initialContactReceived(sa);
+    }
+    // Lifetime: the initiator renews before the end (RFC 2409 §4.5: the SA is renegotiated, not extended).
+    const l = limits(c.lifetime, sa.role === 'initiator');
+    this.after(sa, l.softMs, () => this.renewIke(sa));
+    this.after(sa, l.hardMs, () => {
+      this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name }, 'ISAKMP SA lifetime over');
+      this.deleteIke(sa, true);
+    });
+    if (sa.conn.ike.dpd && sa.peer.dpd) this.startDpd(sa);
+    if (useUdp(sa) && sa.nat.local) this.startKeepalives(sa);
+    // Children waiting for this connection.
+    const waiting = this.pending.get(sa.conn.name) ?? [];
+    this.pending.delete(sa.conn.name);
+    for (const w of waiting) this.startQuick(sa, w.child, w.rekeyOf);
+  }
+
+  phase1Failed(sa: Ikev1Sa, reason: string, notify?: number): void {
+    const event = notify === NOTIFY.AUTHENTICATION_FAILED ? 'auth.failed' : notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.failed';
+    this.log.warn({ event, ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason, notify: notify && constName(NOTIFY, notify) }, `phase 1 failed: ${reason}`);
+    if (notify !== undefined && sa.role === 'responder') {
+      if (sa.keys) this.notify(sa, notify);
+      else this.o.transport.send(sa.local, sa.remote, plainErrorNotify(sa, notify));
+    }
+    this.fail(sa, reason);
+  }
+
+  /** Forgets a failed SA; children waiting for it fail with it. */
+  private fail(sa: Ikev1Sa, reason: string): void {
+    const waiting = this.pending.get(sa.conn.name) ?? [];
+    if (sa.role === 'initiator' && ![...this.sas].some((o) => o !== sa && o.conn === sa.conn && o.state !== 'deleted')) {
+      this.pending.delete(sa.conn.name);
+      for (const w of waiting) this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: w.child.name, reason }, `child '${w.child.name}' not established: ${reason}`);
+    }
+    this.forget(sa);
+  }
+
+  initialContact(sa: Ikev1Sa): boolean {
+    return ![...this.sas].some((o) => o !== sa && o.established && o.conn === sa.conn);
+  }
+
+  /** RFC 2407 §4.6.3.3: the peer has no state from before; what we hold with it is stale. */
+  private initialContactReceived(sa: Ikev1Sa): void {
+    for (const o of [...this.sas]) {
+      if (o === sa || o.conn !== sa.conn || !sa.peerId || !o.peerId || o.peerId.idType !== sa.peerId.idType || !bytesEqual(o.peerId.data, sa.peerId.data)) continue;
+      this.log.info({ event: 'ike.initial_contact', ike: o.id, conn: o.conn.name }, 'peer restarted (INITIAL-CONTACT): old ISAKMP SA removed');
+      this.deleteIke(o, false);
+    }
+    for (const r of [...this.children]) {
+      if (r.conn === sa.conn && r.ike !== sa) {
+        this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, reason: 'initial-contact' }, 'stale CHILD SA removed');
+        void this.deleteChild(r, false);
+      }
+    }
+  }
+
+  connectionFor(sa: Ikev1Sa, idType: number, data: Uint8Array): Connection | undefined {
+    const matches = (c: Connection): boolean => {
+      if (c.remote.id === undefined) return true;
+      const want = idFromString(c.remote.id);
+      // Certificates: the identity is checked against the certificate later (phase1.ts).
+      return c.remote.auth === 'pubkey' || (want.idType === idType && bytesEqual(want.data, data));
+    };
+    if (matches(sa.conn)) return sa.conn;
+    // Another connection for the same addresses, authenticated the same way (the PSK is already in SKEYID for main mode).
+    const others = this.candidates(sa.local, sa.remote, sa.exchange).filter((c) => c !== sa.conn && matches(c));
+    return sa.exchange === 'aggressive' ? others[0] : others.find((c) => c.local.auth === sa.conn.local.auth && c.psk && sa.conn.psk && bytesEqual(c.psk, sa.conn.psk));
+  }
+
+  psk(conn: Connection): Uint8Array | undefined {
+    return conn.psk;
+  }
+
+  credentials(conn: Connection): Credentials {
+    let c = this.creds.get(conn.name);
+    if (!c) {
+      c = {
+        cert: conn.local.cert ? new X509Certificate(readFileSync(conn.local.cert)) : undefined,
+        key: conn.local.key ? createPrivateKey(readFileSync(conn.local.key)) : undefined,
+        cas: conn.remote.ca.map((f) => new X509Certificate(readFileSync(f))),
+      };
+      this.creds.set(conn.name, c);
+    }
+    return c;
+  }
+
+  // ---- Sending, retransmission ----------------------------------------------------------------
+
+  private slot(sa: Ikev1Sa, slot: Slot): SlotState {
+    let m = this.slots.get(sa);
+    if (!m) this.slots.set(sa, (m = new Map()));
+    let s = m.get(slot);
+    if (!s) m.set(slot, (s = {}));
+    return s;
+  }
+
+  transmit(sa: Ikev1Sa, slot: Slot, message: Uint8Array, expectReply: boolean): void {
+    const s = this.slot(sa, slot);
+    if (s.timer) clearTimeout(s.timer);
+    s.timer = undefined;
+    s.message = message;
+    this.o.transport.send(sa.local, sa.remote, message);
+    if (!expectReply) return;
+    const p = this.retransmitPolicy;
+    let n = 0;
+    const again = (): void => {
+      if (sa.state === 'deleted' || s.message !== message) return;
+      if (n >= p.tries) {
+        const reason = `no answer after ${p.tries} retransmits`;
+        if (slot === 'p1') {
+          this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote) }, `phase 1: ${reason}`);
+          this.fail(sa, reason);
+        } else this.quickTimedOut(sa, slot, reason);
+        return;
+      }
+      n++;
+      this.log.debug({ event: 'ike.retransmit', ike: sa.id, slot, n }, 'retransmitting');
+      this.o.transport.send(sa.local, sa.remote, message);
+      s.timer = setTimeout(again, p.timeoutMs * p.base ** n);
+      s.timer.unref?.();
+    };
+    s.timer = setTimeout(again, p.timeoutMs);
+    s.timer.unref?.();
+  }
+
+  answered(sa: Ikev1Sa, slot: Slot): void {
+    const s = this.slots.get(sa)?.get(slot);
+    if (s?.timer) clearTimeout(s.timer);
+    if (s) s.timer = undefined;
+  }
+
+  sendRaw(sa: Ikev1Sa, message: Uint8Array): void {
+    this.o.transport.send(sa.local, sa.remote, message);
+  }
+
+  notify(sa: Ikev1Sa, notifyType: number): void {
+    if (!sa.keys) return;
+    this.o.transport.send(sa.local, sa.remote, informational(sa, isakmpNotify(sa, notifyType)));
+  }
+
+  /** A timer that dies with the SA. */
+  private after(sa: Ikev1Sa, ms: number, fn: () => void): void {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    let list = this.timers.get(sa);
+    if (!list) this.timers.set(sa, (list = []));
+    list.push(t);
+  }
+
+  /** Drops an SA from every table, its timers and keys with it. */
+  private forget(sa: Ikev1Sa): void {
+    for (const s of this.slots.get(sa)?.values() ?? []) if (s.timer) clearTimeout(s.timer);
+    for (const t of this.timers.get(sa) ?? []) clearTimeout(t);
+    for (const ex of this.quick.get(sa)?.values() ?? []) ex.dh?.destroy();
+    this.slots.delete(sa);
+    this.timers.delete(sa);
+    this.quick.delete(sa);
+    this.dpd.delete(sa);
+    this.sas.delete(sa);
+    for (const r of this.children) if (r.ike === sa) r.ike = undefined;
+    sa.destroy();
+  }
+
+  /** Deletes an ISAKMP SA; with `tell`, the peer gets a Delete first. Children stay (RFC 2409 §4.5). */
+  private deleteIke(sa: Ikev1Sa, tell: boolean): void {
+    if (sa.state === 'deleted') return;
+    if (tell && sa.keys && sa.established) this.sendRaw(sa, informational(sa, deleteIsakmp(sa)));
+    this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, told: tell }, 'ISAKMP SA deleted');
+    this.forget(sa);
+  }
+
+  /** Phase-1 lifetime nearly over: a new ISAKMP SA if children still need one, then the old goes. */
+  private renewIke(sa: Ikev1Sa): void {
+    if (sa.state !== 'established' || this.stopped) return;
+    const needed = [...this.children].some((r) => r.conn === sa.conn && r.state !== 'gone');
+    if (sa.role === 'initiator' && needed && sa.conn.remote.address !== 'any') {
+      this.log.info({ event: 'ike.rekeying', ike: sa.id, conn: sa.conn.name }, 'renewing the ISAKMP SA');
+      const next = this.initiatePhase1(sa.conn);
+      // The old SA goes once the new one is up (or at its hard lifetime).
+      const check = setInterval(() => {
+        if (next.established) {
+          clearInterval(check);
+          this.deleteIke(sa, true);
+        } else if (next.state === 'deleted') clearInterval(check);
+      }, 200);
+      check.unref?.();
+    }
+  }
+
+  // ---- Quick Mode -----------------------------------------------------------------------------
+
+  /** A child is wanted: on an established ISAKMP SA of its connection, else after phase 1. */
+  private requestChild(conn: Connection, child: Child, rekeyOf?: ChildRecord): void {
+    if (this.stopped) return;
+    const sa = [...this.sas].filter((s) => s.conn === conn && s.established).sort((a, b) => b.establishedAt! - a.establishedAt!)[0];
+    if (sa) return this.startQuick(sa, child, rekeyOf);
+    const list = this.pending.get(conn.name) ?? [];
+    if (!list.some((p) => p.child === child)) list.push({ child, rekeyOf });
+    this.pending.set(conn.name, list);
+    if (![...this.sas].some((s) => s.conn === conn && s.role === 'initiator' && s.state !== 'deleted')) this.initiatePhase1(conn);
+  }
+
+  private startQuick(sa: Ikev1Sa, child: Child, rekeyOf?: ChildRecord): void {
+    const ts = rekeyOf ? { local: rekeyOf.result.localTs[0], remote: rekeyOf.result.remoteTs[0] } : this.selectors(sa.conn, child, sa);
+    if (!ts) {
+      this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: child.name, reason: 'no traffic selectors' }, 'no traffic selectors');
+      return;
+    }
+    if (rekeyOf) rekeyOf.state = 'rekeying';
+    const ex = initiateQuick(this, sa, { child, localTs: ts.local, remoteTs: ts.remote, rekeyOf: rekeyOf?.result.spiIn });
+    this.quickMap(sa).set(ex.messageId, ex);
+  }
+
+  /**
+   * The selectors of a child for Quick Mode: IKEv1 negotiates one pair per exchange, so the first
+   * of each list ('dynamic': the ISAKMP SA's own address).
+   */
+  private selectors(conn: Connection, child: Child, sa?: Ikev1Sa): { local: Prefix; remote: Prefix } | undefined {
+    const host = (address: string | undefined): Prefix | undefined => {
+      if (!address) return undefined;
+      const a = parseAddress(address);
+      return { ...a, len: a.family === 4 ? 32 : 128 };
+    };
+    const localAddress = sa?.local.address ?? (conn.local.address ? formatAddress(conn.local.address) : undefined);
+    const remoteAddress = sa?.remote.address ?? (conn.remote.address !== 'any' ? formatAddress(conn.remote.address) : undefined);
+    const local = child.localTs === 'dynamic' ? host(localAddress) : child.localTs[0];
+    const remote = child.remoteTs === 'dynamic' ? host(remoteAddress) : child.remoteTs[0];
+    return local && remote ? { local, remote } : undefined;
+  }
+
+  private quickMap(sa: Ikev1Sa): Map<number, QuickExchange> {
+    let m = this.quick.get(sa);
+    if (!m) this.quick.set(sa, (m = new Map()));
+    return m;
+  }
+
+  private quickMessage(sa: Ikev1Sa, to: Endpoint, from: Endpoint, data: Uint8Array, header: Incoming['header'], body: Uint8Array): void {
+    const ex = this.quickMap(sa).get(header.messageId);
+    const iv = ex ? ex.iv : sa.exchangeIv(header.messageId);
+    const d = sa.decrypt(body, iv);
+    if (!d) return this.drop('malformed', from, 'ciphertext not whole blocks');
+    const payloads = decodePayloads(header.nextPayload, d.plain);
+    const kind: Kind = !ex ? 'quick1' : ex.role === 'initiator' ? 'quick2' : 'quick3';
+    if (ex?.state === 'done') return this.drop('state', from, 'Quick Mode already done');
+    const bad = checkPayloads(kind, payloads);
+    if (bad) return this.drop('rules', from, bad);
+    this.trace(kind, true, payloads);
+    const m: Incoming = { header, payloads, encrypted: true, next: d.next, from, to, raw: data };
+    if (!ex) {
+      const created = respondQuick(this, sa, m, d.next, (local, remote) => this.pickChild(sa, local, remote));
+      if (created) {
+        this.quickMap(sa).set(created.messageId, created);
+        this.slot(sa, created.messageId).lastIn = data;
+        this.heard(sa, from);
+      }
+      return;
+    }
+    const ok = kind === 'quick2' ? onQuick2(this, sa, ex, m) : onQuick3(this, sa, ex, m);
+    if (ok) {
+      this.slot(sa, ex.messageId).lastIn = data;
+      this.heard(sa, from);
+    }
+  }
+
+  /** Responder: the child whose selectors contain what the peer proposes (and the SA it would replace). */
+  private pickChild(sa: Ikev1Sa, local: Prefix[], remote: Prefix[]): { child: Child; rekeyOf?: number } | undefined {
+    for (const child of sa.conn.children) {
+      const ours = this.selectors(sa.conn, child, sa);
+      if (!ours) continue;
+      const localOk = local.every((p) => within(p, child.localTs === 'dynamic' ? [ours.local] : child.localTs));
+      const remoteOk = remote.every((p) => within(p, child.remoteTs === 'dynamic' ? [ours.remote] : child.remoteTs));
+      if (!localOk || !remoteOk) continue;
+      const old = [...this.children].find((r) => r.conn === sa.conn && r.child === child && r.state === 'active' && samePrefixList(r.result.localTs, local) && samePrefixList(r.result.remoteTs, remote));
+      return { child, rekeyOf: old?.result.spiIn };
+    }
+    return undefined;
+  }
+
+  private quickTimedOut(sa: Ikev1Sa, messageId: number, reason: string): void {
+    const ex = this.quick.get(sa)?.get(messageId);
+    if (!ex || ex.state === 'done') return;
+    ex.state = 'done';
+    if (ex.role === 'responder' && ex.result) {
+      // Installed when we answered, never confirmed: remove.
+      const r = [...this.children].find((c) => c.result === ex.result);
+      if (r) void this.deleteChild(r, false);
+    }
+    const old = ex.rekeyOf !== undefined ? [...this.children].find((c) => c.result.spiIn === ex.rekeyOf) : undefined;
+    if (old?.state === 'rekeying') old.state = 'active';
+    this.childFailed(sa, ex.child, reason);
+  }
+
+  allocSpi(): number {
+    return this.o.kernel.allocSpi();
+  }
+
+  installChild(sa: Ikev1Sa, result: ChildResult, active: boolean): void {
+    const conn = sa.conn;
+    const local = useUdp(sa) ? sa.local : { address: sa.local.address, port: 0 };
+    const remote = useUdp(sa) ? sa.remote : { address: sa.remote.address, port: 0 };
+    let kernel: KernelChild;
+    try {
+      kernel = this.o.kernel.install({
+        name: `${conn.name}/${result.child.name}`, protocol: result.protocol, mode: result.mode, suite: result.suite,
+        local, remote, udp: result.udp, localTs: result.localTs, remoteTs: result.remoteTs,
+        spiIn: result.spiIn, spiOut: result.spiOut, keyIn: result.keyIn, keyOut: result.keyOut,
+        fixChecksum: result.mode === 'transport' && result.udp,
+      });
+    } catch (err) {
+      this.childFailed(sa, result.child, `datapath refused the SA: ${(err as Error).message}`);
+      return;
+    } finally {
+      result.keyIn.fill(0);
+      result.keyOut.fill(0);
+    }
+    const record: ChildRecord = {
+      conn, child: result.child, result, kernel, ike: sa, initiator: active,
+      installedAt: Date.now(), limits: limits(result.lifetime, active), state: 'installed', timers: [],
+    };
+    this.children.add(record);
+    if (active) this.activate(record);
+  }
+
+  activateChild(sa: Ikev1Sa, result: ChildResult): void {
+    const r = [...this.children].find((c) => c.result === result);
+    if (r) this.activate(r);
+  }
+
+  /** Outbound traffic onto the new pair; the SA it replaces (if any) is deleted shortly after. */
+  private activate(r: ChildRecord): void {
+    this.o.kernel.activate(r.kernel);
+    r.state = 'active';
+    const old = r.result.rekeyOf !== undefined ? [...this.children].find((c) => c !== r && c.result.spiIn === r.result.rekeyOf) : undefined;
+    const res = r.result;
+    this.log.info({
+      event: old ? 'child.rekeyed' : 'child.established', conn: r.conn.name, child: r.child.name, ike: r.ike?.id,
+      protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none', spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut),
+      encr: res.suite.encr.name, integ: res.suite.integ?.name, pfs: res.pfsGroup || undefined, esn: res.suite.esn,
+      localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText), lifetime: res.lifetime,
+    }, old ? `CHILD SA '${r.child.name}' rekeyed` : `CHILD SA '${r.child.name}' established`);
+    if (old) {
+      old.state = 'rekeyed';
+      // The initiator of the rekey says so; either side removes the old pair after a grace period.
+      const t = setTimeout(() => void this.deleteChild(old, r.initiator), REKEY_GRACE_MS);
+      t.unref?.();
+      old.timers.push(t);
+    }
+    this.scheduleChild(r);
+    if (r.child.pfs === 'identities' && r.ike) {
+      // RFC 2409 §8: PFS of identities — the ISAKMP SA that derived these keys goes at once.
+      this.deleteIke(r.ike, true);
+    }
+  }
+
+  /** Rekey and expiry timers, by time, and by bytes through a once-a-second poll. */
+  private scheduleChild(r: ChildRecord): void {
+    const soft = setTimeout(() => this.softExpire(r), r.limits.softMs);
+    const hard = setTimeout(() => this.hardExpire(r), r.limits.hardMs);
+    r.timers.push(soft, hard);
+    if (r.limits.hardBytes !== undefined) {
+      const poll = setInterval(() => {
+        if (r.state === 'gone') return clearInterval(poll);
+        const u = this.o.kernel.usage(r.kernel), bytes = u.bytesIn + u.bytesOut;
+        if (bytes >= r.limits.hardBytes!) this.hardExpire(r);
+        else if (bytes >= r.limits.softBytes! && r.state === 'active') this.softExpire(r);
+      }, 1000);
+      r.timers.push(poll);
+    }
+    for (const t of r.timers) t.unref?.();
+  }
+
+  /** Soft lifetime: rekey with a new Quick Mode — unless the SA carried nothing since it was made. */
+  private softExpire(r: ChildRecord): void {
+    if (r.state !== 'active' || this.stopped) return;
+    const u = this.o.kernel.usage(r.kernel);
+    if (u.packetsIn === 0n && u.packetsOut === 0n) {
+      this.log.info({ event: 'child.idle', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn) }, 'CHILD SA carried no traffic: closed instead of rekeyed');
+      void this.deleteChild(r, true);
+      return;
+    }
+    if (r.conn.remote.address === 'any' && !r.ike?.established) return; // roaming peer: it rekeys
+    this.log.info({ event: 'child.rekeying', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn) }, 'rekeying CHILD SA');
+    this.requestChild(r.conn, r.child, r);
+  }
+
+  private hardExpire(r: ChildRecord): void {
+    if (r.state === 'gone') return;
+    this.log.info({ event: 'child.expired', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn) }, 'CHILD SA lifetime over');
+    void this.deleteChild(r, true);
+  }
+
+  /** Removes a child's SAs (the trap, if configured, takes over); with `tell`, a Delete to the peer. */
+  private async deleteChild(r: ChildRecord, tell: boolean): Promise<void> {
+    if (r.state === 'gone') return;
+    r.state = 'gone';
+    for (const t of r.timers) clearTimeout(t);
+    this.children.delete(r);
+    if (tell) {
+      const sa = r.ike?.established ? r.ike : [...this.sas].find((s) => s.conn === r.conn && s.established);
+      if (sa) this.sendRaw(sa, informational(sa, deleteIpsec(r.result.protocol, [r.result.spiIn])));
+    }
+    this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn), told: tell }, `CHILD SA '${r.child.name}' deleted`);
+    await this.o.kernel.remove(r.kernel);
+  }
+
+  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string): void {
+    this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: child?.name, reason }, `Quick Mode failed: ${reason}`);
+  }
+
+  // ---- Informational --------------------------------------------------------------------------
+
+  private informationalMessage(sa: Ikev1Sa, to: Endpoint, from: Endpoint, data: Uint8Array, header: Incoming['header'], body: Uint8Array): void {
+    const d = sa.decrypt(body, sa.exchangeIv(header.messageId));
+    if (!d) return this.drop('malformed', from, 'ciphertext not whole blocks');
+    const payloads = decodePayloads(header.nextPayload, d.plain);
+    const bad = checkPayloads('info', payloads);
+    if (bad) return this.drop('rules', from, bad);
+    const m: Incoming = { header, payloads, encrypted: true, next: d.next, from, to, raw: data };
+    if (!checkInformationalHash(sa, m)) return this.drop('hash', from, 'Informational HASH mismatch');
+    this.trace('info', true, payloads);
+    this.slot(sa, header.messageId).lastIn = data;
+    this.heard(sa, from);
+    for (const n of findAll(payloads, PAYLOAD.N)) this.onNotify(sa, n);
+    for (const del of findAll(payloads, PAYLOAD.D)) this.onDelete(sa, del);
+  }
+
+  private onNotify(sa: Ikev1Sa, n: NotifyPayload): void {
+    switch (n.notifyType) {
+      case NOTIFY.R_U_THERE:
+        // RFC 3706 §5: answer with the same sequence number.
+        if (n.data.length === 4) this.sendRaw(sa, informational(sa, dpdNotify(sa, NOTIFY.R_U_THERE_ACK, readU32(n.data))));
+        return;
+      case NOTIFY.R_U_THERE_ACK: {
+        const s = this.dpd.get(sa);
+        if (s && n.data.length === 4 && readU32(n.data) === s.outstanding) s.outstanding = undefined;
+        return;
+      }
+      case NOTIFY.INITIAL_CONTACT:
+        return this.initialContactReceived(sa);
+      default:
+        if (n.notifyType < 16384) {
+          const event = n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error';
+          this.log.warn({ event, ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, n.notifyType) }, `peer reports ${constName(NOTIFY, n.notifyType)}`);
+          // An error about a Quick Mode we started ends it (the notify names no message ID).
+          for (const ex of this.quick.get(sa)?.values() ?? []) {
+            if (ex.role === 'initiator' && ex.state === 'sent1') {
+              this.answered(sa, ex.messageId);
+              this.quickTimedOut(sa, ex.messageId, `peer sent ${constName(NOTIFY, n.notifyType)}`);
+            }
+          }
+        }
+    }
+  }
+
+  private onDelete(sa: Ikev1Sa, del: DeletePayload): void {
+    if (del.protocolId === PROTO.ISAKMP) {
+      if (del.spis.some((spi) => spi.length === 16 && bytesEqual(spi.subarray(0, 8), sa.icookie) && bytesEqual(spi.subarray(8), sa.rcookie))) {
+        this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, by: 'peer' }, 'peer deleted the ISAKMP SA');
+        this.forget(sa);
+      }
+      return;
+    }
+    // The peer's inbound SPIs: our outbound ones.
+    for (const spi of del.spis) {
+      if (spi.length !== 4) continue;
+      const out = readU32(spi);
+      const r = [...this.children].find((c) => c.conn === sa.conn && c.result.spiOut === out && c.result.protocol === (del.protocolId === PROTO.IPSEC_AH ? 'ah' : 'esp'));
+      if (r) {
+        this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, spiOut: spiHex(out), by: 'peer' }, 'peer deleted a CHILD SA');
+        void this.deleteChild(r, false);
+      }
+    }
+  }
+
+  /** An authenticated message: the peer lives, and its address is where it now is (NAT mapping changes). */
+  private heard(sa: Ikev1Sa, from: Endpoint): void {
+    sa.lastHeard = Date.now();
+    if (from.address !== sa.remote.address || from.port !== sa.remote.port) {
+      this.log.info({ event: 'ike.peer_moved', ike: sa.id, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
+      sa.remote = from;
+    }
+  }
+
+  // ---- DPD, keepalives ------------------------------------------------------------------------
+
+  /** RFC 3706 §5: R-U-THERE when we have not heard from the peer for `delay`; dead after the timeout. */
+  private startDpd(sa: Ikev1Sa): void {
+    const dpd = sa.conn.ike.dpd!;
+    const state = { seq: firstDpdSeq(), since: 0, outstanding: undefined as number | undefined };
+    this.dpd.set(sa, state);
+    const timeoutMs = (dpd.timeout ?? DPD_TIMEOUT_S) * 1000;
+    const tick = setInterval(() => {
+      if (sa.state !== 'established') return clearInterval(tick);
+      const now = Date.now();
+      const traffic = Math.max(sa.lastHeard, ...[...this.children].filter((r) => r.ike === sa || r.conn === sa.conn).map((r) => this.o.kernel.usage(r.kernel).lastIn));
+      if (state.outstanding !== undefined && now - state.since > timeoutMs && now - traffic > timeoutMs) {
+        clearInterval(tick);
+        return this.peerDead(sa);
+      }
+      if (now - traffic < dpd.delay * 1000) {
+        state.outstanding = undefined;
+        return;
+      }
+      if (state.outstanding === undefined) state.since = now;
+      state.seq = (state.seq + 1) >>> 0;
+      state.outstanding = state.seq;
+      this.sendRaw(sa, informational(sa, dpdNotify(sa, NOTIFY.R_U_THERE, state.seq)));
+    }, dpd.delay * 1000);
+    tick.unref?.();
+    this.timers.get(sa)?.push(tick) ?? this.timers.set(sa, [tick]);
+  }
+
+  /** DPD gave up: clear, hold (traps in place) or restart, as configured. */
+  private peerDead(sa: Ikev1Sa): void {
+    const action = sa.conn.ike.dpd!.action;
+    this.log.warn({ event: 'dpd.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), action }, `peer ${endpointText(sa.remote)} is dead: ${action}`);
+    const conn = sa.conn;
+    const children = [...this.children].filter((r) => r.conn === conn);
+    for (const r of children) void this.deleteChild(r, false);
+    this.deleteIke(sa, false);
+    if (action === 'hold') {
+      for (const r of children) {
+        const name = `${conn.name}/${r.child.name}`;
+        const id = 10_000 + this.trapIds.size + 1;
+        this.trapIds.set(id, { conn, child: r.child });
+        this.o.kernel.trap(name, r.result.localTs, r.result.remoteTs, id);
+      }
+    } else if (action === 'restart' && conn.remote.address !== 'any') {
+      for (const child of new Set(children.map((r) => r.child))) this.requestChild(conn, child);
+    }
+  }
+
+  /** RFC 3948 §4: behind a NAT, a one-byte 0xFF keepalive every 20 s keeps the mapping open. */
+  private startKeepalives(sa: Ikev1Sa): void {
+    const t = setInterval(() => {
+      if (sa.state !== 'established') return clearInterval(t);
+      if (sa.local.port === NATT_PORT) this.o.transport.keepalive(sa.local, sa.remote);
+    }, 20_000);
+    t.unref?.();
+    this.timers.get(sa)?.push(t) ?? this.timers.set(sa, [t]);
+  }
+
+  // ---- Status ---------------------------------------------------------------------------------
+
+  status(): object {
+    return {
+      ike: [...this.sas].map((sa) => ({
+        id: sa.id, conn: sa.conn.name, version: 1, state: sa.state, role: sa.role, exchange: sa.exchange,
+        local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis,
+        peerId: sa.peerId ? idToString(sa.peerId.idType, sa.peerId.data) : undefined,
+        encr: sa.choice?.encr.name, hash: sa.choice?.hash, group: sa.choice?.group, nat: sa.nat, natt: sa.natt,
+        established: sa.establishedAt ? Math.round((Date.now() - sa.establishedAt) / 1000) : undefined,
+      })),
+      children: [...this.children].map((r) => {
+        const u = this.o.kernel.usage(r.kernel), res = r.result;
+        return {
+          conn: r.conn.name, child: r.child.name, state: r.state, protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none',
+          spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut), encr: res.suite.encr.name, integ: res.suite.integ?.name, pfs: res.pfsGroup || undefined,
+          localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText),
+          bytesIn: String(u.bytesIn), bytesOut: String(u.bytesOut), packetsIn: String(u.packetsIn), packetsOut: String(u.packetsOut),
+          installed: Math.round((Date.now() - r.installedAt) / 1000), rekeyIn: Math.max(0, Math.round((r.installedAt + r.limits.softMs - Date.now()) / 1000)),
+        };
+      }),
+      stats: this.stats,
+    };
+  }
+}
+
+/** What a phase-1 message is, from where the SA stands. */
+function phase1Kind(sa: Ikev1Sa): Kind | undefined {
+  const main = sa.exchange === 'main';
+  switch (sa.state) {
+    case 'I1': return main ? 'main2' : 'aggr2';
+    case 'I3': return 'main4';
+    case 'I5': return 'main6';
+    case 'R2': return main ? 'main3' : 'aggr3';
+    case 'R4': return 'main5';
+    default: return undefined;
+  }
+}
+
+const spiHex = (spi: number): string => `0x${spi.toString(16).padStart(8, '0')}`;
+const prefixText = (p: Prefix): string => `${formatAddress(p)}/${p.len}`;
+const sameEndpointAddress = (a: Endpoint, b: Endpoint): boolean => a.address === b.address;
+
+function within(p: Prefix, set: readonly Prefix[]): boolean {
+  return set.some((s) => s.family === p.family && s.len <= p.len && prefixContains(s, p));
+}
+
+function prefixContains(outer: Prefix, inner: Prefix): boolean {
+  for (let bit = 0; bit < outer.len; bit++) {
+    const byte = bit >> 3, mask = 0x80 >> (bit & 7);
+    if ((outer.bytes[byte] & mask) !== (inner.bytes[byte] & mask)) return false;
+  }
+  return true;
+}
+
+function samePrefixList(a: readonly Prefix[], b: readonly Prefix[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.len === b[i].len && bytesEqual(p.bytes, b[i].bytes));
+}

@@ -1,0 +1,144 @@
+// One ISAKMP SA (IKEv1 phase 1): who the peers are, what was negotiated, the keys, and the CBC
+// chaining state that protects its messages.
+//
+// Payload encryption (RFC 2409 Appendix B): everything after the header is CBC-encrypted with
+// SKEYID_e's key Ka. Phase 1 is one chain: the first IV is hash(g^xi | g^xr), each message's
+// last ciphertext block is the next message's IV. Every later exchange (Quick Mode,
+// Informational) starts a chain of its own at hash(last phase-1 block | M-ID) and then chains
+// within itself. The chaining state moves only when a message was accepted, so that a forged
+// or corrupted message cannot desynchronise the two sides.
+import { randomBytes } from 'node:crypto';
+import type { Connection } from '../../config/types.js';
+import type { Decoded } from '../codec/v1/index.js';
+import type { DhPrivate } from '../crypto/dh.js';
+import { cbcDecrypt, cbcEncrypt, encryptionAlgorithm, lastBlock, padPayloads, phase1Iv, phase2Iv, wipe } from '../crypto/index.js';
+import type { Endpoint } from '../endpoint.js';
+import type { NatState, NattVariant, PeerVendors } from './natt.js';
+import type { Phase1Choice } from './proposals.js';
+
+export type Phase1Exchange = 'main' | 'aggressive';
+
+/**
+ * Where the phase-1 exchange stands, named after the message each side last sent:
+ *   main, initiator:  I1 → I3 → I5 → established     main, responder:  R2 → R4 → established
+ *   aggressive, i:    I1 → established (after I3)    aggressive, r:    R2 → established
+ */
+export type Phase1State = 'I1' | 'I3' | 'I5' | 'R2' | 'R4' | 'established' | 'deleted';
+
+let serial = 0;
+
+export interface PhaseKeys {
+  SKEYID: Uint8Array;
+  SKEYID_d: Uint8Array;
+  SKEYID_a: Uint8Array;
+  SKEYID_e: Uint8Array;
+  Ka: Uint8Array;
+}
+
+export class Ikev1Sa {
+  /** A small number for the logs. */
+  readonly id = ++serial;
+  readonly rcookie = new Uint8Array(8);
+  state: Phase1State;
+  choice?: Phase1Choice;
+  dh?: DhPrivate;
+  gxi?: Uint8Array;
+  gxr?: Uint8Array;
+  gxy?: Uint8Array;
+  Ni?: Uint8Array;
+  Nr?: Uint8Array;
+  /** SAi_b: the body of the initiator's SA payload, which HASH_I and HASH_R cover (RFC 2409 §5). */
+  SAi_b?: Uint8Array;
+  keys?: PhaseKeys;
+  /** The phase-1 CBC chain; after phase 1, its last block, the root of every later exchange's IV. */
+  private iv?: Uint8Array;
+  peer: PeerVendors = { dpd: false };
+  natt?: NattVariant;
+  nat: NatState = { local: false, remote: false };
+  /** Aggressive Mode responder: the initiator's ID payload of message 1, which HASH_I covers. */
+  peerIdPayload?: Decoded;
+  /** The peer's identity, once authenticated (ID payload type and data). */
+  peerId?: { idType: number; data: Uint8Array };
+  establishedAt?: number;
+  /** Set by the last message of the peer we accepted (any exchange): DPD's evidence of life. */
+  lastHeard = Date.now();
+
+  constructor(
+    readonly role: 'initiator' | 'responder',
+    readonly exchange: Phase1Exchange,
+    public conn: Connection,
+    public local: Endpoint,
+    public remote: Endpoint,
+    readonly icookie: Uint8Array = new Uint8Array(randomBytes(8)),
+  ) {
+    this.state = role === 'initiator' ? 'I1' : 'R2';
+    if (role === 'responder') this.rcookie.set(randomBytes(8));
+  }
+
+  get established(): boolean {
+    return this.state === 'established';
+  }
+
+  /** "3f0a…/91c2…": both cookies, as strongSwan's logs show SPIs. */
+  get spis(): string {
+    return `${hex(this.icookie)}_i ${hex(this.rcookie)}_r`;
+  }
+
+  private cipher() {
+    const c = this.choice!;
+    const alg = encryptionAlgorithm(c.encr.ikev1.ike!, c.encr.ikev1.keyLength);
+    if (!alg) throw new Error(`no phase-1 cipher for ${c.encr.name}`);
+    return alg;
+  }
+
+  get blockBytes(): number {
+    return this.cipher().blockBytes;
+  }
+
+  /** Appendix B: the first phase-1 IV, once both public values are known. */
+  startPhase1Chain(): void {
+    this.iv = phase1Iv(this.choice!.hash, this.gxi!, this.gxr!, this.blockBytes);
+  }
+
+  /** A fresh chain for an exchange after phase 1 (Quick Mode, Informational), by its message ID. */
+  exchangeIv(messageId: number): Uint8Array {
+    return phase2Iv(this.choice!.hash, this.iv!, messageId, this.blockBytes);
+  }
+
+  /**
+   * Encrypts a payload chain under `iv` ('phase1': the phase-1 chain), padded as strongSwan pads
+   * (zeros, no pad-length octet: RFC 2408 §3.1 leaves it open); returns the ciphertext and the IV
+   * that follows it.
+   */
+  encrypt(plain: Uint8Array, iv: Uint8Array | 'phase1'): { body: Uint8Array; next: Uint8Array } {
+    const alg = this.cipher();
+    const body = cbcEncrypt(alg, this.keys!.Ka, iv === 'phase1' ? this.iv! : iv, padPayloads(plain, alg.blockBytes));
+    return { body, next: lastBlock(body, alg.blockBytes) };
+  }
+
+  /** Decrypts; null when the body is not whole blocks. The caller commits `next` once it accepts. */
+  decrypt(body: Uint8Array, iv: Uint8Array | 'phase1'): { plain: Uint8Array; next: Uint8Array } | null {
+    const alg = this.cipher();
+    if (body.length === 0 || body.length % alg.blockBytes !== 0) return null;
+    const plain = cbcDecrypt(alg, this.keys!.Ka, iv === 'phase1' ? this.iv! : iv, body);
+    return { plain, next: lastBlock(body, alg.blockBytes) };
+  }
+
+  /** Moves the phase-1 chain on, after a phase-1 message was sent or accepted. */
+  advancePhase1(next: Uint8Array): void {
+    this.iv = next;
+  }
+
+  /** Key material and D-H state wiped: the SA is gone. */
+  destroy(): void {
+    this.state = 'deleted';
+    this.dh?.destroy();
+    for (const b of [this.gxy, this.iv, ...(this.keys ? Object.values(this.keys) : [])]) if (b) wipe(b);
+    this.keys = undefined;
+    this.gxy = undefined;
+  }
+}
+
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+export const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);

@@ -1,0 +1,162 @@
+// IKEv1 between two ipsecgw daemons in one process (test/util/ike-pair.ts): every exchange with
+// its transcript in RFC 2409 notation, and each CHILD SA proven by a packet through both engines.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { ADDR, createPair, events, sideConfig, type Pair, type Side } from './util/ike-pair.js';
+import { udpPacket } from './util/packets.js';
+
+const PSK = 'in-process test key, not a secret';
+
+interface Opts {
+  mode?: 'main' | 'aggressive';
+  ikeA?: string;
+  ikeB?: string;
+  espA?: string;
+  espB?: string;
+  pfs?: string;
+  lifetime?: string;
+  startA?: 'start' | 'trap' | 'none';
+  extraA?: string;
+  extraB?: string;
+}
+
+function yaml(side: 'A' | 'B', o: Opts): string {
+  const me = side === 'A' ? ADDR.A : ADDR.B, peer = side === 'A' ? ADDR.B : ADDR.A;
+  const [lts, rts] = side === 'A' ? ['10.1.0.0/24', '10.2.0.0/24'] : ['10.2.0.0/24', '10.1.0.0/24'];
+  return [
+    'gateway:',
+    `  name: ${side.toLowerCase()}`,
+    `  listen: [${me}]`,
+    'connections:',
+    '  peer:',
+    '    version: 1',
+    `    mode: ${o.mode ?? 'main'}`,
+    `    local: { address: ${me}, id: ${me}, auth: psk }`,
+    `    remote: { address: ${peer}, id: ${peer}, auth: psk }`,
+    '    psk: { file: psk.txt }',
+    '    ike:',
+    `      proposals: [${(side === 'A' ? o.ikeA : o.ikeB) ?? 'aes128-sha256-modp2048'}]`,
+    ...((side === 'A' ? o.extraA : o.extraB) ? [(side === 'A' ? o.extraA : o.extraB)!] : []),
+    '    children:',
+    '      lan:',
+    `        local-ts: [${lts}]`,
+    `        remote-ts: [${rts}]`,
+    `        proposals: [${(side === 'A' ? o.espA : o.espB) ?? 'aes128gcm16'}]`,
+    ...(o.pfs ? [`        pfs: ${o.pfs}`] : []),
+    ...(o.lifetime ? [`        lifetime: { time: ${o.lifetime} }`] : []),
+    `        start: ${side === 'A' ? o.startA ?? 'start' : 'none'}`,
+    '',
+  ].join('\n');
+}
+
+const pairs: Pair[] = [];
+after(async () => {
+  for (const p of pairs) await p.close();
+});
+
+function open(o: Opts = {}): { pair: Pair; transcript: string[] } {
+  const transcript: string[] = [];
+  const files = { 'psk.txt': PSK };
+  const pair = createPair({ a: sideConfig(yaml('A', o), files), b: sideConfig(yaml('B', o), files) }, { trace: (l) => transcript.push(l) });
+  pairs.push(pair);
+  return { pair, transcript };
+}
+
+const established = (s: Side, n = 1): boolean => events(s).filter((e) => e === 'child.established' || e === 'child.rekeyed').length >= n;
+
+/** A packet from hA's net to hB's through A's engine, then B's; and back. */
+function assertTraffic(pair: Pair): void {
+  for (const [from, to, src, dst] of [[pair.a, pair.b, '10.1.0.5', '10.2.0.7'], [pair.b, pair.a, '10.2.0.7', '10.1.0.5']] as const) {
+    const inner = udpPacket(src, dst, 1234, 5678, new TextEncoder().encode('through the tunnel'));
+    const [out] = from.engine.run('encap', [inner]);
+    assert.equal(out.verdict, 'send', `${from.name} encapsulates (${out.reason})`);
+    const [back] = to.engine.run('decap', [out.packet]);
+    assert.equal(back.verdict, 'send', `${to.name} decapsulates (${back.reason})`);
+    assert.deepEqual(back.packet, inner);
+  }
+}
+
+describe('IKEv1 in process', () => {
+  it('main mode with a PSK, then Quick Mode', async () => {
+    const { pair, transcript } = open();
+    await pair.until(() => established(pair.a) && established(pair.b), 5000, 'CHILD SAs');
+    assert.deepEqual(transcript, [
+      'HDR, SA, VID, VID, VID, VID, VID -->',
+      '<-- HDR, SA, VID, VID, VID, VID, VID',
+      'HDR, KE, Ni, NAT-D, NAT-D -->',
+      '<-- HDR, KE, Nr, NAT-D, NAT-D',
+      'HDR*, IDii, HASH_I, N(INITIAL_CONTACT) -->',
+      '<-- HDR*, IDir, HASH_R',
+      'HDR*, HASH(1), SA, Ni, IDci, IDcr -->',
+      '<-- HDR*, HASH(2), SA, Nr, IDci, IDcr',
+      'HDR*, HASH(3) -->',
+    ]);
+    assertTraffic(pair);
+  });
+
+  it('aggressive mode with a PSK', async () => {
+    const { pair, transcript } = open({ mode: 'aggressive' });
+    await pair.until(() => established(pair.a) && established(pair.b), 5000, 'CHILD SAs');
+    assert.deepEqual(transcript.slice(0, 3), [
+      'HDR, SA, KE, Ni, IDii, VID, VID, VID, VID, VID -->',
+      '<-- HDR, SA, KE, Nr, IDir, HASH_R, VID, VID, VID, VID, VID, NAT-D, NAT-D',
+      'HDR*, HASH_I, NAT-D, NAT-D, N(INITIAL_CONTACT) -->',
+    ]);
+    assert.ok(events(pair.a).includes('config.weak'), 'aggressive mode with a PSK is warned about');
+    assertTraffic(pair);
+  });
+
+  it('PFS: a fresh key exchange in Quick Mode', async () => {
+    const { pair, transcript } = open({ pfs: 'ecp256', ikeA: 'aes256-sha384-ecp384', ikeB: 'aes256-sha384-ecp384' });
+    await pair.until(() => established(pair.a) && established(pair.b), 5000, 'CHILD SAs');
+    assert.ok(transcript.includes('HDR*, HASH(1), SA, Ni, KE, IDci, IDcr -->'), transcript.join('\n'));
+    assert.ok(transcript.includes('<-- HDR*, HASH(2), SA, Nr, KE, IDci, IDcr'));
+    assertTraffic(pair);
+  });
+
+  it('the responder picks the first of its own proposals that the initiator offers', async () => {
+    const { pair } = open({
+      ikeA: 'aes128-sha1-modp1024, aes256-sha256-modp2048, 3des-sha1-modp1536',
+      ikeB: 'aes256-sha512-modp4096, aes256-sha256-modp2048, aes128-sha1-modp1024',
+      espA: 'aes128-sha1, aes256-sha256, aes256gcm16', espB: 'aes256gcm16, aes128-sha1',
+    });
+    await pair.until(() => established(pair.a) && established(pair.b), 8000, 'CHILD SAs');
+    const ike = pair.b.logs.find((l) => l.event === 'ike.established')!;
+    assert.equal(ike.encr, 'aes256');
+    assert.equal(ike.hash, 'sha256');
+    const child = pair.b.logs.find((l) => l.event === 'child.established')!;
+    assert.equal(child.encr, 'aes256gcm16');
+    assertTraffic(pair);
+  });
+
+  it('phase-1 mismatch: NO-PROPOSAL-CHOSEN, and the initiator gives up at once', async () => {
+    const { pair } = open({ ikeA: 'aes128-sha256-modp2048', ikeB: 'aes256-sha512-ecp384' });
+    await pair.until(() => events(pair.a).includes('proposal.mismatch'), 3000, 'the mismatch at A');
+    assert.ok(events(pair.b).includes('proposal.mismatch'));
+    const a = pair.a.logs.find((l) => l.event === 'proposal.mismatch')!;
+    assert.equal(a.notify, 'NO_PROPOSAL_CHOSEN');
+  });
+
+  it('phase-2 mismatch: a protected NO-PROPOSAL-CHOSEN ends the Quick Mode', async () => {
+    const { pair } = open({ espA: 'aes128-sha256', espB: 'aes256gcm16' });
+    await pair.until(() => events(pair.a).includes('child.failed'), 3000, 'the failed child at A');
+    assert.ok(events(pair.a).includes('ike.established'));
+    assert.ok(events(pair.b).includes('proposal.mismatch') || events(pair.b).includes('child.failed'));
+  });
+
+  it('a lost message is retransmitted; a repeated one is answered from the cache', async () => {
+    const { pair } = open();
+    let dropped = 0, repeated = 0;
+    pair.filter = (d, sender) => {
+      // Drop A's message 3 once; send B's message 4 twice.
+      if (sender === 'A' && pair.sent.filter((s) => s.sender === 'A').length === 2 && dropped++ === 0) return null;
+      if (sender === 'B' && pair.sent.filter((s) => s.sender === 'B').length === 2 && repeated++ === 0) {
+        setImmediate(() => pair.a.daemon.receive(d.to, d.from, d.data));
+      }
+      return d;
+    };
+    await pair.until(() => established(pair.a) && established(pair.b), 8000, 'CHILD SAs despite a lost message');
+    assert.equal(dropped, 1);
+    assertTraffic(pair);
+  });
+});
