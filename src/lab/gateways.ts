@@ -68,42 +68,70 @@ export async function startGateways(t: Topology, c: TunnelCase): Promise<Gateway
   const configs = { a: join(dir, 'a.yaml'), b: join(dir, 'b.yaml') };
   writeFileSync(configs.a, config('a', wire('gwA'), wire('gwB'), nets('A'), nets('B'), '0xc0010002', ba, '0xc0010001', ab));
   writeFileSync(configs.b, config('b', wire('gwB'), wire('gwA'), nets('B'), nets('A'), '0xc0010001', ab, '0xc0010002', ba));
-  const logs = { a: [] as string[], b: [] as string[] };
-  const run = (ns: string, file: string, log: string[]): ChildProcess => {
-    const p = t.spawn(ns, process.execPath, [CLI, 'run', '-c', file]);
-    p.stdout!.setEncoding('utf8').on('data', (d: string) => log.push(d));
-    p.stderr!.setEncoding('utf8').on('data', (d: string) => log.push(d));
-    return p;
-  };
-  const procs = { a: run(t.gwA, configs.a, logs.a), b: run(t.gwB, configs.b, logs.b) };
-  const sockets = { a: join(dir, 'a.sock'), b: join(dir, 'b.sock') };
-  const exits = {
-    a: new Promise<number | null>((r) => procs.a.once('exit', (code) => r(code))),
-    b: new Promise<number | null>((r) => procs.b.once('exit', (code) => r(code))),
-  };
-  const g: Gateways = {
-    dir, sockets, configs, procs, logs,
+  const [a, b] = await Promise.all([
+    runGateway(t, t.gwA, configs.a, join(dir, 'a.sock')),
+    runGateway(t, t.gwB, configs.b, join(dir, 'b.sock')),
+  ]);
+  return {
+    dir, configs,
+    sockets: { a: a.socket, b: b.socket },
+    procs: { a: a.proc, b: b.proc },
+    logs: { a: a.logs, b: b.logs },
     async stop() {
-      procs.a.kill('SIGTERM');
-      procs.b.kill('SIGTERM');
-      const timeout = sleep(10_000).then(() => 'timeout' as const);
-      const codes = await Promise.race([Promise.all([exits.a, exits.b]), timeout]);
-      if (codes === 'timeout') throw new Error('gateways did not exit within 10 s of SIGTERM');
-      return { a: codes[0], b: codes[1] };
+      const [ca, cb] = await Promise.all([a.stop(), b.stop()]);
+      return { a: ca, b: cb };
     },
   };
-  for (const s of [sockets.a, sockets.b]) {
-    for (let i = 0; ; i++) {
+}
+
+/** One ipsecgw gateway running in a namespace. */
+export interface RunningGateway {
+  socket: string;
+  proc: ChildProcess;
+  /** stdout and stderr chunks: pino JSON lines. */
+  logs: string[];
+  /** The log lines parsed (those that are JSON). */
+  events(): Array<Record<string, unknown>>;
+  /** SIGTERM; resolves with the exit code (throws after 10 s). */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `ipsecgw run -c config` in namespace `ns`; resolves once it answers `status` on `socket`. */
+export async function runGateway(t: Topology, ns: string, config: string, socket: string): Promise<RunningGateway> {
+  const logs: string[] = [];
+  const proc = t.spawn(ns, process.execPath, [CLI, 'run', '-c', config]);
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => logs.push(d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => logs.push(d));
+  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const g: RunningGateway = {
+    socket, proc, logs,
+    events: () => logs.join('').split('\n').flatMap((l) => {
       try {
-        await request(s, { cmd: 'status' }, 1000);
-        break;
-      } catch (err) {
-        if (i > 100) throw new Error(`gateway at ${s} did not come up: ${(err as Error).message}\nA: ${logs.a.join('')}\nB: ${logs.b.join('')}`);
-        await sleep(100);
+        return l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : [];
+      } catch {
+        return [];
       }
+    }),
+    async stop() {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill('SIGTERM');
+      const code = await Promise.race([exit, sleep(10_000).then(() => 'timeout' as const)]);
+      if (code === 'timeout') throw new Error(`gateway in ${ns} did not exit within 10 s of SIGTERM`);
+      return code;
+    },
+  };
+  for (let i = 0; ; i++) {
+    try {
+      await request(socket, { cmd: 'status' }, 1000);
+      return g;
+    } catch (err) {
+      if (proc.exitCode !== null || i > 100) {
+        proc.kill('SIGKILL');
+        throw new Error(`gateway in ${ns} did not come up: ${(err as Error).message}\n${logs.join('')}`);
+      }
+      await sleep(100);
     }
   }
-  return g;
 }
 
 /** Removes the temporary directory (configurations, keys). */
