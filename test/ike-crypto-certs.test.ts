@@ -6,82 +6,31 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { X509Certificate } from 'node:crypto';
 import {
   basicConstraints, certMatchesId, ID_TYPE, loadCertificate, loadCertificates, loadPrivateKey, MAX_PATH, subjectDer,
   validity, verifyChain,
 } from '../src/ike/crypto/certs.js';
+import { Pki } from './util/pki.js';
 import { toHex } from './util/vectors.js';
 
+let pki: Pki;
 let dir = '';
 const day = 86_400_000;
 /** After the certificates were made (openssl starts their validity at the current second). */
 let now = new Date();
-
-const CONFIG = `
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[inter]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[leaf]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-subjectAltName = DNS:gw.example.org,email:admin@example.org,IP:192.0.2.1,IP:2001:db8::1
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[notca]
-basicConstraints = CA:FALSE
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[noakid]
-basicConstraints = CA:FALSE
-subjectKeyIdentifier = none
-authorityKeyIdentifier = none
-`;
-
-const openssl = (...args: string[]): string => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
-function key(name: string, type: 'rsa' | 'ec'): void {
-  if (type === 'rsa') openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', `${name}.key`);
-  else openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
-}
-
-let serial = 1;
-/** A certificate for name's key, signed by issuer (or self-signed), with a section of CONFIG. */
-function cert(name: string, subject: string, section: string, issuer?: string, days = 3650): X509Certificate {
-  if (!issuer) {
-    openssl('req', '-new', '-x509', '-config', 'c.cnf', '-key', `${name}.key`, '-subj', subject, '-days', String(days), '-extensions', section, '-set_serial', String(serial++), '-out', `${name}.crt`);
-  } else {
-    openssl('req', '-new', '-config', 'c.cnf', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-set_serial', String(serial++),
-      '-days', String(days), '-extfile', 'c.cnf', '-extensions', section, '-out', `${name}.crt`);
-  }
-  return loadCertificate(readFileSync(join(dir, `${name}.crt`), 'utf8'));
-}
+const key = (name: string, type: 'rsa' | 'ec'): string => pki.key(name, type);
+const cert = (name: string, subject: string, section: string, issuer?: string, days?: number): X509Certificate =>
+  pki.cert(name, subject, section, { issuer, days });
+const openssl = (...args: string[]): string => pki.openssl(args);
 
 const C: Record<string, X509Certificate> = {};
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ike-certs-'));
-  writeFileSync(join(dir, 'c.cnf'), CONFIG);
+  pki = new Pki();
+  dir = pki.dir;
   key('root', 'rsa');
   C.root = cert('root', '/C=CH/O=ipsecgw test/CN=Test Root CA', 'root');
   key('inter', 'ec');
@@ -122,7 +71,7 @@ before(() => {
 });
 
 after(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  pki?.remove();
 });
 
 const chainNames = (chain: X509Certificate[]): string[] => chain.map((c) => c.subject.split('\n').pop()!);

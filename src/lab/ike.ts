@@ -28,8 +28,8 @@ export interface SiteCase {
   ikeLifetime?: number;
   dpd?: { delay: string; action: 'clear' | 'hold' | 'restart'; timeout?: string };
   swanDpd?: { dpd_delay: string; dpd_timeout?: string; dpd_action?: 'clear' | 'trap' | 'restart' };
-  /** Certificates for auth: pubkey — file paths. */
-  certs?: { ca: string; a: { cert: string; key: string; id: string }; b: { cert: string; key: string; id: string } };
+  /** Certificates for auth: pubkey — file paths; without an id each side uses its subject DN. */
+  certs?: { ca: string; a: { cert: string; key: string; id?: string }; b: { cert: string; key: string; id?: string } };
   /** Extra YAML lines for the ipsecgw connection (under `ike:`). */
   natTraversal?: 'auto' | 'force' | 'off';
 }
@@ -46,11 +46,12 @@ export interface Site {
 /** The ipsecgw side's YAML for a case. */
 export function ipsecgwYaml(t: Topology, c: SiteCase, dir: string): string {
   const a = t.addr;
+  const id = (v?: string): string => (v ? `id: "${v}", ` : '');
   const ours = c.auth === 'pubkey'
-    ? `{ address: ${a.gwA.wire4}, id: "${c.certs!.a.id}", auth: pubkey, cert: ${c.certs!.a.cert}, key: ${c.certs!.a.key} }`
+    ? `{ address: ${a.gwA.wire4}, ${id(c.certs!.a.id)}auth: pubkey, cert: ${c.certs!.a.cert}, key: ${c.certs!.a.key} }`
     : `{ address: ${a.gwA.wire4}, id: ${a.gwA.wire4}, auth: psk }`;
   const theirs = c.auth === 'pubkey'
-    ? `{ address: ${a.gwB.seen4}, id: "${c.certs!.b.id}", auth: pubkey, ca: [${c.certs!.ca}] }`
+    ? `{ address: ${a.gwB.seen4}, ${id(c.certs!.b.id)}auth: pubkey, ca: [${c.certs!.ca}] }`
     : `{ address: ${a.gwB.seen4}, id: ${a.gwB.wire4}, auth: psk }`;
   return [
     'gateway:',
