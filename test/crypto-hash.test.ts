@@ -7,20 +7,11 @@ import { hash, hmac, HASH_ALGS, type HashAlg } from '../src/crypto/index.js';
 import { CTX_AREA, read, stage, wipe } from '../src/crypto/scratch.js';
 import { datapath } from '../src/dataplane/wasm.js';
 import { hex, toHex, wycheproof } from './util/vectors.js';
+import { rng } from './util/rng.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 const fill = (byte: number, n: number): Uint8Array => new Uint8Array(n).fill(byte);
 const range = (from: number, to: number): Uint8Array => Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-// A seeded generator (xorshift32) so that a failure reproduces.
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    return x;
-  };
-  return { int: (n: number): number => next() % n, bytes: (n: number): Uint8Array => Uint8Array.from({ length: n }, next) };
-}
 
 // FIPS 180-4 example messages, as in NIST's "Cryptographic Standards and Guidelines: Examples with
 // Intermediate Values" (SHA1.pdf, SHA256.pdf, SHA384.pdf, SHA512.pdf) and FIPS 180-2 Appendices A–D.

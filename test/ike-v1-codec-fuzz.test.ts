@@ -17,27 +17,11 @@ import {
   DecodeError, FLAG, HEADER_BYTES, PAYLOAD, decodeMessage, decodePayloads, encodeMessage, encodePayloads, header,
   type Decoded, type Payload,
 } from '../src/ike/codec/v1/index.js';
+import { rng } from './util/rng.js';
 import { IKEV1_CAPTURES } from './vectors/ikev1-messages.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
-/** xorshift32 (Marsaglia 2003): deterministic, seeded, good enough to pick mutations. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-  return {
-    int: (n: number): number => next() % n,
-    byte: (): number => next() & 0xff,
-    pick: <T>(a: readonly T[]): T => a[next() % a.length],
-    bytes: (n: number): Uint8Array => Uint8Array.from({ length: n }, () => next() & 0xff),
-  };
-}
 
 // ---- seeds -------------------------------------------------------------------------------------
 

@@ -193,9 +193,22 @@ describe('IKEv1 against strongSwan', { skip }, () => {
     assert.ok(sa.natRemote, 'strongSwan sees ipsecgw behind a NAT');
     assert.notEqual(sa.remotePort, 4500, 'the NAT moved our port');
     assert.equal(sa.remoteHost, t.addr.gwA.seen4);
+    // strongSwan may list the SA before our log line for it has come through the pipe.
+    await waitUntil(() => events(s, 'ike.established').length > 0, 5000, 'ipsecgw to log ike.established');
     const ike = events(s, 'ike.established')[0] as { nat: { local: boolean } };
     assert.ok(ike.nat.local, 'ipsecgw knows it is behind a NAT');
     await bothWays(t);
+  });
+
+  it('on demand: a trap policy negotiates on the first packet (start: trap)', async () => {
+    const c: SiteCase = { version: 1, initiator: 'ipsecgw', trap: true, ike: ['aes128-sha256-modp2048'], esp: ['aes128gcm16'] };
+    const { t, s } = await site(c);
+    await sleep(1000);
+    assert.equal(s.charon.listSas().length, 0, 'nothing negotiated before traffic');
+    await ping(t, t.hA, t.addr.hB.lan4);
+    await waitUntil(() => events(s, 'child.acquire').length > 0, 5000, 'ipsecgw to log child.acquire');
+    assert.equal(events(s, 'child.acquire').length, 1);
+    await ping(t, t.hB, t.addr.hA.lan4);
   });
 
   it('DPD: a killed peer is declared dead and its SAs cleared', async () => {

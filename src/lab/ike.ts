@@ -13,8 +13,9 @@ export interface SiteCase {
   /** IKEv1 phase 1. */
   mode?: 'main' | 'aggressive';
   auth?: 'psk' | 'pubkey';
-  /** Who starts: ipsecgw (its child has `start: start`) or strongSwan (`swanctl --initiate`). */
+  /** Who starts: ipsecgw (its child has `start: start`, or `trap`: on the first packet) or strongSwan (`swanctl --initiate`). */
   initiator: 'ipsecgw' | 'strongswan';
+  trap?: boolean;
   /** Proposal lists, ours and theirs (strongSwan syntax; theirs defaults to ours). */
   ike: string[];
   esp: string[];
@@ -77,7 +78,7 @@ export function ipsecgwYaml(t: Topology, c: SiteCase, dir: string): string {
     `        proposals: [${c.esp.join(', ')}]`,
     ...(c.pfs ? [`        pfs: ${c.pfs}`] : []),
     ...(c.childLifetime ? [`        lifetime: { time: ${c.childLifetime}s }`] : []),
-    `        start: ${c.initiator === 'ipsecgw' ? 'start' : 'none'}`,
+    `        start: ${c.initiator === 'ipsecgw' ? (c.trap ? 'trap' : 'start') : 'none'}`,
     '',
   ].join('\n');
 }

@@ -64,12 +64,14 @@ export interface PairOptions {
   retransmit?: RetransmitPolicy;
   /** Both daemons' accepted messages, in the order received. */
   trace?: (line: string) => void;
+  /** The wire's filter from the first datagram on (pair.filter may replace it later). */
+  filter?: WireFilter;
 }
 
 export function createPair(configs: { a: Config; b: Config }, opts: PairOptions = {}): Pair {
   const sent: Pair['sent'] = [];
   let closed = false;
-  const pair = { filter: ((d) => d) as WireFilter, sent } as Pair;
+  const pair = { filter: opts.filter ?? (((d) => d) as WireFilter), sent } as Pair;
   const sides: Partial<Record<'A' | 'B', Side>> = {};
   const wire = (name: 'A' | 'B'): IkeTransport => ({
     send(local, remote, data) {

@@ -4,6 +4,7 @@
 // outer headers.
 
 import { isIPv4, isIPv6 } from 'node:net';
+import { rng } from './rng.js';
 
 export const concat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -174,19 +175,7 @@ export function innerPacket(kind: 'udp' | 'tcp' | 'icmp', src: string, dst: stri
 }
 
 /** Deterministic filler bytes (a seeded xorshift), so failures are reproducible. */
-export function filler(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export const filler = (n: number, seed: number): Uint8Array => rng((seed * 2654435761) >>> 0).bytes(n);
 
 /** Where the IP header ends and what it says, for IPv4 and IPv6 without extension headers. */
 export interface IpHeaderView {

@@ -13,10 +13,10 @@
 import { EXCHANGE, NOTIFY, PAYLOAD, sa as saCodec, type Payload, type SaPayload } from '../codec/v1/index.js';
 import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
-import type { Incoming } from './incoming.js';
+import { reject, type Incoming, type Outcome } from './incoming.js';
 import { authMethod, floatTo4500, idBodyOf } from './main.js';
 import {
-  computeKeys, find, ourAuth, ourCertReqs, ourId, ourKeNonce, ourNatd, ourVendors, peerKeNonce, peerNatd, peerVendors,
+  authRejected, computeKeys, find, ourAuth, ourCertReqs, ourId, ourKeNonce, ourNatd, ourVendors, peerKeNonce, peerNatd, peerVendors,
   useUdp, verifyPeerAuth,
 } from './phase1.js';
 import { acceptPhase1Answer, authMethodsFor, phase1Offer, selectPhase1, type Phase1Choice } from './proposals.js';
@@ -70,25 +70,30 @@ export function respondAggressive1(host: V1Host, sa: Ikev1Sa, m: Incoming): Phas
   return choice;
 }
 
-/** Initiator, message 2 → 3. */
-export function onAggressive2(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
+/**
+ * Initiator, message 2 → 3. Message 2 travels in the clear: one that fails any check, its HASH_R
+ * included, may be a forgery, so it is dropped and the real one awaited (or the retransmissions
+ * run out) — the warning says why.
+ */
+export function onAggressive2(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   const choice = acceptPhase1Answer(find(m.payloads, PAYLOAD.SA)!, offerable(sa), authMethod(host, sa), sa.conn.ike.lifetime);
-  if ('reason' in choice) return host.phase1Failed(sa, `responder's choice unacceptable: ${choice.reason}`, NOTIFY.NO_PROPOSAL_CHOSEN);
-  if (choice.group !== sa.conn.ike.proposals[0].dh[0].group) return host.phase1Failed(sa, 'responder chose another D-H group', NOTIFY.NO_PROPOSAL_CHOSEN);
+  if ('reason' in choice) return reject(`responder's choice unacceptable: ${choice.reason}`);
+  if (choice.group !== sa.conn.ike.proposals[0].dh[0].group) return reject('responder chose another D-H group');
   sa.rcookie.set(m.header.rcookie);
   sa.choice = choice;
   peerVendors(sa, m.payloads);
-  const bad = peerKeNonce(sa, m.payloads);
-  if (bad) return host.phase1Failed(sa, bad, NOTIFY.INVALID_KEY_INFORMATION);
-  peerNatd(sa, m.payloads);
+  const bad = peerKeNonce(sa, m.payloads) ?? peerNatd(sa, m.payloads);
+  if (bad) return reject(bad);
   try {
     computeKeys(host, sa);
   } catch (err) {
-    return host.phase1Failed(sa, (err as Error).message, NOTIFY.INVALID_KEY_INFORMATION);
+    return reject((err as Error).message);
   }
   const authBad = verifyPeerAuth(host, sa, m.payloads);
-  if (authBad) return host.phase1Failed(sa, authBad, NOTIFY.AUTHENTICATION_FAILED);
-  host.answered(sa, 'p1');
+  if (authBad) {
+    host.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: authBad }, `aggressive mode: ${authBad}`);
+    return reject(authBad);
+  }
   if (useUdp(sa)) floatTo4500(sa);
   const ourIdPayload = ourId(host, sa);
   const payloads: Payload[] = [...ourAuth(host, sa, idBodyOf(ourIdPayload)), ...ourNatd(sa)];
@@ -101,11 +106,12 @@ export function onAggressive2(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
 }
 
 /** Responder, message 3: the initiator's proof (encrypted or not: both are seen in the field). */
-export function onAggressive3(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
+export function onAggressive3(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
+  const natd = peerNatd(sa, m.payloads);
+  if (natd) return reject(natd);
   // HASH_I covers IDii_b from message 1.
   const bad = verifyPeerAuth(host, sa, [sa.peerIdPayload!, ...m.payloads]);
-  if (bad) return host.phase1Failed(sa, bad, NOTIFY.AUTHENTICATION_FAILED);
-  peerNatd(sa, m.payloads);
+  if (bad) return authRejected(host, sa, bad);
   if (m.next) sa.advancePhase1(m.next);
   sa.remote = m.from;
   sa.local = m.to;

@@ -205,9 +205,11 @@ export class Ikev1Daemon implements V1Host {
     if (!phase1 && header.exchange !== EXCHANGE.QUICK && header.exchange !== EXCHANGE.INFORMATIONAL) {
       return this.drop('exchange', from, `exchange type ${header.exchange}`);
     }
+    // RFC 2408 §3.1: the Message ID is zero in phase 1, and unique non-zero in phase 2.
+    if (phase1 !== (header.messageId === 0)) return this.drop('malformed', from, `message ID ${header.messageId} in exchange ${header.exchange}`);
     let sa = this.lookup(header.icookie, header.rcookie);
     if (!sa) {
-      if (phase1 && isZero(header.rcookie) && !encrypted && header.messageId === 0) return this.newResponder(to, from, data, header, body);
+      if (phase1 && isZero(header.rcookie) && !encrypted) return this.newResponder(to, from, data, header, body);
       if (header.exchange === EXCHANGE.INFORMATIONAL && !encrypted) return this.drop('unknown-sa', from, 'unprotected informational');
       return this.drop('unknown-sa', from, `cookies ${hex(header.icookie)}/${hex(header.rcookie)}`);
     }
@@ -225,7 +227,6 @@ export class Ikev1Daemon implements V1Host {
       return this.drop('unencrypted', from);
     }
     if (!sa.keys || (header.exchange === EXCHANGE.QUICK && !sa.established)) return this.drop('no-keys', from);
-    if (header.messageId === 0) return this.drop('malformed', from, 'message ID 0 outside phase 1');
     if (header.exchange === EXCHANGE.QUICK) return this.quickMessage(sa, to, from, data, header, body);
     return this.informationalMessage(sa, to, from, data, header, body);
   }
@@ -251,6 +252,7 @@ export class Ikev1Daemon implements V1Host {
     const kind = aggressive ? 'aggr1' : 'main1';
     const bad = checkPayloads(kind, payloads);
     if (bad) return this.drop('rules', from, bad);
+    if (!wholeChain(payloads, body)) return this.drop('malformed', from, 'bytes after the last payload');
     this.trace(kind, false, payloads);
     const candidates = this.candidates(to, from, aggressive ? 'aggressive' : 'main');
     if (candidates.length === 0) {
@@ -310,18 +312,18 @@ export class Ikev1Daemon implements V1Host {
     }
     const bad = checkPayloads(kind, payloads);
     if (bad) return this.drop('rules', from, bad);
+    if (!encrypted && !wholeChain(payloads, plain)) return this.drop('malformed', from, 'bytes after the last payload');
     this.trace(kind, encrypted, payloads);
-    this.slot(sa, 'p1').lastIn = data;
     const m: Incoming = { header, payloads, encrypted, next, from, to, raw: data };
-    switch (kind) {
-      case 'main2': return onMain2(this, sa, m);
-      case 'main3': return onMain3(this, sa, m);
-      case 'main4': return onMain4(this, sa, m);
-      case 'main5': return onMain5(this, sa, m);
-      case 'main6': return onMain6(this, sa, m);
-      case 'aggr2': return onAggressive2(this, sa, m);
-      case 'aggr3': return onAggressive3(this, sa, m);
+    const handler = PHASE1_HANDLERS[kind as keyof typeof PHASE1_HANDLERS];
+    const before = sa.checkpoint();
+    const outcome = handler(this, sa, m);
+    if (outcome) {
+      // Unauthenticated and unusable: as if it had never come.
+      sa.restore(before);
+      return this.drop('rejected', from, outcome.reject);
     }
+    if (sa.state !== 'deleted') this.slot(sa, 'p1').lastIn = data;
   }
 
   /** An unprotected notify during phase 1: believed only for an error naming our cookies. */
@@ -380,13 +382,8 @@ export class Ikev1Daemon implements V1Host {
     for (const w of waiting) this.startQuick(sa, w.child, w.rekeyOf);
   }
 
-  phase1Failed(sa: Ikev1Sa, reason: string, notify?: number): void {
-    const event = notify === NOTIFY.AUTHENTICATION_FAILED ? 'auth.failed' : notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.failed';
-    this.log.warn({ event, ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason, notify: notify && constName(NOTIFY, notify) }, `phase 1 failed: ${reason}`);
-    if (notify !== undefined && sa.role === 'responder') {
-      if (sa.keys) this.notify(sa, notify);
-      else this.o.transport.send(sa.local, sa.remote, plainErrorNotify(sa, notify));
-    }
+  private phase1Failed(sa: Ikev1Sa, reason: string): void {
+    this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1 failed: ${reason}`);
     this.fail(sa, reason);
   }
 
@@ -471,7 +468,9 @@ export class Ikev1Daemon implements V1Host {
     const again = (): void => {
       if (sa.state === 'deleted' || s.message !== message) return;
       if (n >= p.tries) {
-        const reason = `no answer after ${p.tries} retransmits`;
+        // Main mode message 5 is where the responder checks who we are; it says nothing when that
+        // fails (see authRejected), so the silence is the signal.
+        const reason = `no answer after ${p.tries} retransmits${sa.state === 'I5' ? ' to our proof of identity (pre-shared keys, certificates or identities differ?)' : ''}`;
         if (slot === 'p1') {
           this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote) }, `phase 1: ${reason}`);
           this.fail(sa, reason);
@@ -930,6 +929,13 @@ export class Ikev1Daemon implements V1Host {
     };
   }
 }
+
+const PHASE1_HANDLERS = {
+  main2: onMain2, main3: onMain3, main4: onMain4, main5: onMain5, main6: onMain6, aggr2: onAggressive2, aggr3: onAggressive3,
+} as const;
+
+/** A cleartext message has no padding: its payload chain must fill the body exactly. */
+const wholeChain = (payloads: readonly Decoded[], body: Uint8Array): boolean => payloads.reduce((n, d) => n + d.raw.length, 0) === body.length;
 
 /** What a phase-1 message is, from where the SA stands. */
 function phase1Kind(sa: Ikev1Sa): Kind | undefined {

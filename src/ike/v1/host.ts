@@ -35,8 +35,6 @@ export interface V1Host {
   sendRaw(sa: Ikev1Sa, message: Uint8Array): void;
   /** Phase 1 is done; `payloads` of the last message may carry INITIAL-CONTACT. */
   phase1Established(sa: Ikev1Sa, payloads: readonly Decoded[]): void;
-  /** Phase 1 failed: the daemon tells the peer (`notify`, protected when keys exist) and forgets the SA. */
-  phase1Failed(sa: Ikev1Sa, reason: string, notify?: number): void;
   /** Whether to send INITIAL-CONTACT: we hold no other SA with this peer (RFC 2407 §4.6.3.3). */
   initialContact(sa: Ikev1Sa): boolean;
   /** Sends a protected Informational with one notify about the ISAKMP SA (RFC 2409 §5.7). */

@@ -129,6 +129,24 @@ export class Ikev1Sa {
     this.iv = next;
   }
 
+  /** Everything a phase-1 message may change, to put back when the message is rejected (incoming.ts). */
+  checkpoint(): Checkpoint {
+    const { state, choice, dh, gxi, gxr, gxy, Ni, Nr, SAi_b, keys, iv, peer, natt, nat, peerId, local, remote, conn } = this;
+    return { state, choice, dh, gxi, gxr, gxy, Ni, Nr, SAi_b, keys, iv, peer, natt, nat, peerId, local, remote, conn, rcookie: this.rcookie.slice() };
+  }
+
+  restore(c: Checkpoint): void {
+    if (this.dh !== c.dh) this.dh?.destroy();
+    if (this.keys && this.keys !== c.keys) for (const k of Object.values(this.keys)) wipe(k);
+    if (this.gxy && this.gxy !== c.gxy) wipe(this.gxy);
+    ({
+      state: this.state, choice: this.choice, dh: this.dh, gxi: this.gxi, gxr: this.gxr, gxy: this.gxy, Ni: this.Ni, Nr: this.Nr, SAi_b: this.SAi_b,
+      keys: this.keys, iv: this.iv, peer: this.peer, natt: this.natt, nat: this.nat, peerId: this.peerId, local: this.local, remote: this.remote,
+      conn: this.conn,
+    } = c);
+    this.rcookie.set(c.rcookie);
+  }
+
   /** Key material and D-H state wiped: the SA is gone. */
   destroy(): void {
     this.state = 'deleted';
@@ -138,6 +156,9 @@ export class Ikev1Sa {
     this.gxy = undefined;
   }
 }
+
+export type Checkpoint = Pick<Ikev1Sa, 'state' | 'choice' | 'dh' | 'gxi' | 'gxr' | 'gxy' | 'Ni' | 'Nr' | 'SAi_b' | 'keys' | 'peer' | 'natt' | 'nat' | 'peerId' | 'local' | 'remote' | 'conn'>
+  & { readonly iv?: Uint8Array; readonly rcookie: Uint8Array };
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

@@ -15,3 +15,12 @@ export interface Incoming {
   /** The datagram as received, for the duplicate check. */
   readonly raw: Uint8Array;
 }
+
+/**
+ * What a handler made of a message it was given: nothing to report (accepted, or failed and
+ * reported through the host), or rejected — a message that proves nothing (no authentication
+ * covers it yet) and must leave no trace: the daemon puts the SA back as it was and drops it.
+ */
+export type Outcome = void | { readonly reject: string };
+
+export const reject = (reason: string): Outcome => ({ reject: reason });

@@ -11,13 +11,13 @@
 //
 // Each handler takes a message the daemon has decoded, decrypted and checked against rules.ts,
 // and either moves the SA on (committing the IV chain) or reports why it cannot.
-import { EXCHANGE, NOTIFY, PAYLOAD, encodePayloadBody, sa as saCodec, type Payload, type SaPayload } from '../codec/v1/index.js';
+import { EXCHANGE, NOTIFY, PAYLOAD, encodePayloadBody, idToString, sa as saCodec, type Payload, type SaPayload } from '../codec/v1/index.js';
 import { NATT_PORT } from '../endpoint.js';
 import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
-import type { Incoming } from './incoming.js';
+import { reject, type Incoming, type Outcome } from './incoming.js';
 import {
-  computeKeys, find, ourAuth, ourCertReqs, ourId, ourKeNonce, ourNatd, ourVendors, peerKeNonce, peerNatd, peerVendors,
+  authRejected, computeKeys, find, ourAuth, ourCertReqs, ourId, ourKeNonce, ourNatd, ourVendors, peerKeNonce, peerNatd, peerVendors,
   useUdp, verifyPeerAuth,
 } from './phase1.js';
 import { acceptPhase1Answer, authMethodsFor, phase1Offer, selectPhase1, type Phase1Choice } from './proposals.js';
@@ -48,44 +48,40 @@ export function respondMain1(host: V1Host, sa: Ikev1Sa, m: Incoming): Phase1Choi
 }
 
 /** Initiator, message 2 → 3. */
-export function onMain2(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
+export function onMain2(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   const choice = acceptPhase1Answer(find(m.payloads, PAYLOAD.SA)!, sa.conn.ike.proposals, authMethod(host, sa), sa.conn.ike.lifetime);
-  if ('reason' in choice) return host.phase1Failed(sa, `responder's choice unacceptable: ${choice.reason}`, NOTIFY.NO_PROPOSAL_CHOSEN);
+  if ('reason' in choice) return reject(`responder's choice unacceptable: ${choice.reason}`);
   sa.rcookie.set(m.header.rcookie);
   sa.choice = choice;
   peerVendors(sa, m.payloads);
-  host.answered(sa, 'p1');
   const payloads: Payload[] = [...ourKeNonce(sa, choice.group), ...ourNatd(sa), ...ourCertReqs(host, sa)];
   host.transmit(sa, 'p1', plainMessage(sa, MM, 0, payloads), true);
   sa.state = 'I3';
 }
 
 /** Responder, message 3 → 4: keys exist from here on. */
-export function onMain3(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
-  const bad = peerKeNonce(sa, m.payloads);
-  if (bad) return host.phase1Failed(sa, bad, NOTIFY.INVALID_KEY_INFORMATION);
+export function onMain3(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
+  const bad = peerKeNonce(sa, m.payloads) ?? peerNatd(sa, m.payloads);
+  if (bad) return reject(bad);
   const payloads: Payload[] = [...ourKeNonce(sa, sa.choice!.group), ...ourNatd(sa), ...ourCertReqs(host, sa)];
-  peerNatd(sa, m.payloads);
   try {
     computeKeys(host, sa);
   } catch (err) {
-    return host.phase1Failed(sa, (err as Error).message, NOTIFY.INVALID_KEY_INFORMATION);
+    return reject((err as Error).message);
   }
   host.transmit(sa, 'p1', plainMessage(sa, MM, 0, payloads), false);
   sa.state = 'R4';
 }
 
 /** Initiator, message 4 → 5: keys, NAT detection, the float to 4500, and our identity. */
-export function onMain4(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
-  const bad = peerKeNonce(sa, m.payloads);
-  if (bad) return host.phase1Failed(sa, bad, NOTIFY.INVALID_KEY_INFORMATION);
-  peerNatd(sa, m.payloads);
+export function onMain4(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
+  const bad = peerKeNonce(sa, m.payloads) ?? peerNatd(sa, m.payloads);
+  if (bad) return reject(bad);
   try {
     computeKeys(host, sa);
   } catch (err) {
-    return host.phase1Failed(sa, (err as Error).message, NOTIFY.INVALID_KEY_INFORMATION);
+    return reject((err as Error).message);
   }
-  host.answered(sa, 'p1');
   // RFC 3947 §4: with a NAT in the path, the initiator moves to port 4500 for message 5.
   if (useUdp(sa)) floatTo4500(sa);
   const id = ourId(host, sa);
@@ -99,13 +95,13 @@ export function onMain4(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
 }
 
 /** Responder, message 5 → 6: the initiator's identity and proof; ours in return. */
-export function onMain5(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
+export function onMain5(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   const id = find(m.payloads, PAYLOAD.ID)!;
   const conn = host.connectionFor(sa, id.idType, id.data);
-  if (!conn) return host.phase1Failed(sa, 'no connection for the peer identity', NOTIFY.INVALID_ID_INFORMATION);
+  if (!conn) return authRejected(host, sa, `no connection for the peer identity ${idToString(id.idType, id.data)}`);
   sa.conn = conn;
   const bad = verifyPeerAuth(host, sa, m.payloads);
-  if (bad) return host.phase1Failed(sa, bad, NOTIFY.AUTHENTICATION_FAILED);
+  if (bad) return authRejected(host, sa, bad);
   sa.advancePhase1(m.next!);
   sa.remote = m.from;
   sa.local = m.to;
@@ -117,9 +113,9 @@ export function onMain5(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
 }
 
 /** Initiator, message 6: the responder's identity and proof. */
-export function onMain6(host: V1Host, sa: Ikev1Sa, m: Incoming): void {
+export function onMain6(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   const bad = verifyPeerAuth(host, sa, m.payloads);
-  if (bad) return host.phase1Failed(sa, bad, NOTIFY.AUTHENTICATION_FAILED);
+  if (bad) return authRejected(host, sa, bad);
   sa.advancePhase1(m.next!);
   host.answered(sa, 'p1');
   host.phase1Established(sa, m.payloads);

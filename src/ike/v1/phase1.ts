@@ -2,15 +2,17 @@
 // our identity, the authentication payloads and their check, NAT-D and Vendor IDs.
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import {
-  AUTH_METHOD, CERT_ENCODING, ID_TYPE, PAYLOAD, idFromString, type Decoded, type IdPayload, type KnownPayloadType, type Payload,
+  AUTH_METHOD, CERT_ENCODING, ID_TYPE, PAYLOAD, idFromString, type Decoded, type IdPayload, type KnownPayloadType, type NatdPayload, type Payload,
   type PayloadByType,
 } from '../codec/v1/index.js';
 import {
-  certMatchesId, deriveIsakmpKeys, dhGroup, equalConstantTime, hashI, hashR, loadCertificate, signV1, skeyidPsk, skeyidSig,
+  certMatchesId, deriveIsakmpKeys, dhGroup, equalConstantTime, hashBytes, hashI, hashR, loadCertificate, signV1, skeyidPsk, skeyidSig,
   subjectDer, verifyChain, verifyV1,
 } from '../crypto/index.js';
+import { endpointText } from '../endpoint.js';
 import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
+import { reject, type Outcome } from './incoming.js';
 import { detectNat, natdHashes, natdPayloadType, ourVendorIds, readVendorIds } from './natt.js';
 
 /** RFC 2409 §5: nonces of 8 to 256 bytes; 32, as strongSwan sends. */
@@ -182,16 +184,32 @@ export function ourNatd(sa: Ikev1Sa): Payload[] {
   return [{ type, hash: theirs } as Payload, { type, hash: mine } as Payload];
 }
 
-/** Reads the peer's NAT-D payloads (either numbering) into sa.nat. */
-export function peerNatd(sa: Ikev1Sa, ps: readonly Decoded[]): void {
-  if (!sa.natt) return;
+/** Reads the peer's NAT-D payloads (either numbering) into sa.nat; why they are unusable, or null. */
+export function peerNatd(sa: Ikev1Sa, ps: readonly Decoded[]): string | null {
+  if (!sa.natt) return null;
   const hashes = ps.filter((d) => d.payload.type === PAYLOAD.NAT_D || d.payload.type === PAYLOAD.NAT_D_DRAFT)
-    .map((d) => (d.payload as { hash: Uint8Array }).hash);
+    .map((d) => (d.payload as NatdPayload).hash);
+  // RFC 3947 §3.2: each is a hash of the negotiated algorithm; the first, and at least one more.
+  const size = hashBytes(sa.choice!.hash);
+  if (hashes.some((h) => h.length !== size)) return `NAT-D of ${hashes.map((h) => h.length).join('/')} bytes, not ${size}`;
+  if (hashes.length === 1) return 'a single NAT-D payload';
   sa.nat = detectNat(sa.choice!.hash, sa.icookie, sa.rcookie, hashes, sa.local, sa.remote);
   if (sa.conn.ike.natTraversal === 'force') sa.nat = { ...sa.nat, local: true };
+  return null;
 }
 
 /** UDP encapsulation applies to this SA's children: a NAT on either side (RFC 3947 §4). */
 export const useUdp = (sa: Ikev1Sa): boolean => sa.natt !== undefined && (sa.nat.local || sa.nat.remote);
 
 export const bytesEqual = equalConstantTime;
+
+/**
+ * A phase-1 proof (or identity) that does not hold. strongSwan answers AUTHENTICATION_FAILED and
+ * deletes the SA; but nothing authenticates the message that failed, so a forged or damaged copy
+ * would end a negotiation the real one could still finish. We drop it and keep waiting: the
+ * retransmissions or the half-open timeout end a negotiation that cannot succeed.
+ */
+export function authRejected(host: V1Host, sa: Ikev1Sa, reason: string): Outcome {
+  host.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `peer not authenticated: ${reason}`);
+  return reject(reason);
+}
