@@ -2,6 +2,7 @@
 // its transcript in RFC 2409 notation, and each CHILD SA proven by a packet through both engines.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type { RetransmitPolicy } from '../src/ike/v1/daemon.js';
 import { ADDR, createPair, events, sideConfig, type Pair, type Side } from './util/ike-pair.js';
 import { udpPacket } from './util/packets.js';
 
@@ -18,6 +19,10 @@ interface Opts {
   startA?: 'start' | 'trap' | 'none';
   extraA?: string;
   extraB?: string;
+  /** A's own identity (B expects A's address). */
+  idA?: string;
+  /** B's pre-shared key (A has PSK). */
+  pskB?: string;
 }
 
 function yaml(side: 'A' | 'B', o: Opts): string {
@@ -31,7 +36,7 @@ function yaml(side: 'A' | 'B', o: Opts): string {
     '  peer:',
     '    version: 1',
     `    mode: ${o.mode ?? 'main'}`,
-    `    local: { address: ${me}, id: ${me}, auth: psk }`,
+    `    local: { address: ${me}, id: ${side === 'A' ? o.idA ?? me : me}, auth: psk }`,
     `    remote: { address: ${peer}, id: ${peer}, auth: psk }`,
     '    psk: { file: psk.txt }',
     '    ike:',
@@ -54,10 +59,13 @@ after(async () => {
   for (const p of pairs) await p.close();
 });
 
-function open(o: Opts = {}): { pair: Pair; transcript: string[] } {
+function open(o: Opts = {}, retransmit?: RetransmitPolicy): { pair: Pair; transcript: string[] } {
   const transcript: string[] = [];
   const files = { 'psk.txt': PSK };
-  const pair = createPair({ a: sideConfig(yaml('A', o), files), b: sideConfig(yaml('B', o), files) }, { trace: (l) => transcript.push(l) });
+  const pair = createPair(
+    { a: sideConfig(yaml('A', o), files), b: sideConfig(yaml('B', o), { 'psk.txt': o.pskB ?? PSK }) },
+    { trace: (l) => transcript.push(l), retransmit },
+  );
   pairs.push(pair);
   return { pair, transcript };
 }
@@ -142,6 +150,26 @@ describe('IKEv1 in process', () => {
     await pair.until(() => events(pair.a).includes('child.failed'), 3000, 'the failed child at A');
     assert.ok(events(pair.a).includes('ike.established'));
     assert.ok(events(pair.b).includes('proposal.mismatch') || events(pair.b).includes('child.failed'));
+  });
+
+  it('an identity the responder has no connection for: INVALID-ID-INFORMATION, protected, and the SA stays until it times out', async () => {
+    const { pair } = open({ idA: 'stranger.example' }, { timeoutMs: 50, base: 1, tries: 2 });
+    await pair.until(() => events(pair.a).includes('ike.peer_error'), 3000, 'the notify at A');
+    const b = pair.b.logs.find((l) => l.event === 'auth.failed')!;
+    assert.match(String(b.reason), /no connection for the peer identity stranger\.example/);
+    assert.equal(pair.a.logs.find((l) => l.event === 'ike.peer_error')!.notify, 'INVALID_ID_INFORMATION');
+    await pair.until(() => events(pair.a).includes('ike.timeout'), 3000, 'A to give up');
+    assert.match(String(pair.a.logs.find((l) => l.event === 'ike.timeout')!.reason), /identities differ/);
+    assert.ok(!events(pair.a).includes('ike.established') && !events(pair.b).includes('ike.established'));
+  });
+
+  it('pre-shared keys that differ: message 5 decrypts to noise at the responder, which says so', async () => {
+    const { pair } = open({ pskB: 'another key' }, { timeoutMs: 50, base: 1, tries: 2 });
+    await pair.until(() => events(pair.a).includes('ike.timeout'), 3000, 'A to give up');
+    const b = pair.b.logs.filter((l) => l.event === 'auth.failed');
+    assert.equal(b.length, 3, 'message 5 and its two retransmits');
+    assert.match(String(b[0].reason), /pre-shared keys differ/);
+    assert.ok(!events(pair.b).includes('ike.established'));
   });
 
   it('a lost message is retransmitted; a repeated one is answered from the cache', async () => {

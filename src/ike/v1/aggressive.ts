@@ -111,7 +111,7 @@ export function onAggressive3(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   if (natd) return reject(natd);
   // HASH_I covers IDii_b from message 1.
   const bad = verifyPeerAuth(host, sa, [sa.peerIdPayload!, ...m.payloads]);
-  if (bad) return authRejected(host, sa, bad);
+  if (bad) return authRejected(host, sa, m, bad);
   if (m.next) sa.advancePhase1(m.next);
   sa.remote = m.from;
   sa.local = m.to;

@@ -472,7 +472,7 @@ export class Ikev1Daemon implements V1Host {
         // fails (see authRejected), so the silence is the signal.
         const reason = `no answer after ${p.tries} retransmits${sa.state === 'I5' ? ' to our proof of identity (pre-shared keys, certificates or identities differ?)' : ''}`;
         if (slot === 'p1') {
-          this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote) }, `phase 1: ${reason}`);
+          this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1: ${reason}`);
           this.fail(sa, reason);
         } else this.quickTimedOut(sa, slot, reason);
         return;

@@ -98,10 +98,10 @@ export function onMain4(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
 export function onMain5(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   const id = find(m.payloads, PAYLOAD.ID)!;
   const conn = host.connectionFor(sa, id.idType, id.data);
-  if (!conn) return authRejected(host, sa, `no connection for the peer identity ${idToString(id.idType, id.data)}`);
+  if (!conn) return authRejected(host, sa, m, `no connection for the peer identity ${idToString(id.idType, id.data)}`, NOTIFY.INVALID_ID_INFORMATION);
   sa.conn = conn;
   const bad = verifyPeerAuth(host, sa, m.payloads);
-  if (bad) return authRejected(host, sa, bad);
+  if (bad) return authRejected(host, sa, m, bad);
   sa.advancePhase1(m.next!);
   sa.remote = m.from;
   sa.local = m.to;
@@ -115,7 +115,7 @@ export function onMain5(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
 /** Initiator, message 6: the responder's identity and proof. */
 export function onMain6(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   const bad = verifyPeerAuth(host, sa, m.payloads);
-  if (bad) return authRejected(host, sa, bad);
+  if (bad) return authRejected(host, sa, m, bad);
   sa.advancePhase1(m.next!);
   host.answered(sa, 'p1');
   host.phase1Established(sa, m.payloads);

@@ -2,7 +2,7 @@
 // our identity, the authentication payloads and their check, NAT-D and Vendor IDs.
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import {
-  AUTH_METHOD, CERT_ENCODING, ID_TYPE, PAYLOAD, idFromString, type Decoded, type IdPayload, type KnownPayloadType, type NatdPayload, type Payload,
+  AUTH_METHOD, CERT_ENCODING, ID_TYPE, NOTIFY, PAYLOAD, idFromString, type Decoded, type IdPayload, type KnownPayloadType, type NatdPayload, type Payload,
   type PayloadByType,
 } from '../codec/v1/index.js';
 import {
@@ -12,7 +12,7 @@ import {
 import { endpointText } from '../endpoint.js';
 import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
-import { reject, type Outcome } from './incoming.js';
+import { reject, type Incoming, type Outcome } from './incoming.js';
 import { detectNat, natdHashes, natdPayloadType, ourVendorIds, readVendorIds } from './natt.js';
 
 /** RFC 2409 §5: nonces of 8 to 256 bytes; 32, as strongSwan sends. */
@@ -204,12 +204,16 @@ export const useUdp = (sa: Ikev1Sa): boolean => sa.natt !== undefined && (sa.nat
 export const bytesEqual = equalConstantTime;
 
 /**
- * A phase-1 proof (or identity) that does not hold. strongSwan answers AUTHENTICATION_FAILED and
- * deletes the SA; but nothing authenticates the message that failed, so a forged or damaged copy
- * would end a negotiation the real one could still finish. We drop it and keep waiting: the
- * retransmissions or the half-open timeout end a negotiation that cannot succeed.
+ * A phase-1 proof (or identity) that does not hold. Like strongSwan we tell the peer with a
+ * protected notify (AUTHENTICATION-FAILED or INVALID-ID-INFORMATION), under the IV the failed
+ * message leaves behind, which is the one its sender holds (RFC 2409 Appendix B). Unlike
+ * strongSwan we do not delete the SA: nothing authenticates the message that failed, and a forged
+ * or damaged copy must not end a negotiation the real one could still finish. The daemon restores
+ * the SA as it was (the IV too); retransmissions or the half-open timeout end a hopeless one.
  */
-export function authRejected(host: V1Host, sa: Ikev1Sa, reason: string): Outcome {
+export function authRejected(host: V1Host, sa: Ikev1Sa, m: Incoming, reason: string, notifyType: number = NOTIFY.AUTHENTICATION_FAILED): Outcome {
   host.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `peer not authenticated: ${reason}`);
+  if (m.next) sa.advancePhase1(m.next);
+  host.notify(sa, notifyType);
   return reject(reason);
 }
