@@ -32,11 +32,10 @@ import {
   type Payload,
 } from '../src/ike/codec/v1/index.js';
 import { informationalHash, quickHash1 } from '../src/ike/crypto/index.js';
-import type { Ikev1Daemon } from '../src/ike/v1/daemon.js';
 import type { Ikev1Sa } from '../src/ike/v1/ike-sa.js';
 import { deleteIpsec, deleteIsakmp } from '../src/ike/v1/informational.js';
 import { sealedMessage } from '../src/ike/v1/wire.js';
-import { ADDR, createPair, events, sideConfig, type Datagram, type Pair, type Side } from './util/ike-pair.js';
+import { ADDR, createPair, events, sideConfig, type Daemon, type Datagram, type Pair, type Side } from './util/ike-pair.js';
 import { udpPacket } from './util/packets.js';
 import { rng, type Rng } from './util/rng.js';
 
@@ -89,7 +88,7 @@ function open(hold?: number): { pair: Pair; held: Datagram[] } {
 const childUp = (s: Side): boolean => events(s).includes('child.established');
 
 /** What must not change: the SAs, their states and SPIs, the CHILD SAs. */
-function snapshot(d: Ikev1Daemon): string {
+function snapshot(d: Daemon): string {
   const st = d.status() as { ike: Array<Record<string, unknown>>; children: Array<Record<string, unknown>> };
   return JSON.stringify({
     ike: st.ike.map((s) => [s.id, s.state, s.spis, s.role]),

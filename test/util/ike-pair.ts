@@ -12,15 +12,25 @@ import type { Config } from '../../src/config/types.js';
 import { Engine } from '../../src/dataplane/engine.js';
 import type { Endpoint, IkeTransport } from '../../src/ike/endpoint.js';
 import { Ikev1Daemon, type RetransmitPolicy } from '../../src/ike/v1/daemon.js';
+import { Ikev2Daemon } from '../../src/ike/v2/daemon.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { EngineKernel } from '../../src/policy/kernel.js';
+
+/** What the tests use of either daemon. */
+export interface Daemon {
+  receive(to: Endpoint, from: Endpoint, data: Uint8Array): void;
+  start(): void;
+  stop(): Promise<void>;
+  status(): object;
+  initiate(conn: string, child?: string): void;
+}
 
 export interface Side {
   name: 'A' | 'B';
   config: Config;
   engine: Engine;
   kernel: EngineKernel;
-  daemon: Ikev1Daemon;
+  daemon: Daemon;
   /** Every log line as an object. */
   logs: Array<Record<string, unknown>>;
   log: Logger;
@@ -99,10 +109,12 @@ export function createPair(configs: { a: Config; b: Config }, opts: PairOptions 
     });
     const engine = new Engine({ maxSas: 64, maxPolicies: 64, batch: 8 });
     const kernel: EngineKernel = new EngineKernel(engine, { route: () => {}, policiesChanged: () => engine.setPolicies(kernel.policies()) });
-    const daemon = new Ikev1Daemon({
+    const o = {
       connections: config.connections, transport: wire(name), kernel, log, listen: [ADDR[name]],
       retransmit: opts.retransmit ?? { timeoutMs: 300, base: 1.5, tries: 5 }, trace: opts.trace,
-    });
+    };
+    // One version per pair: the first connection's.
+    const daemon = config.connections[0]?.version === 2 ? new Ikev2Daemon(o) : new Ikev1Daemon(o);
     return { name, config, engine, kernel, daemon, logs, log };
   };
   pair.a = sides.A = make('A', configs.a);

@@ -17,20 +17,21 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { Child, Connection } from '../../config/types.js';
 import { formatAddress, parseAddress, type Prefix } from '../../dataplane/addr.js';
 import type { Logger } from '../../log.js';
-import type { Kernel, KernelChild } from '../../policy/kernel.js';
-import { limits, type Limits } from '../../policy/lifetimes.js';
+import type { Kernel } from '../../policy/kernel.js';
+import { limits } from '../../policy/lifetimes.js';
 import {
-  DecodeError, EXCHANGE, FLAG, ID_TYPE, NOTIFY, PAYLOAD, PROTO, decodeMessage, decodePayloads, idFromString, idToString, name as constName,
+  DecodeError, EXCHANGE, FLAG, NOTIFY, PAYLOAD, PROTO, decodeMessage, decodePayloads, idFromString, idToString, name as constName,
   type Decoded, type DeletePayload, type NotifyPayload,
 } from '../codec/v1/index.js';
 import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
 import { initiateAggressive, onAggressive2, onAggressive3, respondAggressive1 } from './aggressive.js';
-import type { ChildResult, Credentials, Slot, V1Host } from './host.js';
+import { ChildManager, type ChildRecord, type ChildResult } from '../children.js';
+import type { Credentials, Slot, V1Host } from './host.js';
 import { Ikev1Sa, hex, isZero } from './ike-sa.js';
 import type { Incoming } from './incoming.js';
 import { checkInformationalHash, deleteIpsec, deleteIsakmp, dpdNotify, firstDpdSeq, informational } from './informational.js';
 import { initiateMain, onMain2, onMain3, onMain4, onMain5, onMain6, respondMain1 } from './main.js';
-import { bytesEqual, find, findAll, useUdp } from './phase1.js';
+import { bytesEqual, findAll, useUdp } from './phase1.js';
 import { readU32 } from './proposals.js';
 import { initiateQuick, onQuick2, onQuick3, respondQuick, type QuickExchange } from './quick.js';
 import { checkPayloads, type Kind } from './rules.js';
@@ -48,8 +49,6 @@ export const STRONGSWAN_RETRANSMIT: RetransmitPolicy = { timeoutMs: 4000, base: 
 
 /** strongSwan's IKEv1 dpd_timeout default. */
 const DPD_TIMEOUT_S = 150;
-/** How long a rekeyed SA's inbound half keeps accepting stragglers before it goes. */
-const REKEY_GRACE_MS = 2000;
 /** Half-open phase 1 (responder) is forgotten after this long (strongSwan: half_open_timeout 30 s). */
 const HALF_OPEN_MS = 30_000;
 
@@ -73,19 +72,6 @@ interface SlotState {
   lastIn?: Uint8Array;
 }
 
-interface ChildRecord {
-  readonly conn: Connection;
-  readonly child: Child;
-  readonly result: ChildResult;
-  readonly kernel: KernelChild;
-  readonly initiator: boolean;
-  readonly installedAt: number;
-  readonly limits: Limits;
-  ike?: Ikev1Sa;
-  state: 'installed' | 'active' | 'rekeying' | 'rekeyed' | 'gone';
-  timers: NodeJS.Timeout[];
-}
-
 export interface Ikev1Stats {
   received: number;
   dropped: Record<string, number>;
@@ -98,9 +84,9 @@ export class Ikev1Daemon implements V1Host {
   private readonly slots = new Map<Ikev1Sa, Map<Slot, SlotState>>();
   private readonly quick = new Map<Ikev1Sa, Map<number, QuickExchange>>();
   private readonly timers = new Map<Ikev1Sa, NodeJS.Timeout[]>();
-  private readonly children = new Set<ChildRecord>();
+  private readonly children: ChildManager<Ikev1Sa>;
   /** Children waiting for an ISAKMP SA, per connection name. */
-  private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord }>>();
+  private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord<Ikev1Sa> }>>();
   private readonly creds = new Map<string, Credentials>();
   private readonly dpd = new Map<Ikev1Sa, { seq: number; outstanding?: number; since: number }>();
   private readonly retransmitPolicy: RetransmitPolicy;
@@ -112,6 +98,21 @@ export class Ikev1Daemon implements V1Host {
     this.log = o.log;
     this.connections = o.connections.filter((c) => c.version === 1);
     this.retransmitPolicy = o.retransmit ?? STRONGSWAN_RETRANSMIT;
+    this.children = new ChildManager<Ikev1Sa>(o.kernel, o.log, {
+      rekey: (r) => {
+        // A roaming peer has no address to rekey to: it rekeys (or the SA expires).
+        if (r.conn.remote.address === 'any' && !r.ike?.established) return this.children.rekeyFailed(r.result.spiIn);
+        this.requestChild(r.conn, r.child, r);
+      },
+      tellDelete: (r) => {
+        const sa = r.ike?.established ? r.ike : [...this.sas].find((s) => s.conn === r.conn && s.established);
+        if (sa) this.sendRaw(sa, informational(sa, deleteIpsec(r.result.protocol, [r.result.spiIn])));
+      },
+      // RFC 2409 §8: PFS of identities — the ISAKMP SA that derived these keys goes at once.
+      activated: (r) => {
+        if (r.child.pfs === 'identities' && r.ike) this.deleteIke(r.ike, true);
+      },
+    });
   }
 
   /** Traps and `start: start` children; warnings about weak choices. */
@@ -152,7 +153,7 @@ export class Ikev1Daemon implements V1Host {
   acquire(trapId: number): void {
     const t = this.trapIds.get(trapId);
     if (!t) return;
-    const busy = [...this.children].some((r) => r.conn === t.conn && r.child === t.child && r.state !== 'gone' && r.state !== 'rekeyed') ||
+    const busy = this.children.busy(t.conn, t.child) ||
       (this.pending.get(t.conn.name) ?? []).some((p) => p.child === t.child) ||
       [...this.quick.values()].some((m) => [...m.values()].some((ex) => ex.child === t.child && ex.state !== 'done'));
     if (busy) return;
@@ -162,7 +163,7 @@ export class Ikev1Daemon implements V1Host {
 
   /** `ipsecgw down NAME`: Delete to the peer for every SA of the connection. */
   async terminate(connName: string): Promise<void> {
-    for (const r of [...this.children]) if (r.conn.name === connName) await this.deleteChild(r, true);
+    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true);
     for (const sa of [...this.sas]) if (sa.conn.name === connName) this.deleteIke(sa, true);
     this.pending.delete(connName);
   }
@@ -170,7 +171,8 @@ export class Ikev1Daemon implements V1Host {
   /** SIGTERM: every SA deleted with a Delete to the peer. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const r of [...this.children]) await this.deleteChild(r, true);
+    this.children.stop();
+    for (const r of this.children.all()) await this.children.remove(r, true);
     for (const sa of [...this.sas]) this.deleteIke(sa, true);
   }
 
@@ -408,11 +410,8 @@ export class Ikev1Daemon implements V1Host {
       this.log.info({ event: 'ike.initial_contact', ike: o.id, conn: o.conn.name }, 'peer restarted (INITIAL-CONTACT): old ISAKMP SA removed');
       this.deleteIke(o, false);
     }
-    for (const r of [...this.children]) {
-      if (r.conn === sa.conn && r.ike !== sa) {
-        this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, reason: 'initial-contact' }, 'stale CHILD SA removed');
-        void this.deleteChild(r, false);
-      }
+    for (const r of this.children.all()) {
+      if (r.conn === sa.conn && r.ike !== sa) void this.children.remove(r, false, 'initial-contact');
     }
   }
 
@@ -521,7 +520,7 @@ export class Ikev1Daemon implements V1Host {
     this.quick.delete(sa);
     this.dpd.delete(sa);
     this.sas.delete(sa);
-    for (const r of this.children) if (r.ike === sa) r.ike = undefined;
+    for (const r of this.children.all()) if (r.ike === sa) r.ike = undefined;
     sa.destroy();
   }
 
@@ -536,7 +535,7 @@ export class Ikev1Daemon implements V1Host {
   /** Phase-1 lifetime nearly over: a new ISAKMP SA if children still need one, then the old goes. */
   private renewIke(sa: Ikev1Sa): void {
     if (sa.state !== 'established' || this.stopped) return;
-    const needed = [...this.children].some((r) => r.conn === sa.conn && r.state !== 'gone');
+    const needed = this.children.all().some((r) => r.conn === sa.conn);
     if (sa.role === 'initiator' && needed && sa.conn.remote.address !== 'any') {
       this.log.info({ event: 'ike.rekeying', ike: sa.id, conn: sa.conn.name }, 'renewing the ISAKMP SA');
       const next = this.initiatePhase1(sa.conn);
@@ -554,7 +553,7 @@ export class Ikev1Daemon implements V1Host {
   // ---- Quick Mode -----------------------------------------------------------------------------
 
   /** A child is wanted: on an established ISAKMP SA of its connection, else after phase 1. */
-  private requestChild(conn: Connection, child: Child, rekeyOf?: ChildRecord): void {
+  private requestChild(conn: Connection, child: Child, rekeyOf?: ChildRecord<Ikev1Sa>): void {
     if (this.stopped) return;
     const sa = [...this.sas].filter((s) => s.conn === conn && s.established).sort((a, b) => b.establishedAt! - a.establishedAt!)[0];
     if (sa) return this.startQuick(sa, child, rekeyOf);
@@ -564,7 +563,7 @@ export class Ikev1Daemon implements V1Host {
     if (![...this.sas].some((s) => s.conn === conn && s.role === 'initiator' && s.state !== 'deleted')) this.initiatePhase1(conn);
   }
 
-  private startQuick(sa: Ikev1Sa, child: Child, rekeyOf?: ChildRecord): void {
+  private startQuick(sa: Ikev1Sa, child: Child, rekeyOf?: ChildRecord<Ikev1Sa>): void {
     const ts = rekeyOf ? { local: rekeyOf.result.localTs[0], remote: rekeyOf.result.remoteTs[0] } : this.selectors(sa.conn, child, sa);
     if (!ts) {
       this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: child.name, reason: 'no traffic selectors' }, 'no traffic selectors');
@@ -634,7 +633,7 @@ export class Ikev1Daemon implements V1Host {
       const localOk = local.every((p) => within(p, child.localTs === 'dynamic' ? [ours.local] : child.localTs));
       const remoteOk = remote.every((p) => within(p, child.remoteTs === 'dynamic' ? [ours.remote] : child.remoteTs));
       if (!localOk || !remoteOk) continue;
-      const old = [...this.children].find((r) => r.conn === sa.conn && r.child === child && r.state === 'active' && samePrefixList(r.result.localTs, local) && samePrefixList(r.result.remoteTs, remote));
+      const old = this.children.find((r) => r.conn === sa.conn && r.child === child && r.state === 'active' && samePrefixList(r.result.localTs, local) && samePrefixList(r.result.remoteTs, remote));
       return { child, rekeyOf: old?.result.spiIn };
     }
     return undefined;
@@ -646,11 +645,10 @@ export class Ikev1Daemon implements V1Host {
     ex.state = 'done';
     if (ex.role === 'responder' && ex.result) {
       // Installed when we answered, never confirmed: remove.
-      const r = [...this.children].find((c) => c.result === ex.result);
-      if (r) void this.deleteChild(r, false);
+      const r = this.children.find((c) => c.result === ex.result);
+      if (r) void this.children.remove(r, false, reason);
     }
-    const old = ex.rekeyOf !== undefined ? [...this.children].find((c) => c.result.spiIn === ex.rekeyOf) : undefined;
-    if (old?.state === 'rekeying') old.state = 'active';
+    this.children.rekeyFailed(ex.rekeyOf);
     this.childFailed(sa, ex.child, reason);
   }
 
@@ -659,112 +657,13 @@ export class Ikev1Daemon implements V1Host {
   }
 
   installChild(sa: Ikev1Sa, result: ChildResult, active: boolean): void {
-    const conn = sa.conn;
-    const local = useUdp(sa) ? sa.local : { address: sa.local.address, port: 0 };
-    const remote = useUdp(sa) ? sa.remote : { address: sa.remote.address, port: 0 };
-    let kernel: KernelChild;
-    try {
-      kernel = this.o.kernel.install({
-        name: `${conn.name}/${result.child.name}`, protocol: result.protocol, mode: result.mode, suite: result.suite,
-        local, remote, udp: result.udp, localTs: result.localTs, remoteTs: result.remoteTs,
-        spiIn: result.spiIn, spiOut: result.spiOut, keyIn: result.keyIn, keyOut: result.keyOut,
-        fixChecksum: result.mode === 'transport' && result.udp,
-      });
-    } catch (err) {
-      this.childFailed(sa, result.child, `datapath refused the SA: ${(err as Error).message}`);
-      return;
-    } finally {
-      result.keyIn.fill(0);
-      result.keyOut.fill(0);
-    }
-    const record: ChildRecord = {
-      conn, child: result.child, result, kernel, ike: sa, initiator: active,
-      installedAt: Date.now(), limits: limits(result.lifetime, active), state: 'installed', timers: [],
-    };
-    this.children.add(record);
-    if (active) this.activate(record);
+    const r = this.children.install(sa, sa.conn, result, sa.local, sa.remote, { active, initiator: active });
+    if (typeof r === 'string') this.childFailed(sa, result.child, r);
   }
 
   activateChild(sa: Ikev1Sa, result: ChildResult): void {
-    const r = [...this.children].find((c) => c.result === result);
-    if (r) this.activate(r);
-  }
-
-  /** Outbound traffic onto the new pair; the SA it replaces (if any) is deleted shortly after. */
-  private activate(r: ChildRecord): void {
-    this.o.kernel.activate(r.kernel);
-    r.state = 'active';
-    const old = r.result.rekeyOf !== undefined ? [...this.children].find((c) => c !== r && c.result.spiIn === r.result.rekeyOf) : undefined;
-    const res = r.result;
-    this.log.info({
-      event: old ? 'child.rekeyed' : 'child.established', conn: r.conn.name, child: r.child.name, ike: r.ike?.id,
-      protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none', spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut),
-      encr: res.suite.encr.name, integ: res.suite.integ?.name, pfs: res.pfsGroup || undefined, esn: res.suite.esn,
-      localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText), lifetime: res.lifetime,
-    }, old ? `CHILD SA '${r.child.name}' rekeyed` : `CHILD SA '${r.child.name}' established`);
-    if (old) {
-      old.state = 'rekeyed';
-      // The initiator of the rekey says so; either side removes the old pair after a grace period.
-      const t = setTimeout(() => void this.deleteChild(old, r.initiator), REKEY_GRACE_MS);
-      t.unref?.();
-      old.timers.push(t);
-    }
-    this.scheduleChild(r);
-    if (r.child.pfs === 'identities' && r.ike) {
-      // RFC 2409 §8: PFS of identities — the ISAKMP SA that derived these keys goes at once.
-      this.deleteIke(r.ike, true);
-    }
-  }
-
-  /** Rekey and expiry timers, by time, and by bytes through a once-a-second poll. */
-  private scheduleChild(r: ChildRecord): void {
-    const soft = setTimeout(() => this.softExpire(r), r.limits.softMs);
-    const hard = setTimeout(() => this.hardExpire(r), r.limits.hardMs);
-    r.timers.push(soft, hard);
-    if (r.limits.hardBytes !== undefined) {
-      const poll = setInterval(() => {
-        if (r.state === 'gone') return clearInterval(poll);
-        const u = this.o.kernel.usage(r.kernel), bytes = u.bytesIn + u.bytesOut;
-        if (bytes >= r.limits.hardBytes!) this.hardExpire(r);
-        else if (bytes >= r.limits.softBytes! && r.state === 'active') this.softExpire(r);
-      }, 1000);
-      r.timers.push(poll);
-    }
-    for (const t of r.timers) t.unref?.();
-  }
-
-  /** Soft lifetime: rekey with a new Quick Mode — unless the SA carried nothing since it was made. */
-  private softExpire(r: ChildRecord): void {
-    if (r.state !== 'active' || this.stopped) return;
-    const u = this.o.kernel.usage(r.kernel);
-    if (u.packetsIn === 0n && u.packetsOut === 0n) {
-      this.log.info({ event: 'child.idle', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn) }, 'CHILD SA carried no traffic: closed instead of rekeyed');
-      void this.deleteChild(r, true);
-      return;
-    }
-    if (r.conn.remote.address === 'any' && !r.ike?.established) return; // roaming peer: it rekeys
-    this.log.info({ event: 'child.rekeying', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn) }, 'rekeying CHILD SA');
-    this.requestChild(r.conn, r.child, r);
-  }
-
-  private hardExpire(r: ChildRecord): void {
-    if (r.state === 'gone') return;
-    this.log.info({ event: 'child.expired', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn) }, 'CHILD SA lifetime over');
-    void this.deleteChild(r, true);
-  }
-
-  /** Removes a child's SAs (the trap, if configured, takes over); with `tell`, a Delete to the peer. */
-  private async deleteChild(r: ChildRecord, tell: boolean): Promise<void> {
-    if (r.state === 'gone') return;
-    r.state = 'gone';
-    for (const t of r.timers) clearTimeout(t);
-    this.children.delete(r);
-    if (tell) {
-      const sa = r.ike?.established ? r.ike : [...this.sas].find((s) => s.conn === r.conn && s.established);
-      if (sa) this.sendRaw(sa, informational(sa, deleteIpsec(r.result.protocol, [r.result.spiIn])));
-    }
-    this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn), told: tell }, `CHILD SA '${r.child.name}' deleted`);
-    await this.o.kernel.remove(r.kernel);
+    const r = this.children.find((c) => c.result === result);
+    if (r) this.children.activate(r);
   }
 
   childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string): void {
@@ -828,11 +727,8 @@ export class Ikev1Daemon implements V1Host {
     for (const spi of del.spis) {
       if (spi.length !== 4) continue;
       const out = readU32(spi);
-      const r = [...this.children].find((c) => c.conn === sa.conn && c.result.spiOut === out && c.result.protocol === (del.protocolId === PROTO.IPSEC_AH ? 'ah' : 'esp'));
-      if (r) {
-        this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, spiOut: spiHex(out), by: 'peer' }, 'peer deleted a CHILD SA');
-        void this.deleteChild(r, false);
-      }
+      const r = this.children.byOutboundSpi(sa.conn, del.protocolId === PROTO.IPSEC_AH ? 'ah' : 'esp', out);
+      if (r) void this.children.remove(r, false, 'deleted by the peer');
     }
   }
 
@@ -856,7 +752,7 @@ export class Ikev1Daemon implements V1Host {
     const tick = setInterval(() => {
       if (sa.state !== 'established') return clearInterval(tick);
       const now = Date.now();
-      const traffic = Math.max(sa.lastHeard, ...[...this.children].filter((r) => r.ike === sa || r.conn === sa.conn).map((r) => this.o.kernel.usage(r.kernel).lastIn));
+      const traffic = Math.max(sa.lastHeard, ...this.children.all().filter((r) => r.ike === sa || r.conn === sa.conn).map((r) => this.children.usage(r).lastIn));
       if (state.outstanding !== undefined && now - state.since > timeoutMs && now - traffic > timeoutMs) {
         clearInterval(tick);
         return this.peerDead(sa);
@@ -879,8 +775,8 @@ export class Ikev1Daemon implements V1Host {
     const action = sa.conn.ike.dpd!.action;
     this.log.warn({ event: 'dpd.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), action }, `peer ${endpointText(sa.remote)} is dead: ${action}`);
     const conn = sa.conn;
-    const children = [...this.children].filter((r) => r.conn === conn);
-    for (const r of children) void this.deleteChild(r, false);
+    const children = this.children.all().filter((r) => r.conn === conn);
+    for (const r of children) void this.children.remove(r, false, 'peer dead');
     this.deleteIke(sa, false);
     if (action === 'hold') {
       for (const r of children) {
@@ -915,16 +811,7 @@ export class Ikev1Daemon implements V1Host {
         encr: sa.choice?.encr.name, hash: sa.choice?.hash, group: sa.choice?.group, nat: sa.nat, natt: sa.natt,
         established: sa.establishedAt ? Math.round((Date.now() - sa.establishedAt) / 1000) : undefined,
       })),
-      children: [...this.children].map((r) => {
-        const u = this.o.kernel.usage(r.kernel), res = r.result;
-        return {
-          conn: r.conn.name, child: r.child.name, state: r.state, protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none',
-          spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut), encr: res.suite.encr.name, integ: res.suite.integ?.name, pfs: res.pfsGroup || undefined,
-          localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText),
-          bytesIn: String(u.bytesIn), bytesOut: String(u.bytesOut), packetsIn: String(u.packetsIn), packetsOut: String(u.packetsOut),
-          installed: Math.round((Date.now() - r.installedAt) / 1000), rekeyIn: Math.max(0, Math.round((r.installedAt + r.limits.softMs - Date.now()) / 1000)),
-        };
-      }),
+      children: this.children.status(),
       stats: this.stats,
     };
   }
@@ -950,8 +837,6 @@ function phase1Kind(sa: Ikev1Sa): Kind | undefined {
   }
 }
 
-const spiHex = (spi: number): string => `0x${spi.toString(16).padStart(8, '0')}`;
-const prefixText = (p: Prefix): string => `${formatAddress(p)}/${p.len}`;
 const sameEndpointAddress = (a: Endpoint, b: Endpoint): boolean => a.address === b.address;
 
 function within(p: Prefix, set: readonly Prefix[]): boolean {

@@ -2,11 +2,10 @@
 // send (with retransmission), and where to report outcomes. Exchanges are plain functions over an
 // Ikev1Sa and this interface, so tests can drive them with a fake host.
 import type { KeyObject, X509Certificate } from 'node:crypto';
-import type { EspSuite } from '../../config/proposal.js';
-import type { Child, Connection, Lifetime } from '../../config/types.js';
-import type { Prefix } from '../../dataplane/addr.js';
+import type { Child, Connection } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import type { Decoded } from '../codec/v1/index.js';
+import type { ChildResult } from '../children.js';
 import type { Ikev1Sa } from './ike-sa.js';
 
 export interface Credentials {
@@ -50,27 +49,4 @@ export interface V1Host {
   childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string): void;
   /** Inbound SPIs, unique among the SAs the datapath holds (RFC 4303 §2.1: 256 and up). */
   allocSpi(): number;
-}
-
-/** A negotiated CHILD SA pair, ready for the datapath. */
-export interface ChildResult {
-  readonly child: Child;
-  readonly protocol: 'esp' | 'ah';
-  readonly mode: 'tunnel' | 'transport';
-  readonly udp: boolean;
-  readonly suite: EspSuite;
-  readonly spiIn: number;
-  readonly spiOut: number;
-  readonly keyIn: Uint8Array;
-  readonly keyOut: Uint8Array;
-  /** Traffic selectors as negotiated (this side's view). */
-  readonly localTs: readonly Prefix[];
-  readonly remoteTs: readonly Prefix[];
-  readonly lifetime: Lifetime;
-  /** The original addresses for transport mode behind a NAT (NAT-OA, RFC 3947 §5.2). */
-  readonly natOa?: { readonly local?: string; readonly remote?: string };
-  /** The group used for PFS, or 0. */
-  readonly pfsGroup: number;
-  /** What the SA replaces, when it is a rekey: the old inbound SPI. */
-  readonly rekeyOf?: number;
 }

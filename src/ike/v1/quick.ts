@@ -22,7 +22,8 @@ import {
   decodeAttributes, encodeAttributes, type Decoded, type IdPayload, type NatoaPayload, type NotifyPayload, type Payload, type SaPayload,
 } from '../codec/v1/index.js';
 import { concat, dhGroup, keymat, quickHash1, quickHash2, quickHash3, wipe, type DhPrivate } from '../crypto/index.js';
-import type { ChildResult, V1Host } from './host.js';
+import type { ChildResult } from '../children.js';
+import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
 import type { Incoming } from './incoming.js';
 import { natoaPayloadType } from './natt.js';

@@ -1,0 +1,989 @@
+// The IKEv2 daemon (RFC 7296): every IKE SA of a gateway's `version: 2` connections, the
+// exchanges on them, and the CHILD SAs they made (through the ChildManager both versions share).
+//
+//   receive: 1. IKE_SA_INIT requests open a responder SA (cookies and a per-peer half-open limit
+//               first, §2.6); its responses find our initiator SA by SPIi
+//            2. everything else finds its SA by our SPI and must pass the SK integrity check
+//               (fragments are collected first, RFC 7383); nothing unauthenticated goes further
+//            3. a request with the ID we expect is handled and its response cached; the previous
+//               ID gets the cached response again (§2.1); a response must answer our outstanding
+//               request — one at a time (window size 1, §2.3)
+//   timers:  retransmission (strongSwan's 4 s × 1.8ⁿ, 5 tries: then the peer is gone), liveness
+//            checks (DPD), IKE SA rekey and expiry, NAT keepalives; CHILD SA lifetimes live in the
+//            ChildManager
+import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Child, Connection } from '../../config/types.js';
+import { formatAddress, parseAddress } from '../../dataplane/addr.js';
+import type { Logger } from '../../log.js';
+import type { Kernel } from '../../policy/kernel.js';
+import { limits } from '../../policy/lifetimes.js';
+import { ChildManager, type ChildRecord, type ChildResult } from '../children.js';
+import {
+  DecodeError, EXCHANGE, FLAG, NOTIFY, PAYLOAD, PROTOCOL, Reassembly, checkPayloads, constName, decodeMessage, decodePayloads, encodeMessage,
+  openFragment, openMessage, sealMessage, tsFromPrefix,
+  type AuthPayload, type CertPayload, type Decoded, type DeletePayload, type Header, type IdPayload, type KePayload, type MessageKind,
+  type NoncePayload, type NotifyPayload, type Payload, type SaPayload,
+} from '../codec/v2/index.js';
+import { dhGroup, deriveIkeKeys, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
+import { idFromString, idToString } from '../codec/v1/index.js';
+import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
+import { natdHash } from '../v1/natt.js';
+import { STRONGSWAN_RETRANSMIT, type RetransmitPolicy } from '../v1/daemon.js';
+import { ourAuth, ourId, verifyPeer, type Credentials } from './auth.js';
+import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
+import { Ikev2Sa, hex } from './ike-sa.js';
+import { acceptIke, ikeAnswer, ikeOffer, readU32, selectIke, u32, type IkeChoice } from './proposals.js';
+
+/** strongSwan's IKEv2 defaults: half_open_timeout 30 s, cookie_threshold 30, block_threshold 5 per peer, dpd_timeout-less liveness. */
+const HALF_OPEN_MS = 30_000;
+const COOKIE_THRESHOLD = 30;
+const HALF_OPEN_PER_PEER = 5;
+const NONCE_BYTES = 32;
+/** RFC 7383 §2.5.1: fragment IKE messages larger than this (IPv4 path of 1280 minus headers, as strongSwan's default). */
+const FRAGMENT_SIZE = 1280;
+/** A replaced IKE SA waits this long for the peer's Delete before it goes anyway. */
+const REKEYED_IKE_MS = 30_000;
+
+export interface Ikev2Options {
+  readonly connections: readonly Connection[];
+  readonly transport: IkeTransport;
+  readonly kernel: Kernel;
+  readonly log: Logger;
+  readonly listen: readonly string[];
+  readonly retransmit?: RetransmitPolicy;
+  /** Every accepted message in RFC notation ("HDR, SK {IDi, AUTH, SA, TSi, TSr} -->"). */
+  readonly trace?: (line: string) => void;
+  /** Half-open SAs above which IKE_SA_INIT needs a cookie (§2.6). */
+  readonly cookieThreshold?: number;
+}
+
+interface In {
+  readonly header: Header;
+  readonly payloads: Decoded[];
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+}
+
+interface Outstanding {
+  readonly messageId: number;
+  readonly exchange: number;
+  readonly messages: Uint8Array[];
+  readonly onResponse: (m: In) => void;
+  timer?: NodeJS.Timeout;
+  /** What the peer's silence means when the retries run out. */
+  readonly what: string;
+}
+
+export interface Ikev2Stats {
+  received: number;
+  dropped: Record<string, number>;
+}
+
+const KIND: Record<number, [MessageKind, MessageKind]> = {
+  [EXCHANGE.IKE_SA_INIT]: ['init-req', 'init-resp'],
+  [EXCHANGE.IKE_AUTH]: ['auth-req', 'auth-resp'],
+  [EXCHANGE.CREATE_CHILD_SA]: ['child-req', 'child-resp'],
+  [EXCHANGE.INFORMATIONAL]: ['info-req', 'info-resp'],
+};
+
+export class Ikev2Daemon {
+  readonly log: Logger;
+  readonly stats: Ikev2Stats = { received: 0, dropped: {} };
+  private readonly connections: Connection[];
+  private readonly sas = new Set<Ikev2Sa>();
+  private readonly children: ChildManager<Ikev2Sa>;
+  private readonly outstanding = new Map<Ikev2Sa, Outstanding>();
+  private readonly queued = new Map<Ikev2Sa, Array<() => void>>();
+  private readonly cached = new Map<Ikev2Sa, { messageId: number; request: Uint8Array; messages: Uint8Array[] }>();
+  private readonly reassembly = new Map<Ikev2Sa, Reassembly>();
+  private readonly timers = new Map<Ikev2Sa, NodeJS.Timeout[]>();
+  /** IKE_AUTH's CHILD SA, while IKE_AUTH is under way. */
+  private readonly authChild = new Map<Ikev2Sa, ChildExchange>();
+  /** Children waiting for an IKE SA, per connection name. */
+  private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord<Ikev2Sa> }>>();
+  private readonly creds = new Map<string, Credentials>();
+  private readonly trapIds = new Map<number, { conn: Connection; child: Child }>();
+  private readonly retransmitPolicy: RetransmitPolicy;
+  private readonly cookieSecret = new Uint8Array(randomBytes(32));
+  private stopped = false;
+
+  constructor(private readonly o: Ikev2Options) {
+    this.log = o.log;
+    this.connections = o.connections.filter((c) => c.version === 2);
+    this.retransmitPolicy = o.retransmit ?? STRONGSWAN_RETRANSMIT;
+    this.children = new ChildManager<Ikev2Sa>(o.kernel, o.log, {
+      rekey: (r) => {
+        const sa = this.liveSa(r.conn);
+        if (!sa) return this.children.rekeyFailed(r.result.spiIn);
+        this.startChild(sa, r.child, r);
+      },
+      tellDelete: (r) => {
+        const sa = r.ike?.established ? r.ike : this.liveSa(r.conn);
+        if (sa) this.request(sa, EXCHANGE.INFORMATIONAL, [deleteChild(r.result.protocol, [r.result.spiIn])], () => {}, 'Delete');
+      },
+    });
+  }
+
+  /** Traps and `start: start` children. */
+  start(): void {
+    let id = 2_000_000; // trap IDs apart from IKEv1's
+    for (const conn of this.connections) {
+      for (const child of conn.children) {
+        if (child.start !== 'trap' || conn.remote.address === 'any') continue;
+        const trapId = id++;
+        this.trapIds.set(trapId, { conn, child });
+        const local = child.localTs === 'dynamic' ? undefined : child.localTs, remote = child.remoteTs === 'dynamic' ? undefined : child.remoteTs;
+        if (local && remote) this.o.kernel.trap(`${conn.name}/${child.name}`, local, remote, trapId);
+      }
+    }
+    for (const conn of this.connections) for (const child of conn.children) if (child.start === 'start') this.initiate(conn.name, child.name);
+  }
+
+  // ---- Entry points ---------------------------------------------------------------------------
+
+  initiate(connName: string, childName?: string): void {
+    const conn = this.connections.find((c) => c.name === connName);
+    if (!conn) throw new Error(`no IKEv2 connection '${connName}'`);
+    if (conn.remote.address === 'any') throw new Error(`connection '${connName}' has no remote address to initiate to`);
+    const children = conn.children.filter((c) => childName === undefined || c.name === childName);
+    if (children.length === 0) throw new Error(`connection '${connName}' has no child '${childName}'`);
+    for (const child of children) this.requestChild(conn, child);
+  }
+
+  acquire(trapId: number): void {
+    const t = this.trapIds.get(trapId);
+    if (!t || this.children.busy(t.conn, t.child) || (this.pending.get(t.conn.name) ?? []).some((p) => p.child === t.child)) return;
+    this.log.info({ event: 'child.acquire', conn: t.conn.name, child: t.child.name }, 'traffic for a trapped child: negotiating');
+    this.requestChild(t.conn, t.child);
+  }
+
+  async terminate(connName: string): Promise<void> {
+    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true);
+    for (const sa of [...this.sas]) if (sa.conn.name === connName) this.deleteIke(sa, true);
+    this.pending.delete(connName);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.children.stop();
+    for (const r of this.children.all()) await this.children.remove(r, false);
+    for (const sa of [...this.sas]) this.deleteIke(sa, true);
+  }
+
+  /** A datagram for IKE (the non-ESP marker already removed on 4500). */
+  receive(to: Endpoint, from: Endpoint, data: Uint8Array): void {
+    this.stats.received++;
+    try {
+      this.dispatch(to, from, data);
+    } catch (err) {
+      if (err instanceof DecodeError) return this.drop('malformed', from, err.message);
+      this.log.error({ event: 'ike.error', from: endpointText(from), err: (err as Error).stack }, 'internal error handling an IKE message');
+    }
+  }
+
+  private drop(reason: string, from: Endpoint, detail?: string): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+    this.log.debug({ event: 'ike.dropped', reason, from: endpointText(from), detail }, 'IKE message dropped');
+  }
+
+  private dispatch(to: Endpoint, from: Endpoint, data: Uint8Array): void {
+    const { header, body } = decodeMessage(data);
+    const response = (header.flags & FLAG.RESPONSE) !== 0;
+    if (header.exchange === EXCHANGE.IKE_SA_INIT) {
+      const ps = decodePayloads(header.nextPayload, body);
+      return response ? this.initResponse(header, ps, from, to, data) : this.initRequest(header, ps, from, to, data);
+    }
+    // Our SPI is the one of our half: SPIr if the sender is the original initiator (§3.1 I flag).
+    const fromInitiator = (header.flags & FLAG.INITIATOR) !== 0;
+    const sa = [...this.sas].find((s) => s.initiator !== fromInitiator && bytesEqual(s.spiI, header.spiI) && bytesEqual(s.spiR, header.spiR));
+    if (!sa || !sa.keys) return this.drop('unknown-sa', from, `SPIs ${hex(header.spiI)}/${hex(header.spiR)}`);
+    if (!response && header.messageId === sa.expectedRequestId - 1) {
+      // §2.1: a retransmitted request gets the same response again (compared by the whole datagram).
+      const c = this.cached.get(sa);
+      if (c && c.messageId === header.messageId && bytesEqual(c.request, data)) for (const m of c.messages) this.o.transport.send(sa.local, sa.remote, m);
+      return this.drop('retransmit', from);
+    }
+    if (response ? this.outstanding.get(sa)?.messageId !== header.messageId : header.messageId !== sa.expectedRequestId) {
+      return this.drop('message-id', from, `message ID ${header.messageId}`);
+    }
+    let inner: { first: number; plain: Uint8Array } | null;
+    if (header.nextPayload === PAYLOAD.SKF) {
+      const f = openFragment(data, sa.skKeys('in'));
+      if (!f) return this.drop('integrity', from, 'fragment ICV');
+      let r = this.reassembly.get(sa);
+      if (!r || r.complete || r.messageId !== header.messageId) this.reassembly.set(sa, (r = new Reassembly()));
+      const whole = r.add(f);
+      if (!whole) return;
+      inner = { first: whole.innerFirst, plain: whole.plain };
+    } else {
+      const o = openMessage(data, sa.skKeys('in'));
+      if (!o) return this.drop('integrity', from, 'SK ICV');
+      inner = { first: o.innerFirst, plain: o.plain };
+    }
+    const payloads = decodePayloads(inner.first, inner.plain);
+    const kind = KIND[header.exchange]?.[response ? 1 : 0];
+    if (!kind) return this.drop('exchange', from, `exchange ${header.exchange}`);
+    const bad = checkPayloads(kind, payloads);
+    if (bad) {
+      if (!response) this.respond(sa, header, data, [notify(NOTIFY.INVALID_SYNTAX)]);
+      return this.drop('rules', from, bad);
+    }
+    this.trace(kind, header, payloads);
+    const m: In = { header, payloads, from, to };
+    this.heard(sa, from);
+    if (response) {
+      const out = this.outstanding.get(sa)!;
+      this.finish(sa, out);
+      out.onResponse(m);
+      return;
+    }
+    sa.expectedRequestId++;
+    switch (header.exchange) {
+      case EXCHANGE.IKE_AUTH: return this.authRequest(sa, m, data);
+      case EXCHANGE.CREATE_CHILD_SA: return this.createChildRequest(sa, m, data);
+      default: return this.informationalRequest(sa, m, data);
+    }
+  }
+
+  // ---- Sending: requests one at a time with retransmission, responses cached ----------------------
+
+  private messages(sa: Ikev2Sa, exchange: number, payloads: Payload[], response: boolean, messageId: number): Uint8Array[] {
+    const h = { spiI: sa.spiI, spiR: sa.spiR, exchange, flags: sa.flags(response), messageId };
+    if (!sa.keys) return [encodeMessage(h, payloads)];
+    return sealMessage(h, payloads, sa.skKeys('out'), sa.peerFragmentation ? { fragmentSize: FRAGMENT_SIZE } : undefined);
+  }
+
+  /** Sends a request when the window is free (else queues it); `onResponse` gets the answer. */
+  private request(sa: Ikev2Sa, exchange: number, payloads: Payload[] | (() => Payload[]), onResponse: (m: In) => void, what: string): void {
+    if (sa.state === 'deleted') return;
+    if (this.outstanding.has(sa)) {
+      const q = this.queued.get(sa) ?? [];
+      q.push(() => this.request(sa, exchange, payloads, onResponse, what));
+      this.queued.set(sa, q);
+      return;
+    }
+    const messageId = sa.nextRequestId++;
+    const list = typeof payloads === 'function' ? payloads() : payloads;
+    const messages = this.messages(sa, exchange, list, false, messageId);
+    if (exchange === EXCHANGE.IKE_SA_INIT) sa.initRequest = messages[0];
+    const out: Outstanding = { messageId, exchange, messages, onResponse, what };
+    this.outstanding.set(sa, out);
+    for (const m of messages) this.o.transport.send(sa.local, sa.remote, m);
+    const p = this.retransmitPolicy;
+    let n = 0;
+    const again = (): void => {
+      if (this.outstanding.get(sa) !== out || sa.state === 'deleted') return;
+      if (n >= p.tries) return this.peerGone(sa, `no answer to ${what} after ${p.tries} retransmits`);
+      n++;
+      this.log.debug({ event: 'ike.retransmit', ike: sa.id, messageId, n }, 'retransmitting');
+      for (const m of out.messages) this.o.transport.send(sa.local, sa.remote, m);
+      out.timer = setTimeout(again, p.timeoutMs * p.base ** n);
+      out.timer.unref?.();
+    };
+    out.timer = setTimeout(again, p.timeoutMs);
+    out.timer.unref?.();
+  }
+
+  /** The outstanding request is answered: the next queued one may go. */
+  private finish(sa: Ikev2Sa, out: Outstanding): void {
+    if (out.timer) clearTimeout(out.timer);
+    this.outstanding.delete(sa);
+    const next = this.queued.get(sa)?.shift();
+    if (next) setImmediate(next);
+  }
+
+  private respond(sa: Ikev2Sa, header: Header, request: Uint8Array, payloads: Payload[]): void {
+    const messages = this.messages(sa, header.exchange, payloads, true, header.messageId);
+    this.cached.set(sa, { messageId: header.messageId, request, messages });
+    for (const m of messages) this.o.transport.send(sa.local, sa.remote, m);
+  }
+
+  // ---- IKE_SA_INIT (§1.2) ---------------------------------------------------------------------
+
+  private initiateIke(conn: Connection, rekeyOf?: Ikev2Sa): Ikev2Sa {
+    const remote: Endpoint = { address: formatAddress(conn.remote.address as Exclude<typeof conn.remote.address, 'any'>), port: 500 };
+    const localAddress = conn.local.address ? formatAddress(conn.local.address) : this.sourceFor(remote.address);
+    const sa = new Ikev2Sa('initiator', conn, { address: localAddress, port: 500 }, remote);
+    this.sas.add(sa);
+    this.log.info({ event: 'ike.initiating', ike: sa.id, conn: conn.name, peer: endpointText(remote), version: 2, reauth: rekeyOf?.id }, `initiating IKE_SA_INIT to ${endpointText(remote)}`);
+    this.sendInit(sa, conn.ike.proposals[0].dh[0].group);
+    return sa;
+  }
+
+  private sendInit(sa: Ikev2Sa, group: number, cookie?: Uint8Array): void {
+    sa.dh?.destroy();
+    sa.dh = dhGroup(group)!.create();
+    sa.Ni ??= new Uint8Array(randomBytes(NONCE_BYTES));
+    sa.nextRequestId = 0;
+    const zero = new Uint8Array(8);
+    const payloads: Payload[] = [
+      ...(cookie ? [notify(NOTIFY.COOKIE, cookie)] : []),
+      ikeOffer(sa.conn.ike.proposals, undefined, group),
+      { type: PAYLOAD.KE, group, data: sa.dh.publicKey },
+      { type: PAYLOAD.NONCE, data: sa.Ni },
+      ...this.natdPayloads(sa, zero),
+      notify(NOTIFY.IKEV2_FRAGMENTATION_SUPPORTED),
+      notify(NOTIFY.SIGNATURE_HASH_ALGORITHMS, SIGNATURE_HASHES),
+    ];
+    this.request(sa, EXCHANGE.IKE_SA_INIT, payloads, (m) => this.onInitResponse(sa, group, m), 'IKE_SA_INIT');
+  }
+
+  /** NAT_DETECTION_SOURCE_IP / _DESTINATION_IP (§2.23): SHA-1(SPIi | SPIr | IP | port). */
+  private natdPayloads(sa: Ikev2Sa, spiR: Uint8Array): Payload[] {
+    const src = sa.conn.ike.natTraversal === 'force' ? new Uint8Array(randomBytes(20)) : natdHash('sha1', sa.spiI, spiR, sa.local);
+    return [notify(NOTIFY.NAT_DETECTION_SOURCE_IP, src), notify(NOTIFY.NAT_DETECTION_DESTINATION_IP, natdHash('sha1', sa.spiI, spiR, sa.remote))];
+  }
+
+  /** The peer's NAT-D notifies: is either side's address rewritten on the way? */
+  private readNatd(sa: Ikev2Sa, ps: readonly Decoded[], spiR: Uint8Array, local: Endpoint, remote: Endpoint): void {
+    if (sa.conn.ike.natTraversal === 'off') return;
+    const n = (t: number) => notifies(ps).filter((x) => x.notifyType === t).map((x) => x.data);
+    const src = n(NOTIFY.NAT_DETECTION_SOURCE_IP), dst = n(NOTIFY.NAT_DETECTION_DESTINATION_IP);
+    if (src.length === 0 || dst.length === 0) return;
+    const theirs = natdHash('sha1', sa.spiI, spiR, remote), ours = natdHash('sha1', sa.spiI, spiR, local);
+    sa.nat = {
+      remote: !src.some((h) => bytesEqual(h, theirs)),
+      local: !dst.some((h) => bytesEqual(h, ours)) || sa.conn.ike.natTraversal === 'force',
+    };
+  }
+
+  private onInitResponse(sa: Ikev2Sa, group: number, m: In): void {
+    const ns = notifies(m.payloads);
+    const cookie = ns.find((n) => n.notifyType === NOTIFY.COOKIE);
+    if (cookie) return this.sendInit(sa, group, cookie.data.slice());
+    const invalidKe = ns.find((n) => n.notifyType === NOTIFY.INVALID_KE_PAYLOAD);
+    if (invalidKe && invalidKe.data.length === 2) {
+      const want = (invalidKe.data[0] << 8) | invalidKe.data[1];
+      const ok = want !== group && sa.conn.ike.proposals.some((p) => p.dh.some((d) => d.group === want));
+      this.log.info({ event: 'ike.invalid_ke', ike: sa.id, conn: sa.conn.name, group, want }, `peer wants D-H group ${want}`);
+      if (ok) return this.sendInit(sa, want);
+      return this.fail(sa, `peer insists on D-H group ${want}, which we do not offer`);
+    }
+    const err = ns.find((n) => n.notifyType < 16384);
+    if (err) {
+      const event = err.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error';
+      this.log.warn({ event, ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, err.notifyType) }, `peer answered ${constName(NOTIFY, err.notifyType)}`);
+      return this.fail(sa, `peer sent ${constName(NOTIFY, err.notifyType)}`);
+    }
+    const bad = checkPayloads('init-resp', m.payloads);
+    if (bad) return this.fail(sa, `IKE_SA_INIT response: ${bad}`);
+    const choice = acceptIke(find(m.payloads, PAYLOAD.SA) as SaPayload, sa.conn.ike.proposals);
+    if ('reason' in choice) return this.fail(sa, choice.reason);
+    const ke = find(m.payloads, PAYLOAD.KE) as KePayload;
+    if (ke.group !== group || choice.dh.group !== group) return this.fail(sa, `the responder's KE is of group ${ke.group}, not ${group}`);
+    sa.spiR.set(m.header.spiR);
+    sa.choice = choice;
+    sa.Nr = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data.slice();
+    sa.initResponse = this.lastInitResponse;
+    this.readPeerSupport(sa, m.payloads);
+    this.readNatd(sa, m.payloads, sa.spiR, sa.local, sa.remote);
+    try {
+      this.computeKeys(sa, ke.data);
+    } catch (err) {
+      return this.fail(sa, (err as Error).message);
+    }
+    // §2.23: with a NAT in the path, move to port 4500 for IKE_AUTH.
+    if (sa.nat.local || sa.nat.remote) this.floatTo4500(sa);
+    this.sendAuth(sa);
+  }
+
+  private lastInitResponse?: Uint8Array;
+
+  private initResponse(header: Header, ps: Decoded[], from: Endpoint, to: Endpoint, data: Uint8Array): void {
+    const sa = [...this.sas].find((s) => s.initiator && s.state === 'init-sent' && bytesEqual(s.spiI, header.spiI));
+    if (!sa) return this.drop('unknown-sa', from, 'IKE_SA_INIT response');
+    const out = this.outstanding.get(sa);
+    if (!out || out.exchange !== EXCHANGE.IKE_SA_INIT || header.messageId !== 0) return this.drop('message-id', from);
+    this.trace('init-resp', header, ps);
+    this.finish(sa, out);
+    this.lastInitResponse = data;
+    out.onResponse({ header, payloads: ps, from, to });
+    this.lastInitResponse = undefined;
+  }
+
+  private initRequest(header: Header, ps: Decoded[], from: Endpoint, to: Endpoint, data: Uint8Array): void {
+    if (this.stopped || header.messageId !== 0) return this.drop('message-id', from);
+    // A copy of a request we answered: the same answer (§2.1).
+    const known = [...this.sas].find((s) => !s.initiator && bytesEqual(s.spiI, header.spiI) && s.remote.address === from.address);
+    if (known) {
+      const c = this.cached.get(known);
+      if (c && c.messageId === 0 && bytesEqual(c.request, data)) for (const m of c.messages) this.o.transport.send(to, from, m);
+      return this.drop('retransmit', from);
+    }
+    const bad = checkPayloads('init-req', ps);
+    if (bad) return this.drop('rules', from, bad);
+    this.trace('init-req', header, ps);
+    const plain = (payloads: Payload[]) => this.o.transport.send(to, from, encodeMessage({ spiI: header.spiI, spiR: new Uint8Array(8), exchange: EXCHANGE.IKE_SA_INIT, flags: FLAG.RESPONSE, messageId: 0 }, payloads));
+    const Ni = (find(ps, PAYLOAD.NONCE) as NoncePayload).data;
+    // §2.6: under load, a cookie first; and no more than a few half-open SAs per peer address.
+    const halfOpen = [...this.sas].filter((s) => !s.initiator && s.state === 'init-done');
+    if (halfOpen.length >= (this.o.cookieThreshold ?? COOKIE_THRESHOLD)) {
+      const want = this.cookie(Ni, from, header.spiI);
+      const got = notifies(ps).find((n) => n.notifyType === NOTIFY.COOKIE);
+      if (!got || !bytesEqual(got.data, want)) {
+        this.drop('cookie', from);
+        return plain([notify(NOTIFY.COOKIE, want)]);
+      }
+    }
+    if (halfOpen.filter((s) => s.remote.address === from.address).length >= HALF_OPEN_PER_PEER) return this.drop('half-open', from, 'too many half-open SAs from this peer');
+    const candidates = this.candidates(to, from);
+    if (candidates.length === 0) return this.drop('no-connection', from);
+    const offer = find(ps, PAYLOAD.SA) as SaPayload;
+    let conn: Connection | undefined, choice: IkeChoice | undefined, reason = '';
+    for (const c of candidates) {
+      const r = selectIke(offer, c.ike.proposals);
+      if ('reason' in r) reason = r.reason;
+      else {
+        [conn, choice] = [c, r];
+        break;
+      }
+    }
+    if (!conn || !choice) {
+      this.log.warn({ event: 'proposal.mismatch', phase: 'ike', peer: endpointText(from), reason }, `no acceptable IKE proposal: ${reason}`);
+      return plain([notify(NOTIFY.NO_PROPOSAL_CHOSEN)]);
+    }
+    const ke = find(ps, PAYLOAD.KE) as KePayload;
+    if (ke.group !== choice.dh.group) {
+      // §1.2: tell the initiator which group we want; no state kept.
+      this.log.info({ event: 'ike.invalid_ke', peer: endpointText(from), group: ke.group, want: choice.dh.group }, `asking for D-H group ${choice.dh.group}`);
+      return plain([notify(NOTIFY.INVALID_KE_PAYLOAD, Uint8Array.of(choice.dh.group >> 8, choice.dh.group & 0xff))]);
+    }
+    const sa = new Ikev2Sa('responder', conn, to, from, header.spiI.slice());
+    sa.choice = choice;
+    sa.Ni = Ni.slice();
+    sa.Nr = new Uint8Array(randomBytes(NONCE_BYTES));
+    sa.initRequest = data;
+    sa.dh = dhGroup(choice.dh.group)!.create();
+    const ourKe = sa.dh.publicKey;
+    this.readPeerSupport(sa, ps);
+    this.readNatd(sa, ps, new Uint8Array(8), to, from);
+    try {
+      this.computeKeys(sa, ke.data);
+    } catch (err) {
+      this.drop('malformed', from, (err as Error).message);
+      return plain([notify(NOTIFY.INVALID_SYNTAX)]);
+    }
+    this.sas.add(sa);
+    const payloads: Payload[] = [
+      ikeAnswer(choice, new Uint8Array(0)),
+      { type: PAYLOAD.KE, group: choice.dh.group, data: ourKe },
+      { type: PAYLOAD.NONCE, data: sa.Nr },
+      ...this.natdPayloads(sa, sa.spiR),
+      ...(conn.remote.auth === 'pubkey' ? [this.certReq(conn)] : []),
+      notify(NOTIFY.IKEV2_FRAGMENTATION_SUPPORTED),
+      notify(NOTIFY.SIGNATURE_HASH_ALGORITHMS, SIGNATURE_HASHES),
+    ];
+    const message = encodeMessage({ spiI: sa.spiI, spiR: sa.spiR, exchange: EXCHANGE.IKE_SA_INIT, flags: sa.flags(true), messageId: 0 }, payloads);
+    sa.initResponse = message;
+    this.cached.set(sa, { messageId: 0, request: data, messages: [message] });
+    sa.expectedRequestId = 1;
+    this.o.transport.send(to, from, message);
+    this.log.info({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), version: 2 }, `IKE_SA_INIT from ${endpointText(from)}`);
+    this.after(sa, HALF_OPEN_MS, () => {
+      if (sa.state === 'init-done') this.fail(sa, 'half-open SA timed out');
+    });
+  }
+
+  /** §2.6: a stateless cookie, Hash(Ni | IPi | SPIi | secret), with a version octet string. */
+  private cookie(Ni: Uint8Array, from: Endpoint, spiI: Uint8Array): Uint8Array {
+    const a = parseAddress(from.address);
+    const h = createHash('sha256').update(Ni).update(a.bytes.subarray(0, a.family === 4 ? 4 : 16)).update(spiI).update(this.cookieSecret).digest();
+    return new Uint8Array([0, 0, 0, 1, ...h]);
+  }
+
+  private readPeerSupport(sa: Ikev2Sa, ps: readonly Decoded[]): void {
+    const ns = notifies(ps);
+    sa.peerFragmentation = ns.some((n) => n.notifyType === NOTIFY.IKEV2_FRAGMENTATION_SUPPORTED);
+    const sig = ns.find((n) => n.notifyType === NOTIFY.SIGNATURE_HASH_ALGORITHMS);
+    sa.peerSignatureHashes = [];
+    if (sig) for (let i = 0; i + 1 < sig.data.length; i += 2) sa.peerSignatureHashes.push((sig.data[i] << 8) | sig.data[i + 1]);
+  }
+
+  /** SKEYSEED and SK_* (§2.14) from the peer's KE; the D-H secret wiped once used. */
+  private computeKeys(sa: Ikev2Sa, peerKe: Uint8Array): void {
+    const c = sa.choice!;
+    const gir = sa.dh!.computeSecret(peerKe);
+    const seed = skeyseed(c.prfHash, sa.Ni!, sa.Nr!, gir);
+    sa.keys = deriveIkeKeys({ prf: c.prfHash, skeyseed: seed, Ni: sa.Ni!, Nr: sa.Nr!, SPIi: sa.spiI, SPIr: sa.spiR, sizes: keySizes(c) });
+    wipe(gir, seed);
+    sa.dh!.destroy();
+    sa.dh = undefined;
+  }
+
+  private floatTo4500(sa: Ikev2Sa): void {
+    sa.local = { address: sa.local.address, port: NATT_PORT };
+    if (sa.remote.port === 500) sa.remote = { address: sa.remote.address, port: NATT_PORT };
+  }
+
+  // ---- IKE_AUTH (§1.2, §2.15) -----------------------------------------------------------------
+
+  private sendAuth(sa: Ikev2Sa): void {
+    const creds = this.credentials(sa.conn);
+    const id = ourId(sa, creds);
+    const wanted = this.pending.get(sa.conn.name)?.shift();
+    const payloads: Payload[] = [id, ...ourAuth(sa, creds, id).filter((p) => p.type === PAYLOAD.CERT)];
+    if (this.initialContact(sa)) payloads.push(notify(NOTIFY.INITIAL_CONTACT));
+    if (sa.conn.remote.auth === 'pubkey') payloads.push(this.certReq(sa.conn));
+    if (sa.conn.remote.id !== undefined) payloads.push({ type: PAYLOAD.IDr, ...idFromString(sa.conn.remote.id) });
+    payloads.push(...ourAuth(sa, creds, id).filter((p) => p.type === PAYLOAD.AUTH));
+    if (wanted) {
+      const sel = ourSelectors(sa, wanted.child);
+      const ex: ChildExchange = {
+        initiator: true, child: wanted.child, spiIn: this.o.kernel.allocSpi(),
+        localTs: sel.local.map((p) => tsFromPrefix(p)), remoteTs: sel.remote.map((p) => tsFromPrefix(p)),
+      };
+      this.authChild.set(sa, ex);
+      payloads.push(...childRequest(sa, ex, undefined));
+    }
+    sa.state = 'auth-sent';
+    this.request(sa, EXCHANGE.IKE_AUTH, payloads, (m) => this.onAuthResponse(sa, m), 'IKE_AUTH');
+  }
+
+  private onAuthResponse(sa: Ikev2Sa, m: In): void {
+    const ex = this.authChild.get(sa);
+    this.authChild.delete(sa);
+    const id = find(m.payloads, PAYLOAD.IDr) as IdPayload | undefined, auth = find(m.payloads, PAYLOAD.AUTH) as AuthPayload | undefined;
+    if (!id || !auth) {
+      const err = notifies(m.payloads).find((n) => n.notifyType < 16384);
+      const what = err ? constName(NOTIFY, err.notifyType) : 'no IDr and AUTH';
+      this.log.warn({ event: err?.notifyType === NOTIFY.AUTHENTICATION_FAILED ? 'auth.failed' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: what }, `IKE_AUTH refused: ${what}`);
+      return this.fail(sa, `peer sent ${what}`);
+    }
+    const bad = verifyPeer(sa, this.credentials(sa.conn), id, auth, findAll(m.payloads, PAYLOAD.CERT) as CertPayload[]);
+    if (bad) {
+      this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason: bad }, `peer not authenticated: ${bad}`);
+      return this.deleteIke(sa, true);
+    }
+    this.established(sa, m.payloads);
+    if (ex) this.finishChild(sa, ex, m.payloads);
+    this.drainPending(sa);
+  }
+
+  private authRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
+    if (sa.state !== 'init-done') return this.respond(sa, m.header, data, [notify(NOTIFY.INVALID_SYNTAX)]);
+    const id = find(m.payloads, PAYLOAD.IDi) as IdPayload, auth = find(m.payloads, PAYLOAD.AUTH) as AuthPayload;
+    const refuse = (event: string, reason: string, n: number): void => {
+      this.log.warn({ event, ike: sa.id, conn: sa.conn.name, peer: endpointText(m.from), reason }, `IKE_AUTH refused: ${reason}`);
+      this.respond(sa, m.header, data, [notify(n)]);
+      this.fail(sa, reason);
+    };
+    // The identity picks the connection among those the addresses allow (roaming peers: remote.address any).
+    const conn = this.candidates(m.to, m.from).find((c) => c.remote.id === undefined || c.remote.auth === 'pubkey' || idMatches(c.remote.id, id));
+    if (!conn) return refuse('auth.failed', `no connection for the peer identity ${idText(id)}`, NOTIFY.AUTHENTICATION_FAILED);
+    sa.conn = conn;
+    const creds = this.credentials(conn);
+    const bad = verifyPeer(sa, creds, id, auth, findAll(m.payloads, PAYLOAD.CERT) as CertPayload[]);
+    if (bad) return refuse('auth.failed', bad, NOTIFY.AUTHENTICATION_FAILED);
+    sa.local = m.to;
+    sa.remote = m.from;
+    const ours = ourId(sa, creds);
+    const reply: Payload[] = [ours, ...ourAuth(sa, creds, ours)];
+    let result: { ex: ChildExchange; choice: Parameters<typeof childResult>[2]; peerKe?: Uint8Array } | undefined;
+    if (find(m.payloads, PAYLOAD.SA)) {
+      const r = respondChild(sa, conn, m.payloads, this.o.kernel.allocSpi(), undefined, undefined, conn.children);
+      if ('notify' in r) {
+        this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
+        reply.push(notify(r.notify));
+      } else {
+        reply.push(...r.payloads);
+        result = r;
+      }
+    }
+    this.respond(sa, m.header, data, reply);
+    this.established(sa, m.payloads);
+    if (result) this.install(sa, childResult(sa, result.ex, result.choice, result.peerKe), false);
+  }
+
+  private established(sa: Ikev2Sa, ps: readonly Decoded[]): void {
+    sa.state = 'established';
+    sa.establishedAt = Date.now();
+    const c = sa.choice!;
+    this.log.info({
+      event: 'ike.established', ike: sa.id, conn: sa.conn.name, version: 2, role: sa.role,
+      local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis, peerId: sa.peerId ? idText(sa.peerId) : undefined,
+      encr: c.encr.name, integ: c.integ?.name, prf: c.prf.name, group: c.dh.group, nat: sa.nat,
+    }, `IKE SA established with ${endpointText(sa.remote)}`);
+    if (notifies(ps).some((n) => n.notifyType === NOTIFY.INITIAL_CONTACT)) this.initialContactReceived(sa);
+    this.lifetimes(sa);
+    if (sa.conn.ike.dpd) this.startDpd(sa);
+    if (sa.nat.local) this.startKeepalives(sa);
+  }
+
+  // ---- CHILD SAs: IKE_AUTH's, and CREATE_CHILD_SA (§1.3) -----------------------------------------
+
+  private requestChild(conn: Connection, child: Child, rekeyOf?: ChildRecord<Ikev2Sa>): void {
+    if (this.stopped) return;
+    const sa = this.liveSa(conn);
+    if (sa) return this.startChild(sa, child, rekeyOf);
+    const list = this.pending.get(conn.name) ?? [];
+    if (!list.some((p) => p.child === child)) list.push({ child, rekeyOf });
+    this.pending.set(conn.name, list);
+    if (![...this.sas].some((s) => s.conn === conn && s.initiator && s.state !== 'deleted' && s.state !== 'rekeyed')) this.initiateIke(conn);
+  }
+
+  private drainPending(sa: Ikev2Sa): void {
+    const waiting = this.pending.get(sa.conn.name) ?? [];
+    this.pending.delete(sa.conn.name);
+    for (const w of waiting) this.startChild(sa, w.child, w.rekeyOf);
+  }
+
+  private startChild(sa: Ikev2Sa, child: Child, rekeyOf?: ChildRecord<Ikev2Sa>): void {
+    const sel = ourSelectors(sa, child);
+    const ex: ChildExchange = {
+      initiator: true, child, spiIn: this.o.kernel.allocSpi(), rekeyOf: rekeyOf?.result.spiIn,
+      localTs: rekeyOf ? rekeyOf.result.localTs.map((p) => tsFromPrefix(p)) : sel.local.map((p) => tsFromPrefix(p)),
+      remoteTs: rekeyOf ? rekeyOf.result.remoteTs.map((p) => tsFromPrefix(p)) : sel.remote.map((p) => tsFromPrefix(p)),
+    };
+    this.request(sa, EXCHANGE.CREATE_CHILD_SA, () => childRequest(sa, ex, new Uint8Array(randomBytes(NONCE_BYTES))), (m) => {
+      this.finishChild(sa, ex, m.payloads);
+    }, 'CREATE_CHILD_SA');
+  }
+
+  /** Initiator: the answer to a child request (IKE_AUTH's or CREATE_CHILD_SA's). */
+  private finishChild(sa: Ikev2Sa, ex: ChildExchange, ps: readonly Decoded[]): void {
+    const a = acceptChildAnswer(ex, ps);
+    if ('notify' in a) {
+      ex.dh?.destroy();
+      this.children.rekeyFailed(ex.rekeyOf);
+      const event = a.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed';
+      this.log.warn({ event, ike: sa.id, conn: sa.conn.name, child: ex.child.name, notify: constName(NOTIFY, a.notify), reason: a.reason }, `CHILD SA '${ex.child.name}' not established: ${constName(NOTIFY, a.notify)} (${a.reason})`);
+      if (a.notify === NOTIFY.NO_PROPOSAL_CHOSEN) this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: ex.child.name, reason: a.reason }, 'CHILD SA failed');
+      return;
+    }
+    this.install(sa, childResult(sa, ex, a.choice, a.peerKe), true);
+  }
+
+  private install(sa: Ikev2Sa, result: ChildResult, initiator: boolean): void {
+    const r = this.children.install(sa, sa.conn, result, sa.local, sa.remote, { active: true, initiator });
+    if (typeof r === 'string') this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: result.child.name, reason: r }, r);
+  }
+
+  private createChildRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
+    const offer = find(m.payloads, PAYLOAD.SA) as SaPayload;
+    if (offer.proposals.some((p) => p.protocolId === PROTOCOL.IKE)) return this.ikeRekeyRequest(sa, m, data);
+    if (!sa.established) return this.respond(sa, m.header, data, [notify(NOTIFY.TEMPORARY_FAILURE)]);
+    const rekey = notifies(m.payloads).find((n) => n.notifyType === NOTIFY.REKEY_SA);
+    const old = rekey && rekey.spi.length === 4 ? this.children.byOutboundSpi(sa.conn, rekey.protocolId === PROTOCOL.AH ? 'ah' : 'esp', readU32(rekey.spi)) : undefined;
+    if (rekey && !old) return this.respond(sa, m.header, data, [{ ...notify(NOTIFY.CHILD_SA_NOT_FOUND), protocolId: rekey.protocolId, spi: rekey.spi }]);
+    const Ni = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data;
+    const r = respondChild(sa, sa.conn, m.payloads, this.o.kernel.allocSpi(), new Uint8Array(randomBytes(NONCE_BYTES)), old?.result.spiIn, old ? [old.child] : sa.conn.children);
+    if ('notify' in r) {
+      this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: sa.conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
+      const group = r.notify === NOTIFY.INVALID_KE_PAYLOAD ? pfsWanted(old?.child ?? sa.conn.children[0]) : undefined;
+      return this.respond(sa, m.header, data, [notify(r.notify, group !== undefined ? Uint8Array.of(group >> 8, group & 0xff) : undefined)]);
+    }
+    r.ex.Ni = Ni.slice();
+    this.respond(sa, m.header, data, r.payloads);
+    this.install(sa, childResult(sa, r.ex, r.choice, r.peerKe), false);
+  }
+
+  // ---- IKE SA rekey (§1.3.2, §2.18) -----------------------------------------------------------
+
+  private rekeyIke(sa: Ikev2Sa): void {
+    if (!sa.established || this.stopped) return;
+    const group = sa.conn.ike.proposals[0].dh[0].group;
+    const next = new Ikev2Sa('initiator', sa.conn, sa.local, sa.remote);
+    next.dh = dhGroup(group)!.create();
+    next.Ni = new Uint8Array(randomBytes(NONCE_BYTES));
+    this.log.info({ event: 'ike.rekeying', ike: sa.id, conn: sa.conn.name }, 'rekeying the IKE SA');
+    this.request(sa, EXCHANGE.CREATE_CHILD_SA, [
+      ikeOffer(sa.conn.ike.proposals, next.spiI, group),
+      { type: PAYLOAD.NONCE, data: next.Ni },
+      { type: PAYLOAD.KE, group, data: next.dh.publicKey },
+    ], (m) => {
+      const err = notifies(m.payloads).find((n) => n.notifyType < 16384);
+      const choice = err ? undefined : acceptIke(find(m.payloads, PAYLOAD.SA) as SaPayload, sa.conn.ike.proposals);
+      const ke = find(m.payloads, PAYLOAD.KE) as KePayload | undefined, nr = find(m.payloads, PAYLOAD.NONCE) as NoncePayload | undefined;
+      if (!choice || 'reason' in choice || !ke || !nr || ke.group !== group || choice.spi.length !== 8) {
+        next.destroy();
+        const why = err ? constName(NOTIFY, err.notifyType) : choice && 'reason' in choice ? choice.reason : 'incomplete answer';
+        this.log.warn({ event: 'ike.rekey_failed', ike: sa.id, conn: sa.conn.name, reason: why }, `IKE SA rekey failed: ${why}`);
+        return;
+      }
+      next.spiR.set(choice.spi);
+      next.Nr = nr.data.slice();
+      this.replaceIke(sa, next, choice, ke.data);
+      // The initiator of the rekey deletes the old SA (§1.3.2).
+      this.request(sa, EXCHANGE.INFORMATIONAL, [deleteIkePayload()], () => this.forget(sa), 'Delete');
+    }, 'IKE SA rekey');
+  }
+
+  private ikeRekeyRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
+    if (!sa.established) return this.respond(sa, m.header, data, [notify(NOTIFY.TEMPORARY_FAILURE)]);
+    const choice = selectIke(find(m.payloads, PAYLOAD.SA) as SaPayload, sa.conn.ike.proposals);
+    if ('reason' in choice || choice.spi.length !== 8) return this.respond(sa, m.header, data, [notify(NOTIFY.NO_PROPOSAL_CHOSEN)]);
+    const ke = find(m.payloads, PAYLOAD.KE) as KePayload | undefined;
+    if (!ke || ke.group !== choice.dh.group) return this.respond(sa, m.header, data, [notify(NOTIFY.INVALID_KE_PAYLOAD, Uint8Array.of(choice.dh.group >> 8, choice.dh.group & 0xff))]);
+    const next = new Ikev2Sa('responder', sa.conn, sa.local, sa.remote, choice.spi.slice());
+    next.Ni = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data.slice();
+    next.Nr = new Uint8Array(randomBytes(NONCE_BYTES));
+    next.dh = dhGroup(choice.dh.group)!.create();
+    const publicKey = next.dh.publicKey;
+    this.respond(sa, m.header, data, [ikeAnswer(choice, next.spiR), { type: PAYLOAD.NONCE, data: next.Nr }, { type: PAYLOAD.KE, group: choice.dh.group, data: publicKey }]);
+    this.replaceIke(sa, next, choice, ke.data);
+    this.after(sa, REKEYED_IKE_MS, () => this.forget(sa));
+  }
+
+  /** §2.18: the new SA's keys from the old SK_d and a fresh exchange; the children move over. */
+  private replaceIke(old: Ikev2Sa, next: Ikev2Sa, choice: IkeChoice, peerKe: Uint8Array): void {
+    next.choice = choice;
+    const gir = next.dh!.computeSecret(peerKe);
+    const seed = rekeySkeyseed(old.choice!.prfHash, old.keys!.SK_d, gir, next.Ni!, next.Nr!);
+    next.keys = deriveIkeKeys({ prf: choice.prfHash, skeyseed: seed, Ni: next.Ni!, Nr: next.Nr!, SPIi: next.spiI, SPIr: next.spiR, sizes: keySizes(choice) });
+    wipe(gir, seed);
+    next.dh!.destroy();
+    next.dh = undefined;
+    next.nat = old.nat;
+    next.peerId = old.peerId;
+    next.peerFragmentation = old.peerFragmentation;
+    next.peerSignatureHashes = old.peerSignatureHashes;
+    next.state = 'established';
+    next.establishedAt = Date.now();
+    old.state = 'rekeyed';
+    this.sas.add(next);
+    for (const r of this.children.all()) if (r.ike === old) r.ike = next;
+    this.log.info({ event: 'ike.rekeyed', ike: next.id, old: old.id, conn: next.conn.name, spis: next.spis }, 'IKE SA rekeyed');
+    this.lifetimes(next);
+    if (next.conn.ike.dpd) this.startDpd(next);
+    if (next.nat.local) this.startKeepalives(next);
+  }
+
+  private lifetimes(sa: Ikev2Sa): void {
+    const l = limits(sa.conn.ike.lifetime, sa.initiator);
+    this.after(sa, l.softMs, () => this.rekeyIke(sa));
+    this.after(sa, l.hardMs, () => {
+      if (sa.state !== 'established') return;
+      this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name }, 'IKE SA lifetime over');
+      this.deleteIke(sa, true);
+    });
+  }
+
+  // ---- INFORMATIONAL (§1.4): Delete, liveness ---------------------------------------------------
+
+  private informationalRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
+    const reply: Payload[] = [];
+    let ikeGone = false;
+    for (const del of findAll(m.payloads, PAYLOAD.D) as DeletePayload[]) {
+      if (del.protocolId === PROTOCOL.IKE) {
+        ikeGone = true;
+        continue;
+      }
+      const proto = del.protocolId === PROTOCOL.AH ? 'ah' : 'esp';
+      const ours: number[] = [];
+      for (const spi of del.spis) {
+        const r = spi.length === 4 ? this.children.byOutboundSpi(sa.conn, proto, readU32(spi)) : undefined;
+        if (!r) continue;
+        // §1.4.1: answer with the inbound SPIs of the pairs that go — unless they are going anyway (rekeyed).
+        if (r.state !== 'rekeyed') ours.push(r.result.spiIn);
+        void this.children.remove(r, false, 'deleted by the peer');
+      }
+      if (ours.length) reply.push(deleteChild(proto, ours));
+    }
+    this.respond(sa, m.header, data, reply);
+    if (ikeGone) {
+      this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, by: 'peer' }, 'peer deleted the IKE SA');
+      for (const r of this.children.all()) if (r.ike === sa) void this.children.remove(r, false, 'IKE SA deleted by the peer');
+      this.forget(sa);
+    }
+  }
+
+  /** Deletes an IKE SA with its children; with `tell`, a Delete goes to the peer first (not retransmitted). */
+  private deleteIke(sa: Ikev2Sa, tell: boolean): void {
+    if (sa.state === 'deleted') return;
+    if (tell && sa.keys && sa.state !== 'init-done') {
+      const messages = this.messages(sa, EXCHANGE.INFORMATIONAL, [deleteIkePayload()], false, sa.nextRequestId++);
+      for (const m of messages) this.o.transport.send(sa.local, sa.remote, m);
+    }
+    for (const r of this.children.all()) if (r.ike === sa) void this.children.remove(r, false, 'IKE SA deleted');
+    this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, told: tell }, 'IKE SA deleted');
+    this.forget(sa);
+  }
+
+  /** RFC 7296 §2.4: liveness — an empty INFORMATIONAL when we heard nothing for `delay`. */
+  private startDpd(sa: Ikev2Sa): void {
+    const dpd = sa.conn.ike.dpd!;
+    const tick = setInterval(() => {
+      if (sa.state !== 'established') return clearInterval(tick);
+      const traffic = Math.max(sa.lastHeard, ...this.children.all().filter((r) => r.ike === sa).map((r) => this.children.usage(r).lastIn));
+      if (Date.now() - traffic < dpd.delay * 1000 || this.outstanding.has(sa)) return;
+      this.request(sa, EXCHANGE.INFORMATIONAL, [], () => {}, 'a liveness check');
+    }, dpd.delay * 1000);
+    tick.unref?.();
+    this.timers.get(sa)?.push(tick) ?? this.timers.set(sa, [tick]);
+  }
+
+  /** Retransmissions ran out: the peer is gone. DPD's action (clear, hold, restart) applies. */
+  private peerGone(sa: Ikev2Sa, reason: string): void {
+    const conn = sa.conn;
+    if (!sa.established) {
+      this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: conn.name, peer: endpointText(sa.remote), reason }, reason);
+      return this.fail(sa, reason);
+    }
+    const action = conn.ike.dpd?.action ?? 'clear';
+    this.log.warn({ event: 'dpd.timeout', ike: sa.id, conn: conn.name, peer: endpointText(sa.remote), action, reason }, `peer ${endpointText(sa.remote)} is dead: ${action}`);
+    const children = this.children.all().filter((r) => r.ike === sa);
+    for (const r of children) void this.children.remove(r, false, 'peer dead');
+    this.forget(sa);
+    if (action === 'hold') {
+      for (const r of children) {
+        const id = 3_000_000 + this.trapIds.size;
+        this.trapIds.set(id, { conn, child: r.child });
+        this.o.kernel.trap(`${conn.name}/${r.child.name}`, r.result.localTs, r.result.remoteTs, id);
+      }
+    } else if (action === 'restart' && conn.remote.address !== 'any') {
+      for (const child of new Set(children.map((r) => r.child))) this.requestChild(conn, child);
+    }
+  }
+
+  private startKeepalives(sa: Ikev2Sa): void {
+    const t = setInterval(() => {
+      if (sa.state !== 'established') return clearInterval(t);
+      if (sa.local.port === NATT_PORT) this.o.transport.keepalive(sa.local, sa.remote);
+    }, 20_000);
+    t.unref?.();
+    this.timers.get(sa)?.push(t) ?? this.timers.set(sa, [t]);
+  }
+
+  /** RFC 7296 §2.4: the peer has no state from before; what we hold with that identity is stale. */
+  private initialContactReceived(sa: Ikev2Sa): void {
+    for (const o of [...this.sas]) {
+      if (o === sa || o.conn !== sa.conn || !o.peerId || !sa.peerId || o.peerId.idType !== sa.peerId.idType || !bytesEqual(o.peerId.data, sa.peerId.data)) continue;
+      this.log.info({ event: 'ike.initial_contact', ike: o.id, conn: o.conn.name }, 'peer restarted (INITIAL_CONTACT): old IKE SA removed');
+      this.deleteIke(o, false);
+    }
+  }
+
+  private initialContact(sa: Ikev2Sa): boolean {
+    return ![...this.sas].some((o) => o !== sa && o.established && o.conn === sa.conn);
+  }
+
+  // ---- Bookkeeping ------------------------------------------------------------------------------
+
+  private fail(sa: Ikev2Sa, reason: string): void {
+    if (sa.state === 'deleted') return;
+    this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `IKE SA failed: ${reason}`);
+    const ex = this.authChild.get(sa);
+    if (ex) this.children.rekeyFailed(ex.rekeyOf);
+    if (sa.initiator && ![...this.sas].some((o) => o !== sa && o.conn === sa.conn && o.state !== 'deleted')) {
+      const waiting = this.pending.get(sa.conn.name) ?? [];
+      this.pending.delete(sa.conn.name);
+      for (const w of [...(ex ? [{ child: ex.child }] : []), ...waiting]) {
+        this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: w.child.name, reason }, `child '${w.child.name}' not established: ${reason}`);
+      }
+    }
+    this.forget(sa);
+  }
+
+  private forget(sa: Ikev2Sa): void {
+    const out = this.outstanding.get(sa);
+    if (out?.timer) clearTimeout(out.timer);
+    for (const t of this.timers.get(sa) ?? []) clearTimeout(t);
+    this.authChild.get(sa)?.dh?.destroy();
+    for (const m of [this.outstanding, this.queued, this.cached, this.reassembly, this.timers, this.authChild] as Map<Ikev2Sa, unknown>[]) m.delete(sa);
+    this.sas.delete(sa);
+    sa.destroy();
+  }
+
+  private after(sa: Ikev2Sa, ms: number, fn: () => void): void {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    this.timers.get(sa)?.push(t) ?? this.timers.set(sa, [t]);
+  }
+
+  /** An authenticated message: the peer lives, and is where it sent from (§2.23: a NAT mapping may change). */
+  private heard(sa: Ikev2Sa, from: Endpoint): void {
+    sa.lastHeard = Date.now();
+    if (sa.established && (from.address !== sa.remote.address || from.port !== sa.remote.port)) {
+      this.log.info({ event: 'ike.peer_moved', ike: sa.id, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
+      sa.remote = from;
+    }
+  }
+
+  private liveSa(conn: Connection): Ikev2Sa | undefined {
+    return [...this.sas].filter((s) => s.conn === conn && s.established).sort((a, b) => b.establishedAt! - a.establishedAt!)[0];
+  }
+
+  private candidates(to: Endpoint, from: Endpoint): Connection[] {
+    const ok = this.connections.filter((c) =>
+      (c.local.address === undefined || formatAddress(c.local.address) === to.address) &&
+      (c.remote.address === 'any' || formatAddress(c.remote.address) === from.address));
+    return [...ok.filter((c) => c.remote.address !== 'any'), ...ok.filter((c) => c.remote.address === 'any')];
+  }
+
+  private sourceFor(remote: string): string {
+    const family = parseAddress(remote).family;
+    const a = this.o.listen.find((l) => parseAddress(l).family === family);
+    if (!a) throw new Error(`no listen address of IPv${family} for ${remote}`);
+    return a;
+  }
+
+  private credentials(conn: Connection): Credentials {
+    let c = this.creds.get(conn.name);
+    if (!c) {
+      c = {
+        psk: conn.psk,
+        cert: conn.local.cert ? new X509Certificate(readFileSync(conn.local.cert)) : undefined,
+        key: conn.local.key ? createPrivateKey(readFileSync(conn.local.key)) : undefined,
+        cas: conn.remote.ca.map((f) => new X509Certificate(readFileSync(f))),
+      };
+      this.creds.set(conn.name, c);
+    }
+    return c;
+  }
+
+  /** CERTREQ (§3.7): SHA-1 hashes of our trust anchors' public keys. */
+  private certReq(conn: Connection): Payload {
+    const hashes = this.credentials(conn).cas.map((ca) => createHash('sha1').update(ca.publicKey.export({ type: 'spki', format: 'der' })).digest());
+    return { type: PAYLOAD.CERTREQ, encoding: 4, data: new Uint8Array(Buffer.concat(hashes)) };
+  }
+
+  private trace(kind: MessageKind, header: Header, ps: readonly Decoded[]): void {
+    if (!this.o.trace) return;
+    const names = ps.map((d) => PAYLOAD_NAMES[d.payload.type] ?? String(d.payload.type));
+    const encrypted = header.exchange !== EXCHANGE.IKE_SA_INIT;
+    const body = encrypted ? `SK {${names.join(', ')}}` : names.join(', ');
+    this.o.trace(kind.endsWith('req') ? `HDR, ${body}  -->` : `<--  HDR, ${body}`);
+  }
+
+  status(): object {
+    return {
+      ike: [...this.sas].map((sa) => ({
+        id: sa.id, conn: sa.conn.name, version: 2, state: sa.state, role: sa.role,
+        local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis,
+        peerId: sa.peerId ? idText(sa.peerId) : undefined, encr: sa.choice?.encr.name, integ: sa.choice?.integ?.name, prf: sa.choice?.prf.name,
+        group: sa.choice?.dh.group, nat: sa.nat,
+        established: sa.establishedAt ? Math.round((Date.now() - sa.establishedAt) / 1000) : undefined,
+      })),
+      children: this.children.status(),
+      stats: this.stats,
+    };
+  }
+}
+
+/** RFC 7427 §4: the hashes we accept in signatures: SHA2-256, -384, -512. */
+const SIGNATURE_HASHES = Uint8Array.of(0, 2, 0, 3, 0, 4);
+
+const PAYLOAD_NAMES: Record<number, string> = {
+  33: 'SA', 34: 'KE', 35: 'IDi', 36: 'IDr', 37: 'CERT', 38: 'CERTREQ', 39: 'AUTH', 40: 'Nonce', 41: 'N', 42: 'D', 43: 'V', 44: 'TSi', 45: 'TSr', 47: 'CP',
+};
+
+function keySizes(c: IkeChoice) {
+  const ek = c.encr.keyBytes + c.encr.saltBytes, ik = c.integ?.keyBytes ?? 0;
+  return { ai: ik, ar: ik, ei: ek, er: ek, d: c.prf.keyBytes, pi: c.prf.keyBytes, pr: c.prf.keyBytes };
+}
+
+const notifies = (ps: readonly Decoded[]): NotifyPayload[] => ps.map((d) => d.payload).filter((p): p is NotifyPayload => p.type === PAYLOAD.N);
+const findAll = (ps: readonly Decoded[], type: number): Payload[] => ps.map((d) => d.payload).filter((p) => p.type === type);
+const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const deleteChild = (protocol: 'esp' | 'ah', spis: number[]): DeletePayload =>
+  ({ type: PAYLOAD.D, protocolId: protocol === 'esp' ? PROTOCOL.ESP : PROTOCOL.AH, spiSize: 4, spis: spis.map(u32) });
+const deleteIkePayload = (): DeletePayload => ({ type: PAYLOAD.D, protocolId: PROTOCOL.IKE, spiSize: 0, spis: [] });
+const pfsWanted = (child: Child): number | undefined => (typeof child.pfs === 'object' ? child.pfs.group : undefined);
+
+function idMatches(text: string, id: { idType: number; data: Uint8Array }): boolean {
+  const want = idFromString(text);
+  return want.idType === id.idType && bytesEqual(want.data, id.data);
+}
+
+const idText = (id: { idType: number; data: Uint8Array }): string => idToString(id.idType, id.data);
