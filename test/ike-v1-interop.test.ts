@@ -4,72 +4,22 @@
 // checked against what we asked for. strongSwan's kernel-libipsec always fakes a NAT, so every
 // case also exercises NAT-T: the float to 4500 and UDP-encapsulated ESP.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSite, type Site, type SiteCase } from '../src/lab/ike.js';
-import { canUseNat, canUseNetns, createTopology, type Topology } from '../src/lab/netns.js';
-import { canUseStrongswan, type SwanSa } from '../src/lab/strongswan.js';
+import type { SiteCase } from '../src/lab/ike.js';
+import { canUseNat, canUseNetns } from '../src/lab/netns.js';
+import { canUseStrongswan } from '../src/lab/strongswan.js';
+import { BOTH, atEnd, bothWays, established, events, installed, ping, pingFor, site, waitUntil } from './util/interop.js';
 import { Pki } from './util/pki.js';
 
 const skip = canUseNetns() ?? canUseStrongswan() ?? undefined;
 const skipNat = skip ?? canUseNat() ?? undefined;
 
-/** Pings until one answers (the first may wait for the SA), then `count` that all must. */
-async function ping(t: Topology, from: string, to: string, count = 3): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    if (t.exec(from, 'ping', ['-c', '1', '-W', '1', to], { allowFail: true }).includes(' 0% packet loss')) break;
-    await sleep(100);
-  }
-  assert.match(t.exec(from, 'ping', ['-c', String(count), '-i', '0.2', '-W', '2', to]), / 0% packet loss/);
-}
-
-async function bothWays(t: Topology): Promise<void> {
-  await ping(t, t.hA, t.addr.hB.lan4);
-  await ping(t, t.hB, t.addr.hA.lan4);
-}
-
-/** A ping running in the background: its summary once it ends. */
-function pingFor(t: Topology, from: string, to: string, seconds: number): Promise<string> {
-  const p: ChildProcess = t.spawn(from, 'ping', ['-i', '0.2', '-w', String(seconds), to]);
-  let out = '';
-  p.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  return new Promise((resolve) => p.once('exit', () => resolve(out)));
-}
-
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const c of cleanups.reverse()) {
-    try {
-      await c();
-    } catch { /* the rest still goes */ }
-  }
-});
-
-async function site(c: SiteCase, nat: false | 'preserve' | 'remap' = false): Promise<{ t: Topology; s: Site }> {
-  const t = createTopology({ nat: nat ? { ports: nat } : false });
-  cleanups.push(() => t.destroy());
-  const s = await startSite(t, c);
-  cleanups.push(() => s.stop());
-  return { t, s };
-}
-
-/** strongSwan's view once the IKE SA and a CHILD SA are up (it initiates first when the case says so). */
-async function established(s: Site, c: SiteCase): Promise<SwanSa> {
-  if (c.initiator === 'strongswan') await s.charon.initiate('lan', { timeoutSec: 20 });
-  return s.charon.waitFor((sas) => sas.find((sa) => sa.state === 'ESTABLISHED' && sa.children.some((ch) => ch.state === 'INSTALLED')), 20_000);
-}
-
-const installed = (sa: SwanSa) => sa.children.find((ch) => ch.state === 'INSTALLED')!;
-const events = (s: Site, name: string) => s.gw.events().filter((e) => e.event === name);
-
-const BOTH = ['ipsecgw', 'strongswan'] as const;
-
 describe('IKEv1 against strongSwan', { skip }, () => {
   let pki: Pki;
   before(() => {
     pki = new Pki();
-    cleanups.push(() => pki.remove());
+    atEnd(() => pki.remove());
     pki.key('ca', 'rsa');
     pki.cert('ca', '/C=CH/O=ipsecgw lab/CN=Lab Root CA', 'root');
     for (const gw of ['gwa', 'gwb']) {
@@ -240,10 +190,3 @@ describe('IKEv1 against strongSwan', { skip }, () => {
   });
 });
 
-async function waitUntil(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}

@@ -168,9 +168,9 @@ function readIke(ctx: Ctx, v: MapView, version: 1 | 2): Connection['ike'] | unde
   if (d.ok) {
     const delay = d.get('delay') ? readDuration(ctx, d.get('delay')!, 'delay') : 30;
     const action = d.choice('action', ['clear', 'hold', 'restart'] as const) ?? 'clear';
-    // swanctl's dpd_timeout: IKEv1 only; IKEv2 declares a peer dead when retransmissions give up.
+    // swanctl's dpd_timeout is IKEv1's; for IKEv2 it cuts the retransmissions of a liveness check
+    // short (strongSwan waits for them all: 165 s with its defaults).
     const timeout = d.get('timeout') ? readDuration(ctx, d.get('timeout')!, 'timeout', 1) : undefined;
-    if (timeout !== undefined && version === 2) ctx.r.warn(d.keyNode('timeout'), "'timeout' is ignored by IKEv2: a peer is dead when the retransmissions of a liveness check give up");
     if (delay !== undefined && delay > 0) dpd = { delay, action, ...(timeout !== undefined ? { timeout } : {}) };
   }
   const natTraversal = v.choice('nat-traversal', ['auto', 'force', 'off'] as const) ?? 'auto';

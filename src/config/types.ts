@@ -126,7 +126,7 @@ export interface IkeSettings {
   /** In order of preference; 'default' entries expanded (defaults.ts). */
   readonly proposals: readonly Proposal[];
   readonly lifetime: Lifetime;
-  /** Absent: no dead peer detection. `timeout` (IKEv1, seconds; default 150 as strongSwan's dpd_timeout). */
+  /** Absent: no dead peer detection. `timeout` (seconds): IKEv1 default 150 as strongSwan's dpd_timeout; IKEv2 optional, cuts a liveness check's retransmissions short. */
   readonly dpd?: { readonly delay: number; readonly action: 'clear' | 'hold' | 'restart'; readonly timeout?: number };
   readonly natTraversal: 'auto' | 'force' | 'off';
 }

@@ -22,6 +22,7 @@ import {
 import { engineAlgorithms } from '../dataplane/suite.js';
 import type { Role, WorkerMessage, WorkerSetup } from '../dataplane/worker.js';
 import { Ikev1Daemon } from '../ike/v1/daemon.js';
+import { Ikev2Daemon } from '../ike/v2/daemon.js';
 import type { Logger } from '../log.js';
 import { EngineKernel } from '../policy/kernel.js';
 import { serveControl } from './control.js';
@@ -57,6 +58,7 @@ export class Gateway {
   private kernel!: EngineKernel;
   private ikeIo?: IkeIo;
   private ikev1?: Ikev1Daemon;
+  private ikev2?: Ikev2Daemon;
 
   constructor(private config: Config, private readonly log: Logger) {}
 
@@ -129,13 +131,18 @@ export class Gateway {
   private async startIke(): Promise<void> {
     const listen = this.config.gateway.listen.map(formatAddress);
     this.ikeIo = new IkeIo(this.native, { udp4: this.sockets.udp4, udp6: this.sockets.udp6 }, this.log);
-    this.ikev1 = new Ikev1Daemon({ connections: this.config.connections, transport: this.ikeIo, kernel: this.kernel, log: this.log, listen });
+    const o = { connections: this.config.connections, transport: this.ikeIo, kernel: this.kernel, log: this.log, listen };
+    this.ikev1 = new Ikev1Daemon(o);
+    this.ikev2 = new Ikev2Daemon(o);
     this.ikeIo.onMessage((to, from, message) => {
       // RFC 2408 §3.1 / RFC 7296 §3.1: the version byte tells IKEv1 (1.x) from IKEv2 (2.x).
-      if (message.length > 17 && message[17] >> 4 === 1) this.ikev1?.receive(to, from, message);
+      const major = message.length > 17 ? message[17] >> 4 : 0;
+      if (major === 1) this.ikev1?.receive(to, from, message);
+      else if (major === 2) this.ikev2?.receive(to, from, message);
     });
     await this.ikeIo.open(listen.filter((a) => !isUnspecifiedText(a)));
     this.ikev1.start();
+    this.ikev2.start();
   }
 
   private spawn(role: Role, lane: number): Promise<Worker> {
@@ -157,7 +164,11 @@ export class Gateway {
       // An IKE message on 4500, or a packet that hit a trap policy (its id in aux).
       this.controlPackets++;
       if (m.reason === 'ike') this.ikeIo?.fromDatapath(m.packet);
-      else if (m.reason === 'trap') this.ikev1?.acquire(m.aux);
+      else if (m.reason === 'trap') {
+        // Each daemon knows its own trap IDs.
+        this.ikev1?.acquire(m.aux);
+        this.ikev2?.acquire(m.aux);
+      }
       else this.log.debug({ event: 'datapath.control', reason: m.reason, bytes: m.packet.length }, 'packet for the control plane');
     } else if (m.type === 'error') {
       this.log.error({ event: 'worker.failed', err: m.message }, 'datapath worker failed');
@@ -243,11 +254,12 @@ export class Gateway {
     }
   }
 
-  private ikeDaemon(name: string): Ikev1Daemon {
+  private ikeDaemon(name: string): Ikev1Daemon | Ikev2Daemon {
     const conn = this.config.connections.find((c) => c.name === name);
     if (!conn) throw new Error(`no connection '${name}'`);
-    if (conn.version !== 1 || !this.ikev1) throw new Error(`connection '${name}': IKEv${conn.version} is not available yet`);
-    return this.ikev1;
+    const d = conn.version === 1 ? this.ikev1 : this.ikev2;
+    if (!d) throw new Error(`connection '${name}': IKE is not running`);
+    return d;
   }
 
   status(): unknown {
@@ -269,6 +281,7 @@ export class Gateway {
         in: sa(it.in, it.sa.in.spi),
       })),
       ...(this.ikev1 ? { ikev1: this.ikev1.status() } : {}),
+      ...(this.ikev2 ? { ikev2: this.ikev2.status() } : {}),
       datapath: this.engine.plan.lanes.slice(1).map((_, i) => this.engine.laneStats(i + 1)),
       controlPackets: this.controlPackets,
     };
@@ -276,7 +289,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     // IKE first, while the workers still run: Deletes reach the peers, SAs retire cleanly.
-    await this.ikev1?.stop();
+    await Promise.all([this.ikev1?.stop(), this.ikev2?.stop()]);
     this.ikeIo?.close();
     Atomics.store(new Int32Array(this.stopFlag), 0, 1);
     if (this.wake >= 0) this.native.eventfdSignal(this.wake);

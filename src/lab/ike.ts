@@ -27,6 +27,8 @@ export interface SiteCase {
   childLifetime?: number;
   swanChild?: { rekey_time?: string; life_time?: string; rand_time?: string };
   ikeLifetime?: number;
+  /** strongSwan's IKE SA rekey_time, when it differs from ikeLifetime ('1h': it leaves rekeying to us). */
+  swanIkeRekey?: string;
   dpd?: { delay: string; action: 'clear' | 'hold' | 'restart'; timeout?: string };
   swanDpd?: { dpd_delay: string; dpd_timeout?: string; dpd_action?: 'clear' | 'trap' | 'restart' };
   /** Certificates for auth: pubkey — file paths; without an id each side uses its subject DN. */
@@ -96,7 +98,8 @@ export function swanConfig(t: Topology, c: SiteCase): SwanConfig {
         local_addrs: a.gwB.wire4,
         remote_addrs: c.initiator === 'strongswan' ? a.gwA.seen4 : '%any',
         proposals: (c.swanIke ?? c.ike).join(','),
-        ...(c.ikeLifetime ? { rekey_time: `${c.ikeLifetime}s` } : {}),
+        // over_time: the hard limit well after the rekey (its default, 10 %, ends a 6 s SA with its rekey).
+        ...(c.swanIkeRekey || c.ikeLifetime ? { rekey_time: c.swanIkeRekey ?? `${c.ikeLifetime}s`, over_time: '30s' } : {}),
         ...(c.swanDpd ?? {}),
         local: c.auth === 'pubkey' ? { auth: 'pubkey', id: c.certs!.b.id, certs: [c.certs!.b.cert] } : { auth: 'psk', id: a.gwB.wire4 },
         remote: c.auth === 'pubkey' ? { auth: 'pubkey', id: c.certs!.a.id, cacerts: [c.certs!.ca] } : { auth: 'psk', id: a.gwA.wire4 },

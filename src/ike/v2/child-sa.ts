@@ -71,7 +71,8 @@ export function childRequest(sa: Ikev2Sa, ex: ChildExchange, fresh: Uint8Array |
 export const notify = (notifyType: number, data: Uint8Array = new Uint8Array(0)): NotifyPayload =>
   ({ type: PAYLOAD.N, protocolId: 0, spi: new Uint8Array(0), notifyType, data });
 
-export type ChildRefusal = { notify: number; reason: string };
+/** Why not, as the notify to answer (INVALID_KE_PAYLOAD names the group we want, §1.3). */
+export type ChildRefusal = { notify: number; reason: string; group?: number };
 
 /**
  * Responder: the child of `conn` whose policy covers the proposed selectors, narrowed (§2.9), and
@@ -91,14 +92,15 @@ export function respondChild(
     // TSi is the initiator's side: our remote.
     const remoteTs = narrow(tsi, ours.remote), localTs = narrow(tsr, ours.local);
     if (remoteTs.length === 0 || localTs.length === 0) continue;
-    const pfs = Nr ? (ke ? 'required' : 'none') : 'none';
-    const choice = selectChild(offer, child.proposals, child.protocol, pfs);
+    // IKE_AUTH (no Nr) never does PFS (§1.2); CREATE_CHILD_SA does when the child is configured so.
+    const groups = Nr ? [...(pfsOf(child) ? [pfsOf(child)!] : []), ...child.proposals.flatMap((p) => p.dh.filter((d) => d.group !== 0))] : [];
+    const choice = selectChild(offer, child.proposals, child.protocol, { groups, ke: !!ke && Nr !== undefined });
     if ('reason' in choice) {
       refusal = { notify: NOTIFY.NO_PROPOSAL_CHOSEN, reason: choice.reason };
       continue;
     }
     if (ke && choice.dh && ke.group !== choice.dh.group) {
-      return { notify: NOTIFY.INVALID_KE_PAYLOAD, reason: `KE of group ${ke.group}, we chose ${choice.dh.group}` };
+      return { notify: NOTIFY.INVALID_KE_PAYLOAD, reason: `KE of group ${ke.group}, we chose ${choice.dh.group}`, group: choice.dh.group };
     }
     const ex: ChildExchange = { initiator: false, child, spiIn, Nr, localTs, remoteTs, rekeyOf };
     const payloads: Payload[] = [childAnswer(choice, spiIn)];
@@ -125,7 +127,7 @@ export function acceptChildAnswer(ex: ChildExchange, ps: readonly Decoded[]): { 
   if (err) return { notify: err.notifyType, reason: 'refused by the peer' };
   const sa = find(ps, PAYLOAD.SA) as SaPayload | undefined, tsi = find(ps, PAYLOAD.TSi) as TsPayload | undefined, tsr = find(ps, PAYLOAD.TSr) as TsPayload | undefined;
   if (!sa || !tsi || !tsr) return { notify: NOTIFY.INVALID_SYNTAX, reason: 'answer without SA, TSi and TSr' };
-  const choice = acceptChild(sa, ex.child.proposals, ex.child.protocol, !!ex.dh);
+  const choice = acceptChild(sa, ex.child.proposals, ex.child.protocol, ex.dh ? pfsOf(ex.child) : undefined);
   if ('reason' in choice) return { notify: NOTIFY.NO_PROPOSAL_CHOSEN, reason: choice.reason };
   if (!within(tsi.selectors, ex.localTs) || !within(tsr.selectors, ex.remoteTs)) return { notify: NOTIFY.TS_UNACCEPTABLE, reason: 'the answer widens our selectors' };
   ex.localTs = tsi.selectors;

@@ -670,8 +670,7 @@ export class Ikev2Daemon {
     const r = respondChild(sa, sa.conn, m.payloads, this.o.kernel.allocSpi(), new Uint8Array(randomBytes(NONCE_BYTES)), old?.result.spiIn, old ? [old.child] : sa.conn.children);
     if ('notify' in r) {
       this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: sa.conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
-      const group = r.notify === NOTIFY.INVALID_KE_PAYLOAD ? pfsWanted(old?.child ?? sa.conn.children[0]) : undefined;
-      return this.respond(sa, m.header, data, [notify(r.notify, group !== undefined ? Uint8Array.of(group >> 8, group & 0xff) : undefined)]);
+      return this.respond(sa, m.header, data, [notify(r.notify, r.group !== undefined ? Uint8Array.of(r.group >> 8, r.group & 0xff) : undefined)]);
     }
     r.ex.Ni = Ni.slice();
     this.respond(sa, m.header, data, r.payloads);
@@ -800,13 +799,28 @@ export class Ikev2Daemon {
     this.forget(sa);
   }
 
-  /** RFC 7296 §2.4: liveness — an empty INFORMATIONAL when we heard nothing for `delay`. */
+  /**
+   * RFC 7296 §2.4: liveness — an empty INFORMATIONAL when we heard nothing for `delay`. The peer is
+   * dead when the retransmissions run out (strongSwan's way), or earlier once `timeout` passed
+   * without an answer, when configured (as IKEv1's dpd_timeout).
+   */
   private startDpd(sa: Ikev2Sa): void {
     const dpd = sa.conn.ike.dpd!;
+    let sent = 0;
     const tick = setInterval(() => {
       if (sa.state !== 'established') return clearInterval(tick);
+      const now = Date.now();
       const traffic = Math.max(sa.lastHeard, ...this.children.all().filter((r) => r.ike === sa).map((r) => this.children.usage(r).lastIn));
-      if (Date.now() - traffic < dpd.delay * 1000 || this.outstanding.has(sa)) return;
+      if (sent && dpd.timeout !== undefined && now - traffic > dpd.timeout * 1000 && now - sent > dpd.timeout * 1000) {
+        clearInterval(tick);
+        return this.peerGone(sa, `no answer to a liveness check within ${dpd.timeout} s`);
+      }
+      if (now - traffic < dpd.delay * 1000) {
+        sent = 0;
+        return;
+      }
+      if (this.outstanding.has(sa)) return;
+      sent = now;
       this.request(sa, EXCHANGE.INFORMATIONAL, [], () => {}, 'a liveness check');
     }, dpd.delay * 1000);
     tick.unref?.();
@@ -979,7 +993,6 @@ const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.len
 const deleteChild = (protocol: 'esp' | 'ah', spis: number[]): DeletePayload =>
   ({ type: PAYLOAD.D, protocolId: protocol === 'esp' ? PROTOCOL.ESP : PROTOCOL.AH, spiSize: 4, spis: spis.map(u32) });
 const deleteIkePayload = (): DeletePayload => ({ type: PAYLOAD.D, protocolId: PROTOCOL.IKE, spiSize: 0, spis: [] });
-const pfsWanted = (child: Child): number | undefined => (typeof child.pfs === 'object' ? child.pfs.group : undefined);
 
 function idMatches(text: string, id: { idType: number; data: Uint8Array }): boolean {
   const want = idFromString(text);

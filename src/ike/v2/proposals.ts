@@ -91,8 +91,12 @@ export function childOffer(proposals: readonly ConfigProposal[], protocol: 'esp'
   };
 }
 
-/** Responder: the first of our child proposals an offered one satisfies; `pfs` demands a group (CREATE_CHILD_SA with KE). */
-export function selectChild(offer: SaPayload, ours: readonly ConfigProposal[], protocol: 'esp' | 'ah', pfs: 'required' | 'none' | 'any'): ChildChoice | { reason: string } {
+/**
+ * The first of our child proposals an offered one satisfies. `pfs.groups`: the D-H groups we take
+ * for PFS (none: we want none); `pfs.ke`: the exchange carries a KE, so a group must be agreed. We
+ * refuse a proposal without PFS when we want it (strongSwan does too); IKE_AUTH never has any.
+ */
+export function selectChild(offer: SaPayload, ours: readonly ConfigProposal[], protocol: 'esp' | 'ah', pfs: { groups: readonly DhTransform[]; ke: boolean }): ChildChoice | { reason: string } {
   const proto = protocol === 'esp' ? PROTOCOL.ESP : PROTOCOL.AH;
   const offered = offer.proposals.filter((p) => p.protocolId === proto && p.spi.length === 4);
   for (const mine of ours) {
@@ -106,22 +110,20 @@ export function selectChild(offer: SaPayload, ours: readonly ConfigProposal[], p
       if (encr && !encr.aead && !integ && mine.integ.length > 0) continue;
       const esn = pick(TRANSFORM.ESN, mine.esn);
       if (!esn) continue;
-      const offeredDh = p.transforms.filter((x) => x.type === TRANSFORM.DH && x.id !== 0);
-      const dh = pick(TRANSFORM.DH, mine.dh.filter((d) => d.group !== 0));
-      if (pfs === 'required' && !dh) continue;
-      if (pfs === 'none' && offeredDh.length > 0 && !p.transforms.some((x) => x.type === TRANSFORM.DH && x.id === 0)) continue;
+      const dh = pfs.ke ? pick(TRANSFORM.DH, pfs.groups) : undefined;
+      if (pfs.ke !== (dh !== undefined)) continue;
       const suite: EspSuite = integ ? { encr: encr!, integ, esn: esn.esn } : { encr: encr!, esn: esn.esn };
       if (!espSuiteSupport(suite).supported) continue;
-      return { protocol, suite, esn, dh: pfs === 'none' ? undefined : dh, spi: readU32(p.spi) };
+      return { protocol, suite, esn, dh, spi: readU32(p.spi) };
     }
   }
   return { reason: `none of ${offered.length} offered ${protocol.toUpperCase()} proposal(s) matches ours (${describe(offer)})` };
 }
 
 /** Initiator: the answer must be one of what we offered. */
-export function acceptChild(answer: SaPayload, ours: readonly ConfigProposal[], protocol: 'esp' | 'ah', pfs: boolean): ChildChoice | { reason: string } {
+export function acceptChild(answer: SaPayload, ours: readonly ConfigProposal[], protocol: 'esp' | 'ah', pfs: DhTransform | undefined): ChildChoice | { reason: string } {
   if (answer.proposals.length !== 1) return { reason: `${answer.proposals.length} proposals in the answer` };
-  const c = selectChild(answer, ours, protocol, pfs ? 'required' : 'none');
+  const c = selectChild(answer, ours, protocol, { groups: pfs ? [pfs] : [], ke: !!pfs });
   return 'reason' in c ? { reason: `the responder chose what we did not offer (${describe(answer)})` } : c;
 }
 

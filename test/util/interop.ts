@@ -1,0 +1,71 @@
+// Helpers of the interop tests (ipsecgw in gwA against strongSwan in gwB, src/lab/ike.ts): sites
+// that clean up after themselves, pings through the tunnel, strongSwan's view of the SAs, and the
+// gateway's log events.
+import type { ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startSite, type Site, type SiteCase } from '../../src/lab/ike.js';
+import { createTopology, type Topology } from '../../src/lab/netns.js';
+import type { SwanSa } from '../../src/lab/strongswan.js';
+
+export const BOTH = ['ipsecgw', 'strongswan'] as const;
+
+/** Pings until one answers (the first may wait for the SA), then `count` that all must. */
+export async function ping(t: Topology, from: string, to: string, count = 3): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (t.exec(from, 'ping', ['-c', '1', '-W', '1', to], { allowFail: true }).includes(' 0% packet loss')) break;
+    await sleep(100);
+  }
+  assert.match(t.exec(from, 'ping', ['-c', String(count), '-i', '0.2', '-W', '2', to]), / 0% packet loss/);
+}
+
+export async function bothWays(t: Topology): Promise<void> {
+  await ping(t, t.hA, t.addr.hB.lan4);
+  await ping(t, t.hB, t.addr.hA.lan4);
+}
+
+/** A ping running in the background: its summary once it ends. */
+export function pingFor(t: Topology, from: string, to: string, seconds: number): Promise<string> {
+  const p: ChildProcess = t.spawn(from, 'ping', ['-i', '0.2', '-w', String(seconds), to]);
+  let out = '';
+  p.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  return new Promise((resolve) => p.once('exit', () => resolve(out)));
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) {
+    try {
+      await c();
+    } catch { /* the rest still goes */ }
+  }
+});
+
+/** Runs `fn` when the test file ends, even after a failure. */
+export const atEnd = (fn: () => Promise<void> | void): void => void cleanups.push(fn);
+
+export async function site(c: SiteCase, nat: false | 'preserve' | 'remap' = false): Promise<{ t: Topology; s: Site }> {
+  const t = createTopology({ nat: nat ? { ports: nat } : false });
+  cleanups.push(() => t.destroy());
+  const s = await startSite(t, c);
+  cleanups.push(() => s.stop());
+  return { t, s };
+}
+
+/** strongSwan's view once the IKE SA and a CHILD SA are up (it initiates first when the case says so). */
+export async function established(s: Site, c: SiteCase): Promise<SwanSa> {
+  if (c.initiator === 'strongswan') await s.charon.initiate('lan', { timeoutSec: 20 });
+  return s.charon.waitFor((sas) => sas.find((sa) => sa.state === 'ESTABLISHED' && sa.children.some((ch) => ch.state === 'INSTALLED')), 20_000);
+}
+
+export const installed = (sa: SwanSa) => sa.children.find((ch) => ch.state === 'INSTALLED')!;
+export const events = (s: Site, name: string) => s.gw.events().filter((e) => e.event === name);
+
+export async function waitUntil(pred: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
