@@ -594,6 +594,77 @@ const CASES: Case[] = [
           in: { spi: 0x1000, key: "${KEY_GCM}" }
           out: { spi: 0x1001, key: "${KEY_GCM_B}" }`,
     expect: ['9:29 warning: an inline key makes this file a secret, but it is accessible by group or others (mode 0644)'],
+  },  {
+    name: "single DES: an error at the token unless an IKEv1 connection says 'allow-weak: [des]'",
+    yaml: yaml`
+      ${GW}
+      connections:
+        legacy:
+          version: 1
+          local: { auth: psk }
+          remote: { address: 192.0.2.2, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          ike: { proposals: [aes128-sha1-modp2048, des-sha1-modp2048] }
+          children:
+            lan: { local-ts: 10.1.0.0/24, remote-ts: 10.2.0.0/24, proposals: [aes128-sha1, des-sha1] }
+        v2:
+          local: { auth: psk }
+          remote: { address: 192.0.2.3, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          allow-weak: [des]
+          ike: { proposals: [des-sha1-modp2048] }
+          children: { lan: { local-ts: 10.1.0.0/24, remote-ts: 10.3.0.0/24 } }
+        md5:
+          version: 1
+          local: { auth: psk }
+          remote: { address: 192.0.2.4, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          allow-weak: [md5]
+          children: { lan: { local-ts: 10.1.0.0/24, remote-ts: 10.4.0.0/24 } }
+      manual:
+        m:
+          local: 192.0.2.1
+          remote: 192.0.2.5
+          local-ts: [10.1.0.0/24]
+          remote-ts: [10.5.0.0/24]
+          esp: des-sha1
+          in: { spi: 0x1000, key: "${hex(28, 7)}" }
+          out: { spi: 0x1001, key: "${hex(28, 8)}" }`,
+    expect: [
+      "8:46 'des': single DES (56-bit key) MUST NOT be used (RFC 8247, encryption table); ipsecgw runs it only for an IKEv1 connection that opts in with 'allow-weak: [des]'",
+      "10:86 'des': single DES (56-bit key) MUST NOT be used (RFC 8221, encryption table); ipsecgw runs it only",
+      "15:5 'allow-weak' is for IKEv1 connections with legacy peers",
+      "16:24 'des': single DES",
+      "23:18 'allow-weak' must be 'des', not 'md5'",
+      "31:10 'des': single DES (56-bit key) MUST NOT be used (RFC 8221, encryption table); ipsecgw runs it only",
+    ],
+  },
+  {
+    name: "single DES with 'allow-weak: [des]': warnings at the tokens; an unused opt-in",
+    yaml: yaml`
+      ${GW}
+      connections:
+        legacy:
+          version: 1
+          local: { auth: psk }
+          remote: { address: 192.0.2.2, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          allow-weak: [des]
+          ike: { proposals: [aes128-sha1-modp2048, des-sha1-modp2048] }
+          children:
+            lan: { local-ts: 10.1.0.0/24, remote-ts: 10.2.0.0/24, proposals: ["aes128-sha1, des-sha1"] }
+        modern:
+          version: 1
+          local: { auth: psk }
+          remote: { address: 192.0.2.3, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          allow-weak: des
+          children: { lan: { local-ts: 10.1.0.0/24, remote-ts: 10.3.0.0/24 } }`,
+    expect: [
+      "9:46 warning: 'des': single DES (56-bit key) MUST NOT be used (RFC 8247, encryption table)",
+      "11:87 warning: 'des': single DES (56-bit key) MUST NOT be used (RFC 8221, encryption table)",
+      "17:5 warning: 'allow-weak' lists 'des', but no proposal of connection 'modern' names it; remove it",
+    ],
   },
 ];
 

@@ -10,7 +10,7 @@ import { CTX_AREA, read, stage, wipe } from '../src/crypto/scratch.js';
 import { datapath } from '../src/dataplane/wasm.js';
 import { hex, toHex } from './util/vectors.js';
 import {
-  PERMUTATION_OPERATION, SP800_67_EXAMPLE, SUBSTITUTION_TABLE, TCBC_MMT, VARIABLE_KEY_CT,
+  FIPS81_CBC, PERMUTATION_OPERATION, SP800_67_EXAMPLE, SUBSTITUTION_TABLE, TCBC_MMT, VARIABLE_KEY_CT,
   VARIABLE_PLAINTEXT_CT, VARIABLE_PLAINTEXT_KEY,
 } from './util/des-kat.js';
 
@@ -61,6 +61,12 @@ describe('3des-cbc: published vectors', () => {
 
   it('SP 800-20 substitution table KAT (all 19)', () => {
     for (const [k, pt, ct] of SUBSTITUTION_TABLE) checkBlock(triple(k), pt, ct);
+  });
+
+  it('FIPS 81 single-DES CBC example, as K|K|K', () => {
+    const { key, iv, pt, ct } = FIPS81_CBC;
+    assert.equal(toHex(cbcEncrypt('3des-cbc', triple(key), hex(iv), hex(pt))), ct.toLowerCase());
+    assert.equal(toHex(cbcDecrypt('3des-cbc', triple(key), hex(iv), hex(ct))), pt.toLowerCase());
   });
 
   it('CAVP TCBC multi-block messages, three keys', () => {

@@ -13,7 +13,7 @@ import { toHex } from './util/vectors.js';
 const SUITES: Array<[string, number]> = [
   ['aes128gcm16', 20], ['aes192gcm16', 28], ['aes256gcm16', 36], ['aes128gcm8', 20], ['aes256gcm12', 36],
   ['aes128-sha1', 36], ['aes192-sha256', 56], ['aes256-sha256', 64], ['aes128-sha384', 64], ['aes256-sha512', 96],
-  ['chacha20poly1305', 36], ['3des-sha1', 44], ['null-sha256', 32],
+  ['chacha20poly1305', 36], ['3des-sha1', 44], ['des-sha1', 28], ['null-sha256', 32],
 ];
 
 const OUTER = { 4: ['192.0.2.1', '192.0.2.2'], 6: ['2001:db8::1', '2001:db8::2'] } as const;

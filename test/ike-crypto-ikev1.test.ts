@@ -12,6 +12,9 @@ import {
 import { hashBytes } from '../src/ike/crypto/prf.js';
 import { IKEV1_CASES, type Ikev1KeyCase } from './vectors/ikev1-keys.js';
 import { hex, toHex } from './util/vectors.js';
+import {
+  FIPS81_CBC, PERMUTATION_OPERATION, SUBSTITUTION_TABLE, VARIABLE_KEY_CT, VARIABLE_PLAINTEXT_CT, VARIABLE_PLAINTEXT_KEY,
+} from './util/des-kat.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -185,6 +188,28 @@ test('cbcEncrypt/cbcDecrypt against `openssl enc -nopad` on random vectors', () 
       assert.deepEqual(cbcDecrypt(alg, key, iv, ct), new Uint8Array(data));
     }
   }
+});
+
+test('single DES (des-ede3 with K|K|K): the FIPS 81 CBC example and the SP 800-20 DES known answers', () => {
+  const des = encryptionAlgorithm(1)!;
+  const check = (key: string, iv: string, pt: string, ct: string) => {
+    assert.equal(toHex(cbcEncrypt(des, hex(key), hex(iv), hex(pt))), ct.toLowerCase(), `encrypt, key ${key}`);
+    assert.equal(toHex(cbcDecrypt(des, hex(key), hex(iv), hex(ct))), pt.toLowerCase(), `decrypt, key ${key}`);
+  };
+  check(FIPS81_CBC.key, FIPS81_CBC.iv, FIPS81_CBC.pt, FIPS81_CBC.ct);
+  const zero = '0000000000000000';
+  VARIABLE_PLAINTEXT_CT.forEach((ct, i) => {
+    const pt = new Uint8Array(8);
+    pt[i >> 3] = 0x80 >> (i & 7);
+    check(VARIABLE_PLAINTEXT_KEY, zero, toHex(pt), ct);
+  });
+  VARIABLE_KEY_CT.forEach((ct, i) => {
+    const k = new Uint8Array(8).fill(0x01);
+    k[Math.floor(i / 7)] = 0x80 >> (i % 7);
+    check(toHex(k), zero, zero, ct);
+  });
+  for (const [k, ct] of PERMUTATION_OPERATION) check(k, zero, zero, ct);
+  for (const [k, pt, ct] of SUBSTITUTION_TABLE) check(k, zero, pt, ct);
 });
 
 test('single DES (des-ede3 with K|K|K) against `openssl enc -des-cbc` from the legacy provider', (t) => {

@@ -1,7 +1,13 @@
 // IKEv1 between two ipsecgw daemons in one process (test/util/ike-pair.ts): every exchange with
 // its transcript in RFC 2409 notation, and each CHILD SA proven by a packet through both engines.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { attrNumber, decodeMessage, decodePayloads, P1_ATTR, type SaPayload } from '../src/ike/codec/v1/index.js';
 import type { RetransmitPolicy } from '../src/ike/v1/daemon.js';
 import { ADDR, createPair, events, sideConfig, type Pair, type Side } from './util/ike-pair.js';
 import { udpPacket } from './util/packets.js';
@@ -135,6 +141,35 @@ describe('IKEv1 in process', () => {
     const child = pair.b.logs.find((l) => l.event === 'child.established')!;
     assert.equal(child.encr, 'aes256gcm16');
     assertTraffic(pair);
+  });
+
+  it("single DES where both connections say 'allow-weak: [des]': des-sha1-modp1024, then des-sha1 ESP", async () => {
+    const allow = '    allow-weak: [des]';
+    const o: Opts = { ikeA: 'des-sha1-modp1024', ikeB: 'des-sha1-modp1024', espA: 'des-sha1', espB: 'des-sha1', extraA: allow, extraB: allow };
+    const { pair } = open(o);
+    await pair.until(() => established(pair.a) && established(pair.b), 5000, 'CHILD SAs');
+    // Message 1's only transform asks for Encryption Algorithm 1, DES-CBC (RFC 2409 Appendix A),
+    // with no Key Length attribute (a fixed-key cipher).
+    const m1 = decodeMessage(pair.sent[0].data);
+    const sa = decodePayloads(m1.header.nextPayload, m1.body)[0].payload as SaPayload;
+    const attrs = sa.proposals[0].transforms[0].attributes;
+    assert.equal(attrNumber(attrs.find((a) => a.type === P1_ATTR.ENCRYPTION_ALGORITHM)!), 1);
+    assert.ok(!attrs.some((a) => a.type === P1_ATTR.KEY_LENGTH));
+    for (const side of [pair.a, pair.b]) {
+      const ike = side.logs.find((l) => l.event === 'ike.established')!;
+      assert.deepEqual([ike.encr, ike.hash], ['des', 'sha1'], side.name);
+      assert.equal(side.logs.find((l) => l.event === 'child.established')!.encr, 'des', side.name);
+      assert.ok(side.logs.some((l) => l.event === 'config.weak' && l.algorithm === 'des'), `${side.name} warns at start`);
+    }
+    assertTraffic(pair);
+    // `ipsecgw check` on the same file: the opt-in leaves warnings at the tokens, exit 0.
+    const dir = mkdtempSync(join(tmpdir(), 'ipsecgw-des-'));
+    writeFileSync(join(dir, 'psk.txt'), PSK, { mode: 0o600 });
+    writeFileSync(join(dir, 'gw.yaml'), yaml('A', o), { mode: 0o600 });
+    const check = spawnSync(process.execPath, [fileURLToPath(new URL('../src/cli/main.js', import.meta.url)), 'check', '-c', join(dir, 'gw.yaml')], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /gw\.yaml:12:19: warning: 'des': single DES \(56-bit key\) MUST NOT be used \(RFC 8247/);
+    assert.match(check.stdout, /gw\.yaml:18:21: warning: 'des': single DES \(56-bit key\) MUST NOT be used \(RFC 8221/);
   });
 
   it('phase-1 mismatch: NO-PROPOSAL-CHOSEN, and the initiator gives up at once', async () => {

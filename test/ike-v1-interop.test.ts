@@ -94,6 +94,18 @@ describe('IKEv1 against strongSwan', { skip }, () => {
     }
   });
 
+  it("single DES ('allow-weak: [des]'): des-sha1-modp1024 and des-sha1 ESP, both roles", async () => {
+    for (const initiator of BOTH) {
+      const c: SiteCase = { version: 1, initiator, ike: ['des-sha1-modp1024'], esp: ['des-sha1'], allowWeak: ['des'] };
+      const { t, s } = await site(c);
+      const sa = await established(s, c);
+      assert.deepEqual([sa.encrAlg, sa.integAlg, sa.dhGroup], ['DES_CBC', 'HMAC_SHA1_96', 'MODP_1024']);
+      assert.deepEqual([installed(sa).encrAlg, installed(sa).integAlg], ['DES_CBC', 'HMAC_SHA1_96']);
+      assert.ok(events(s, 'config.weak').some((e) => e.algorithm === 'des'), 'ipsecgw warns about DES at start');
+      await bothWays(t);
+    }
+  });
+
   it('a proposal mismatch fails with NO-PROPOSAL-CHOSEN, either way round', async () => {
     const base = { version: 1 as const, esp: ['aes128gcm16'], ike: ['aes128-sha256-modp2048'], swanIke: ['aes256-sha512-ecp384'] };
     {

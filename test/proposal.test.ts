@@ -280,7 +280,7 @@ test('espSuite: exactly one choice of each, as a manual SA needs', () => {
 });
 
 test('espSupport: what the datapath implements, with a reason for the rest', () => {
-  const supported = ['aes128', 'aes192', 'aes256', 'aes128gcm8', 'aes192gcm12', 'aes256gcm16', 'chacha20poly1305', '3des', 'null',
+  const supported = ['aes128', 'aes192', 'aes256', 'aes128gcm8', 'aes192gcm12', 'aes256gcm16', 'chacha20poly1305', '3des', 'des', 'null',
     'sha1', 'sha256', 'sha384', 'sha512', 'esn', 'noesn'];
   for (const kw of supported) {
     const t = KEYWORDS.get(kw)!;
@@ -288,7 +288,7 @@ test('espSupport: what the datapath implements, with a reason for the rest', () 
     assert.deepEqual(espSupport(t), { supported: true }, kw);
   }
   const unsupported: Array<[string, RegExp]> = [
-    ['des', /single DES/], ['aes128ctr', /AES-CTR/], ['aes256ccm16', /AES-CCM/], ['aes128gmac', /AES-GMAC/],
+    ['aes128ctr', /AES-CTR/], ['aes256ccm16', /AES-CCM/], ['aes128gmac', /AES-GMAC/],
     ['md5', /HMAC-MD5/], ['aesxcbc', /AES-XCBC/], ['aescmac', /AES-CMAC/],
   ];
   for (const [kw, re] of unsupported) {

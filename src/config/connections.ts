@@ -9,15 +9,16 @@ import { KEYWORDS } from './keywords.js';
 import { isUnspecified, sameAddress } from './prefix.js';
 import { weaknesses, type ProposalKind } from './proposal.js';
 import { readProposals } from './proposals.js';
-import { MapView, asString, entries, scalarText, type Ctx, type Entry } from './reader.js';
+import { MapView, asChoice, asString, entries, scalarText, type Ctx, type Entry } from './reader.js';
 import { decodePsk, readPath, readSecret } from './secrets.js';
 import { checkFamilies, readSelectors } from './selectors.js';
 import { didYouMean } from './suggest.js';
 import type { DhTransform } from './transforms.js';
 import type { Auth, Child, Connection, Lifetime, LocalEnd, RemoteEnd, TrafficSelectors } from './types.js';
 import { readAddress, readDuration } from './values.js';
+import { OPT_IN, type OptIn } from './weaknesses.js';
 
-const KEYS = ['version', 'mode', 'local', 'remote', 'psk', 'ike', 'children'] as const;
+const KEYS = ['version', 'mode', 'local', 'remote', 'psk', 'allow-weak', 'ike', 'children'] as const;
 const LOCAL_KEYS = ['address', 'id', 'auth', 'cert', 'key'] as const;
 const REMOTE_KEYS = ['address', 'id', 'auth', 'ca'] as const;
 const IKE_KEYS = ['proposals', 'lifetime', 'dpd', 'nat-traversal'] as const;
@@ -84,16 +85,23 @@ export function readConnection(ctx: Ctx, entry: Entry, env: ConnectionContext): 
       'use main mode or IKEv2 (strongSwan refuses it as a responder unless told not to care)');
   }
 
-  const ike = readIke(ctx, v.map('ike', `'ike' of ${what}`, IKE_KEYS), version);
+  const allowWeak = readAllowWeak(ctx, v, version);
+  const ike = readIke(ctx, v.map('ike', `'ike' of ${what}`, IKE_KEYS), version, allowWeak);
 
   const childEntries = entries(ctx, v.get('children'), `'children' of ${what}`);
   if (childEntries.length === 0) ctx.r.warn(v.keyNode('children') ?? entry.keyNode, `${what} has no children: its IKE SA would carry no traffic`);
   let ipv6Inner: Node | undefined;
   const children: Child[] = [];
   for (const c of childEntries) {
-    const r = readChild(ctx, c, version, remote?.address === 'any');
+    const r = readChild(ctx, c, version, remote?.address === 'any', allowWeak);
     if (r.child) children.push(r.child);
     ipv6Inner ??= r.ipv6Inner;
+  }
+  const proposals = [...ike?.proposals ?? [], ...children.flatMap((c) => c.proposals)];
+  for (const name of allowWeak) {
+    if (!proposals.some((p) => p.encr.some((e) => e.name === name))) {
+      ctx.r.warn(v.keyNode('allow-weak'), `'allow-weak' lists '${name}', but no proposal of ${what} names it; remove it`);
+    }
   }
 
   if (errorCount(ctx) > errorsBefore || !local || !remote || !ike) return { ipv6Inner };
@@ -159,8 +167,22 @@ function readLifetime(ctx: Ctx, v: MapView, fallback: number, kilobytesAllowed: 
   return { time: time ?? fallback, ...(kilobytes !== undefined ? { kilobytes } : {}) };
 }
 
-function readIke(ctx: Ctx, v: MapView, version: 1 | 2): Connection['ike'] | undefined {
-  const proposals = readProposals(ctx, v.get('proposals'), 'ike', { version, datapath: false });
+/**
+ * `allow-weak: [des]`: single DES for a legacy IKEv1 peer, phase 1 and phase 2. RFC 8247 and RFC
+ * 8221 say MUST NOT, so without it 'des' in a proposal is an error (proposals.ts); with it, a
+ * warning. IKEv2 has no such peers to excuse it.
+ */
+function readAllowWeak(ctx: Ctx, v: MapView, version: 1 | 2): OptIn[] {
+  const items = v.list('allow-weak') ?? [];
+  if (items.length > 0 && version === 2) {
+    ctx.r.error(v.keyNode('allow-weak'), "'allow-weak' is for IKEv1 connections with legacy peers; IKEv2 has none that need single DES (RFC 8247: MUST NOT)");
+    return [];
+  }
+  return [...new Set(items.map((n) => asChoice(ctx, n, 'allow-weak', OPT_IN)).filter((x) => x !== undefined))];
+}
+
+function readIke(ctx: Ctx, v: MapView, version: 1 | 2, allowWeak: readonly OptIn[]): Connection['ike'] | undefined {
+  const proposals = readProposals(ctx, v.get('proposals'), 'ike', { version, datapath: false, allowWeak });
   const lifetime = readLifetime(ctx, v.map('lifetime', "'ike' 'lifetime'", ['time', 'kilobytes']), DEFAULT_IKE_LIFETIME,
     version === 2 ? "IKEv2 SAs have no kilobyte lifetime (RFC 7296 §2.8 rekeys them by time); only IKEv1's phase 1 does" : undefined);
   let dpd: Connection['ike']['dpd'];
@@ -183,7 +205,7 @@ interface ChildRead {
   readonly ipv6Inner?: Node;
 }
 
-function readChild(ctx: Ctx, entry: Entry, version: 1 | 2, roaming: boolean): ChildRead {
+function readChild(ctx: Ctx, entry: Entry, version: 1 | 2, roaming: boolean, allowWeak: readonly OptIn[]): ChildRead {
   const what = `child '${entry.name}'`;
   const v = new MapView(ctx, entry.value, what, entry.keyNode, CHILD_KEYS);
   if (!v.ok) {
@@ -201,7 +223,7 @@ function readChild(ctx: Ctx, entry: Entry, version: 1 | 2, roaming: boolean): Ch
   const mode = v.choice('mode', ['tunnel', 'transport'] as const) ?? 'tunnel';
   const protocol = v.choice('protocol', ['esp', 'ah'] as const) ?? 'esp';
   const kind: ProposalKind = protocol;
-  const proposals = readProposals(ctx, v.get('proposals'), kind, { version, datapath: true });
+  const proposals = readProposals(ctx, v.get('proposals'), kind, { version, datapath: true, allowWeak });
   const pfs = readPfs(ctx, v, version);
   if (pfs !== undefined && pfs !== 'none') {
     const withGroup = proposals.find((p) => p.dh.some((g) => g.group !== 0));

@@ -64,19 +64,22 @@ export function espSuite(p: Proposal): EspSuite | ProposalError {
   return p.integ.length === 1 ? { encr: p.encr[0], integ: p.integ[0], esn: p.esn[0].esn } : { encr: p.encr[0], esn: p.esn[0].esn };
 }
 
-/** ESP algorithms the WebAssembly datapath implements (assembly/crypto), by canonical keyword. */
+/**
+ * ESP algorithms the WebAssembly datapath implements (assembly/crypto), by canonical keyword;
+ * 'des' runs as its 3DES with K1 = K2 = K3 (dataplane/engine.ts). Whether the configuration may
+ * use them is weaknesses.ts's business.
+ */
 export const ESP_DATAPATH_ENCR: readonly string[] = Object.freeze([
   'aes128', 'aes192', 'aes256',
   'aes128gcm8', 'aes128gcm12', 'aes128gcm16', 'aes192gcm8', 'aes192gcm12', 'aes192gcm16',
   'aes256gcm8', 'aes256gcm12', 'aes256gcm16',
-  'chacha20poly1305', '3des', 'null',
+  'chacha20poly1305', '3des', 'des', 'null',
 ]);
 export const ESP_DATAPATH_INTEG: readonly string[] = Object.freeze(['sha1', 'sha256', 'sha384', 'sha512']);
 
 export type Support = { readonly supported: true } | { readonly supported: false; readonly reason: string };
 
 const WHY_NOT: Readonly<Record<string, string>> = {
-  des: 'single DES is not implemented (56-bit key; RFC 8221 says MUST NOT); use AES',
   'aes-ctr': 'AES-CTR ESP (RFC 3686) is not wired into the datapath; use AES-GCM',
   'aes-ccm': 'AES-CCM ESP (RFC 4309) is not implemented by the datapath; use AES-GCM',
   'aes-gmac': 'AES-GMAC ESP (RFC 4543) is not implemented by the datapath; use null with sha256, or AES-GCM',

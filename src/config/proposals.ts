@@ -7,6 +7,7 @@ import {
   checkIkev1, espSupport, parseProposal, weaknesses, type Proposal, type ProposalIssue, type ProposalKind, type Spans,
 } from './proposal.js';
 import { asList, asString, offsetInScalar, type Ctx } from './reader.js';
+import { needsOptIn, type OptIn } from './weaknesses.js';
 
 export interface Parsed {
   readonly proposal: Proposal;
@@ -17,6 +18,8 @@ export interface ProposalOptions {
   readonly version: 1 | 2;
   /** ESP / AH of a CHILD SA or manual SA: every algorithm must run in our datapath. */
   readonly datapath: boolean;
+  /** What the connection opted into with `allow-weak`; every other OPT_IN algorithm is an error. */
+  readonly allowWeak?: readonly OptIn[];
 }
 
 /** Where a proposal sits: the scalar, and the string's offset in the scalar's value. */
@@ -55,7 +58,13 @@ function parseAt(ctx: Ctx, at: At, text: string, kind: ProposalKind, opts: Propo
       }
     }
   }
-  for (const w of weaknesses(result.proposal, result.spans)) report(ctx, at, w, 'warning');
+  for (const w of weaknesses(result.proposal, result.spans)) {
+    if (needsOptIn(w) && !opts.allowWeak?.includes(w.name)) {
+      report(ctx, at, { ...w, message: `${w.message}; ipsecgw runs it only for an IKEv1 connection that opts in with ` +
+        `'allow-weak: [${w.name}]' (for a legacy peer; it is then a warning)` }, 'error');
+      failed = true;
+    } else report(ctx, at, w, 'warning');
+  }
   return failed ? undefined : { proposal: result.proposal, spans: result.spans };
 }
 

@@ -2,17 +2,27 @@
 // discourages: RFC 8247 for IKEv2 and RFC 8221 for ESP and AH. strongSwan itself warns about none
 // of these; `ipsecgw check` shows them so that weak settings are a decision, not an accident.
 //
-// Chosen here: DES, MD5 (as integrity and as PRF) and D-H group 1 are MUST NOT; 3DES is SHOULD NOT
-// for ESP (RFC 8221) and, though RFC 8247 still lists it as MAY for IKE, 'weak' there for its
-// 64-bit block (birthday bounds after a few GB, "Sweet32"); D-H groups 2, 5 and the RFC 5114
-// groups 22-24 are SHOULD NOT; ECP-192 (group 25) gives only 96-bit security; and ESP with a classic
-// cipher but no integrity algorithm is open to active attacks (RFC 4303 §3.2 allows it, RFC 8221
-// advises against it). The RFC 8221/8247 statuses come from their per-type tables.
+// Chosen here: DES, MD5 (as integrity and as PRF) and D-H group 1 are MUST NOT — DES so much so
+// that the loader refuses it without an opt-in (OPT_IN); 3DES is SHOULD NOT for ESP (RFC 8221)
+// and, though RFC 8247 still lists it as MAY for IKE, 'weak' there for its 64-bit block (birthday
+// bounds after a few GB, "Sweet32"); D-H groups 2, 5 and the RFC 5114 groups 22-24 are SHOULD
+// NOT; ECP-192 (group 25) gives only 96-bit security; and ESP with a classic cipher but no
+// integrity algorithm is open to active attacks (RFC 4303 §3.2 allows it, RFC 8221 advises
+// against it). The RFC 8221/8247 statuses come from their per-type tables.
 
 import type { Proposal, Spans } from './proposal.js';
 import type { Transform } from './transforms.js';
 
 export type WeaknessLevel = 'MUST NOT' | 'SHOULD NOT' | 'NOT RECOMMENDED' | 'weak';
+
+/**
+ * MUST NOTs that ipsecgw still runs for legacy IKEv1 peers, but only where a connection opts in
+ * with `allow-weak` (connections.ts); anywhere else the loader refuses them (proposals.ts).
+ */
+export const OPT_IN = ['des'] as const;
+export type OptIn = (typeof OPT_IN)[number];
+export const needsOptIn = (w: Weakness): w is Weakness & { name: OptIn } =>
+  w.level === 'MUST NOT' && (OPT_IN as readonly string[]).includes(w.name);
 
 export interface Weakness {
   /** Canonical keyword of the transform at fault (the cipher, for encryption-only ESP). */

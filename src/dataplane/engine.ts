@@ -12,12 +12,15 @@ import { randomBytes } from 'node:crypto';
 import { instantiate, preferredVariant, SHARED_MAX_PAGES, type Datapath, type Variant } from './wasm.js';
 import { parseAddress, parsePrefix, type Address } from './addr.js';
 
-export type EncAlgorithm = 'null' | 'aes-cbc' | 'aes-gcm' | 'chacha20-poly1305' | '3des-cbc';
+export type EncAlgorithm = 'null' | 'aes-cbc' | 'aes-gcm' | 'chacha20-poly1305' | '3des-cbc' | 'des-cbc';
 export type IntegAlgorithm = 'none' | 'hmac-sha1' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512';
 
 const ENC_IDS: Record<EncAlgorithm, string> = {
   'null': 'ENC_NULL', 'aes-cbc': 'ENC_AES_CBC', 'aes-gcm': 'ENC_AES_GCM',
   'chacha20-poly1305': 'ENC_CHACHA20_POLY1305', '3des-cbc': 'ENC_3DES_CBC',
+  // Single DES (RFC 2405) is the module's 3DES with K1 = K2 = K3: EDE with one key is DES (SP 800-67,
+  // keying option 3). installSa writes the key three times.
+  'des-cbc': 'ENC_3DES_CBC',
 };
 const INTEG_IDS: Record<IntegAlgorithm, string> = {
   'none': 'INTEG_NONE', 'hmac-sha1': 'INTEG_HMAC_SHA1', 'hmac-sha256': 'INTEG_HMAC_SHA256',
@@ -374,6 +377,19 @@ export class Engine {
 
   /** Writes and activates an SA; returns its index. Throws on an inconsistent spec. */
   installSa(spec: SaSpec): number {
+    if (spec.enc === 'des-cbc') {
+      // K|K|K, then the integrity key: 3DES keying option 3 (see ENC_IDS).
+      if (spec.encKeyBytes !== 8 || spec.key.length < 8) throw new RangeError(`SA ${spec.spi.toString(16)}: bad key length`);
+      const key = new Uint8Array(16 + spec.key.length);
+      key.set(spec.key.subarray(0, 8));
+      key.set(spec.key.subarray(0, 8), 8);
+      key.set(spec.key, 16);
+      try {
+        return this.installSa({ ...spec, enc: '3des-cbc', encKeyBytes: 24, key });
+      } finally {
+        key.fill(0);
+      }
+    }
     const C = this.C;
     let index = 0;
     while (this.used.has(index)) index++;

@@ -6,7 +6,7 @@ import type { EncAlgorithm, IntegAlgorithm, SaSpec } from './engine.js';
 export type EngineAlgorithms = Pick<SaSpec, 'enc' | 'encKeyBytes' | 'integ' | 'icvBytes'>;
 
 const ENC: Partial<Record<string, EncAlgorithm>> = {
-  'null': 'null', 'aes-cbc': 'aes-cbc', 'aes-gcm': 'aes-gcm', 'chacha20-poly1305': 'chacha20-poly1305', '3des': '3des-cbc',
+  'null': 'null', 'aes-cbc': 'aes-cbc', 'aes-gcm': 'aes-gcm', 'chacha20-poly1305': 'chacha20-poly1305', '3des': '3des-cbc', des: 'des-cbc',
 };
 const INTEG: Partial<Record<string, IntegAlgorithm>> = {
   sha1: 'hmac-sha1', sha256: 'hmac-sha256', sha384: 'hmac-sha384', sha512: 'hmac-sha512',

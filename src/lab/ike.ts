@@ -35,6 +35,8 @@ export interface SiteCase {
   certs?: { ca: string; a: { cert: string; key: string; id?: string }; b: { cert: string; key: string; id?: string } };
   /** Extra YAML lines for the ipsecgw connection (under `ike:`). */
   natTraversal?: 'auto' | 'force' | 'off';
+  /** ipsecgw's `allow-weak` (IKEv1: ['des'] for single DES). */
+  allowWeak?: string[];
 }
 
 export const LAB_PSK = 'interop lab key: not a secret';
@@ -68,6 +70,7 @@ export function ipsecgwYaml(t: Topology, c: SiteCase, dir: string): string {
     `    local: ${ours}`,
     `    remote: ${theirs}`,
     ...(c.auth === 'pubkey' ? [] : [`    psk: { file: ${join(dir, 'psk')} }`]),
+    ...(c.allowWeak ? [`    allow-weak: [${c.allowWeak.join(', ')}]`] : []),
     '    ike:',
     `      proposals: [${c.ike.join(', ')}]`,
     ...(c.ikeLifetime ? [`      lifetime: { time: ${c.ikeLifetime}s }`] : []),

@@ -37,9 +37,12 @@
 //   openssl alone provides AES (CBC/CTR/GCM/CCM), 3DES, Blowfish, CAST, Camellia, ChaCha20-Poly1305,
 //   HMAC-MD5/SHA1/SHA2, PRFs, MODP 768–8192 and the RFC 5114 groups, ECP 192–521, Brainpool, Curve25519
 //   and Curve448 — no separate md5/des/gmp plugin is needed for legacy proposals (there is no `des`
-//   plugin in Debian's build anyway). xcbc and cmac add AES-XCBC / AES-CMAC integrity. Certificates need
-//   pem, pkcs1, pkcs8, x509, pubkey (+ constraints, revocation). kernel-libipsec is listed before
-//   kernel-netlink, as in the example script.
+//   plugin in Debian's build anyway). Single DES too: the plugin loads OpenSSL 3's legacy provider
+//   itself (openssl.load_legacy, default yes; its log: "providers loaded by OpenSSL: legacy default"),
+//   so DES_CBC works for IKEv1 phase 1 and for kernel-libipsec's ESP (test/ike-v1-interop.test.ts).
+//   xcbc and cmac add AES-XCBC / AES-CMAC integrity. Certificates need pem, pkcs1, pkcs8, x509,
+//   pubkey (+ constraints, revocation). kernel-libipsec is listed before kernel-netlink, as in the
+//   example script.
 // - Timings (2 cores): charon answers on vici ~0.2–0.3 s after spawn; IKEv1 main mode, IKEv2 or
 //   aggressive mode with PSK, plus the first CHILD_SA, establish in ~0.1–0.2 s between two charons;
 //   stop() (SIGTERM, DELETEs sent) takes <0.1 s. After a CHILD_SA rekey the old SA stays listed as

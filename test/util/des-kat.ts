@@ -129,3 +129,14 @@ export const TCBC_MMT: { key: string; iv: string; pt: string; ct: string }[] = [
     ct: '7B1F7C7E3B1C948E' + 'BD04A75FFBA7D2F5',
   },
 ];
+
+/**
+ * The single-DES CBC example of FIPS 81 (Appendix C): "Now is the time for all " under key
+ * 0123456789ABCDEF and IV 1234567890ABCDEF.
+ */
+export const FIPS81_CBC = {
+  key: '0123456789ABCDEF',
+  iv: '1234567890ABCDEF',
+  pt: '4E6F772069732074' + '68652074696D6520' + '666F7220616C6C20',
+  ct: 'E5C7CDDE872BF27C' + '43E934008C389C0F' + '683788499A7C05F6',
+};

@@ -123,6 +123,12 @@ export class Ikev1Daemon implements V1Host {
         this.log.warn({ event: 'config.weak', conn: conn.name },
           'aggressive mode with a pre-shared key sends the identities in the clear and lets an eavesdropper test PSK guesses offline (the responder\'s HASH_R); prefer main mode or certificates');
       }
+      // Only a connection with `allow-weak: [des]` gets here with DES (config/proposals.ts).
+      const des = [...conn.ike.proposals, ...conn.children.flatMap((c) => c.proposals)].some((p) => p.encr.some((e) => e.family === 'des'));
+      if (des) {
+        this.log.warn({ event: 'config.weak', conn: conn.name, algorithm: 'des' },
+          "single DES is allowed by 'allow-weak': its 56-bit key falls to brute force (RFC 8247 and RFC 8221: MUST NOT); move the peer to AES");
+      }
       for (const child of conn.children) {
         if (child.start === 'trap') {
           const trapId = id++;
