@@ -89,10 +89,10 @@ describe('IKEv2 in process', () => {
     const { pair, transcript } = open();
     await pair.until(() => up(pair.a) && up(pair.b), 3000, 'CHILD SAs');
     assert.deepEqual(transcript, [
-      'HDR, SA, KE, Nonce, N, N, N, N  -->',
-      '<--  HDR, SA, KE, Nonce, N, N, N, N',
-      'HDR, SK {IDi, N, IDr, AUTH, SA, TSi, TSr}  -->',
-      '<--  HDR, SK {IDr, AUTH, SA, TSi, TSr}',
+      'IKE_SA_INIT { SA, KEi, Ni, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(IKEV2_FRAGMENTATION_SUPPORTED), N(SIGNATURE_HASH_ALGORITHMS) } -->',
+      '<-- IKE_SA_INIT { SA, KEr, Nr, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(IKEV2_FRAGMENTATION_SUPPORTED), N(SIGNATURE_HASH_ALGORITHMS) }',
+      'IKE_AUTH SK { IDi, N(INITIAL_CONTACT), IDr, AUTH, SA, TSi, TSr } -->',
+      '<-- IKE_AUTH SK { IDr, AUTH, SA, TSi, TSr }',
     ]);
     assertTraffic(pair);
   });

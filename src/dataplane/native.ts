@@ -156,6 +156,22 @@ export const SLOT_LEN = 12;
 export const SLOT_VERDICT = 16;
 export const SLOT_SIZE = 32;
 
+/**
+ * One packet as a batch of one, for a writeBatch from the main thread (an IKE datagram on 4500,
+ * a held packet sent again): the slot at offset 0, the packet behind it, verdict 1.
+ */
+export function oneSlot(packet: Uint8Array): Uint8Array {
+  const mem = new Uint8Array(SLOT_SIZE + packet.length);
+  const v = new DataView(mem.buffer);
+  v.setUint32(SLOT_BUF, SLOT_SIZE, true);
+  v.setUint32(SLOT_CAP, packet.length, true);
+  v.setUint32(SLOT_OFF, SLOT_SIZE, true);
+  v.setUint32(SLOT_LEN, packet.length, true);
+  v.setUint32(SLOT_VERDICT, 1, true);
+  mem.set(packet, SLOT_SIZE);
+  return mem;
+}
+
 /** Bytes readBatch writes in front of what the kernel delivers: the least OFF − BUF it accepts. */
 export const HEADROOM: Readonly<Record<Kind, number>> = { tun: 0, raw4: 0, raw6: 40, udp4: 28, udp6: 48 };
 

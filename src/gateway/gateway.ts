@@ -17,7 +17,7 @@ import type { Config, ManualSa } from '../config/types.js';
 import { formatAddress, parseAddress, type Prefix } from '../dataplane/addr.js';
 import { Engine, type PolicySpec, type SaSpec, type SelectorSpec } from '../dataplane/engine.js';
 import {
-  loadNative, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_TSO_ECN, TUN_F_USO4, TUN_F_USO6, type Native,
+  loadNative, oneSlot, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_TSO_ECN, TUN_F_USO4, TUN_F_USO6, type Native,
 } from '../dataplane/native.js';
 import { engineAlgorithms } from '../dataplane/suite.js';
 import type { Role, WorkerMessage, WorkerSetup } from '../dataplane/worker.js';
@@ -131,7 +131,7 @@ export class Gateway {
   private async startIke(): Promise<void> {
     const listen = this.config.gateway.listen.map(formatAddress);
     this.ikeIo = new IkeIo(this.native, { udp4: this.sockets.udp4, udp6: this.sockets.udp6 }, this.log);
-    const o = { connections: this.config.connections, transport: this.ikeIo, kernel: this.kernel, log: this.log, listen };
+    const o = { connections: this.config.connections, transport: this.ikeIo, kernel: this.kernel, log: this.log, listen, deliver: (p: Uint8Array) => this.reinject(p) };
     this.ikev1 = new Ikev1Daemon(o);
     this.ikev2 = new Ikev2Daemon(o);
     this.ikeIo.onMessage((to, from, message) => {
@@ -167,11 +167,25 @@ export class Gateway {
       else if (m.reason === 'trap') {
         // Each daemon knows its own trap IDs.
         this.ikev1?.acquire(m.aux);
-        this.ikev2?.acquire(m.aux);
+        this.ikev2?.acquire(m.aux, m.packet);
       }
       else this.log.debug({ event: 'datapath.control', reason: m.reason, bytes: m.packet.length }, 'packet for the control plane');
     } else if (m.type === 'error') {
       this.log.error({ event: 'worker.failed', err: m.message }, 'datapath worker failed');
+    }
+  }
+
+  /**
+   * A packet that waited for its SA, sent again: through the raw socket it is routed like any
+   * locally sent packet — into the TUN device, where the datapath now finds its SA.
+   */
+  private reinject(packet: Uint8Array): void {
+    const v6 = packet[0] >> 4 === 6, fd = v6 ? this.sockets.raw6 : this.sockets.raw4;
+    if (fd === undefined) return;
+    try {
+      this.native.writeBatch(fd, v6 ? 'raw6' : 'raw4', oneSlot(packet), 0, 1, 1);
+    } catch (err) {
+      this.log.debug({ event: 'datapath.reinject_failed', err: (err as Error).message }, 'held packet not sent');
     }
   }
 

@@ -4,7 +4,7 @@
 // IP + UDP packet (native.ts readBatch); we send on the same socket, marker in front.
 import dgram from 'node:dgram';
 import { formatAddress, parseAddress } from '../dataplane/addr.js';
-import { SLOT_BUF, SLOT_CAP, SLOT_LEN, SLOT_OFF, SLOT_SIZE, SLOT_VERDICT, type Native } from '../dataplane/native.js';
+import { oneSlot, type Native } from '../dataplane/native.js';
 import { IKE_PORT, NATT_PORT, type Endpoint, type IkeTransport } from '../ike/endpoint.js';
 import type { Logger } from '../log.js';
 
@@ -83,33 +83,28 @@ export class IkeIo implements IkeTransport {
     const fd = dst.family === 4 ? this.natt.udp4 : this.natt.udp6;
     if (fd === undefined) return;
     const ipLen = dst.family === 4 ? 20 : 40, payload = parts.reduce((n, p) => n + p.length, 0);
-    const at = SLOT_SIZE, len = ipLen + 8 + payload;
-    const mem = new Uint8Array(at + len);
-    const v = new DataView(mem.buffer);
-    v.setUint32(SLOT_BUF, at, true);
-    v.setUint32(SLOT_CAP, len, true);
-    v.setUint32(SLOT_OFF, at, true);
-    v.setUint32(SLOT_LEN, len, true);
-    v.setUint32(SLOT_VERDICT, 1, true);
+    const packet = new Uint8Array(ipLen + 8 + payload);
+    const v = new DataView(packet.buffer);
     if (dst.family === 4) {
-      mem[at] = 0x45;
-      mem[at + 9] = 17;
-      mem.set(src.bytes.subarray(0, 4), at + 12);
-      mem.set(dst.bytes.subarray(0, 4), at + 16);
+      packet[0] = 0x45;
+      packet[9] = 17;
+      packet.set(src.bytes.subarray(0, 4), 12);
+      packet.set(dst.bytes.subarray(0, 4), 16);
     } else {
-      mem[at] = 0x60;
-      mem[at + 6] = 17;
-      mem.set(src.bytes, at + 8);
-      mem.set(dst.bytes, at + 24);
+      packet[0] = 0x60;
+      packet[6] = 17;
+      packet.set(src.bytes, 8);
+      packet.set(dst.bytes, 24);
     }
-    v.setUint16(at + ipLen, NATT_PORT);
-    v.setUint16(at + ipLen + 2, remote.port);
-    v.setUint16(at + ipLen + 4, 8 + payload);
-    let o = at + ipLen + 8;
+    v.setUint16(ipLen, NATT_PORT);
+    v.setUint16(ipLen + 2, remote.port);
+    v.setUint16(ipLen + 4, 8 + payload);
+    let o = ipLen + 8;
     for (const p of parts) {
-      mem.set(p, o);
+      packet.set(p, o);
       o += p.length;
     }
+    const mem = oneSlot(packet);
     try {
       this.native.writeBatch(fd, dst.family === 4 ? 'udp4' : 'udp6', mem, 0, 1, 1);
     } catch (err) {

@@ -56,7 +56,12 @@ export interface Ikev2Options {
   readonly trace?: (line: string) => void;
   /** Half-open SAs above which IKE_SA_INIT needs a cookie (§2.6). */
   readonly cookieThreshold?: number;
+  /** Sends a packet that waited for its CHILD SA on its way again (the gateway routes it into the tunnel). */
+  readonly deliver?: (packet: Uint8Array) => void;
 }
+
+/** Packets held per trapped child while it is negotiated (the kernel's acquire keeps one; a few more cost nothing). */
+const HELD_PACKETS = 4;
 
 interface In {
   readonly header: Header;
@@ -104,6 +109,8 @@ export class Ikev2Daemon {
   private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord<Ikev2Sa> }>>();
   private readonly creds = new Map<string, Credentials>();
   private readonly trapIds = new Map<number, { conn: Connection; child: Child }>();
+  /** Packets that hit a trap, per "conn/child", sent on once the CHILD SA is installed. */
+  private readonly held = new Map<string, Uint8Array[]>();
   private readonly retransmitPolicy: RetransmitPolicy;
   private readonly cookieSecret = new Uint8Array(randomBytes(32));
   private stopped = false;
@@ -151,9 +158,16 @@ export class Ikev2Daemon {
     for (const child of children) this.requestChild(conn, child);
   }
 
-  acquire(trapId: number): void {
+  /** A packet hit a trap policy: negotiate its child (unless under way), and hold the packet for it. */
+  acquire(trapId: number, packet?: Uint8Array): void {
     const t = this.trapIds.get(trapId);
-    if (!t || this.children.busy(t.conn, t.child) || (this.pending.get(t.conn.name) ?? []).some((p) => p.child === t.child)) return;
+    if (!t) return;
+    if (packet) {
+      const key = `${t.conn.name}/${t.child.name}`, list = this.held.get(key) ?? [];
+      if (list.length < HELD_PACKETS) list.push(packet.slice());
+      this.held.set(key, list);
+    }
+    if (this.children.busy(t.conn, t.child) || (this.pending.get(t.conn.name) ?? []).some((p) => p.child === t.child)) return;
     this.log.info({ event: 'child.acquire', conn: t.conn.name, child: t.child.name }, 'traffic for a trapped child: negotiating');
     this.requestChild(t.conn, t.child);
   }
@@ -656,7 +670,10 @@ export class Ikev2Daemon {
 
   private install(sa: Ikev2Sa, result: ChildResult, initiator: boolean): void {
     const r = this.children.install(sa, sa.conn, result, sa.local, sa.remote, { active: true, initiator });
-    if (typeof r === 'string') this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: result.child.name, reason: r }, r);
+    if (typeof r === 'string') return this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: result.child.name, reason: r }, r);
+    const key = `${sa.conn.name}/${result.child.name}`, held = this.held.get(key);
+    this.held.delete(key);
+    for (const p of held ?? []) this.o.deliver?.(p);
   }
 
   private createChildRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
@@ -952,12 +969,22 @@ export class Ikev2Daemon {
     return { type: PAYLOAD.CERTREQ, encoding: 4, data: new Uint8Array(Buffer.concat(hashes)) };
   }
 
+  /**
+   * One accepted message in the notation of RFC 7296 §1.2 — "IKE_AUTH SK { IDi, AUTH, SA, TSi, TSr } -->":
+   * the arrow points away from the original initiator's side; KE and Nonce are "i" in requests.
+   */
   private trace(kind: MessageKind, header: Header, ps: readonly Decoded[]): void {
     if (!this.o.trace) return;
-    const names = ps.map((d) => PAYLOAD_NAMES[d.payload.type] ?? String(d.payload.type));
-    const encrypted = header.exchange !== EXCHANGE.IKE_SA_INIT;
-    const body = encrypted ? `SK {${names.join(', ')}}` : names.join(', ');
-    this.o.trace(kind.endsWith('req') ? `HDR, ${body}  -->` : `<--  HDR, ${body}`);
+    const request = kind.endsWith('req');
+    const names = ps.map((d) => {
+      const p = d.payload;
+      if (p.type === PAYLOAD.N) return `N(${constName(NOTIFY, (p as NotifyPayload).notifyType)})`;
+      if (p.type === PAYLOAD.KE || p.type === PAYLOAD.NONCE) return `${p.type === PAYLOAD.KE ? 'KE' : 'N'}${request ? 'i' : 'r'}`;
+      return PAYLOAD_NAMES[p.type] ?? `payload ${p.type}`;
+    });
+    const name = constName(EXCHANGE, header.exchange);
+    const body = `${name}${header.exchange === EXCHANGE.IKE_SA_INIT ? '' : ' SK'} { ${names.join(', ')} }`;
+    this.o.trace((header.flags & FLAG.INITIATOR) !== 0 ? `${body} -->` : `<-- ${body}`);
   }
 
   status(): object {
@@ -978,9 +1005,7 @@ export class Ikev2Daemon {
 /** RFC 7427 §4: the hashes we accept in signatures: SHA2-256, -384, -512. */
 const SIGNATURE_HASHES = Uint8Array.of(0, 2, 0, 3, 0, 4);
 
-const PAYLOAD_NAMES: Record<number, string> = {
-  33: 'SA', 34: 'KE', 35: 'IDi', 36: 'IDr', 37: 'CERT', 38: 'CERTREQ', 39: 'AUTH', 40: 'Nonce', 41: 'N', 42: 'D', 43: 'V', 44: 'TSi', 45: 'TSr', 47: 'CP',
-};
+const PAYLOAD_NAMES: Record<number, string> = { 33: 'SA', 35: 'IDi', 36: 'IDr', 37: 'CERT', 38: 'CERTREQ', 39: 'AUTH', 42: 'D', 43: 'V', 44: 'TSi', 45: 'TSr', 47: 'CP' };
 
 function keySizes(c: IkeChoice) {
   const ek = c.encr.keyBytes + c.encr.saltBytes, ik = c.integ?.keyBytes ?? 0;
