@@ -160,11 +160,13 @@ function readRemote(ctx: Ctx, v: MapView): RemoteEnd | undefined {
   return { address, ...(id !== undefined ? { id } : {}), auth, ca };
 }
 
-function readLifetime(ctx: Ctx, v: MapView, fallback: number, kilobytesAllowed: string | undefined): Lifetime {
+/** `time`, `kilobytes` and (CHILD SAs: strongSwan's life_packets) `packets`; `noKilobytes` says why kilobytes are refused. */
+function readLifetime(ctx: Ctx, v: MapView, fallback: number, noKilobytes: string | undefined): Lifetime {
   const time = v.get('time') ? readDuration(ctx, v.get('time')!, 'time', 1) : undefined;
   const kilobytes = v.int('kilobytes', 1, Number.MAX_SAFE_INTEGER);
-  if (kilobytes !== undefined && kilobytesAllowed) ctx.r.error(v.keyNode('kilobytes'), kilobytesAllowed);
-  return { time: time ?? fallback, ...(kilobytes !== undefined ? { kilobytes } : {}) };
+  if (kilobytes !== undefined && noKilobytes) ctx.r.error(v.keyNode('kilobytes'), noKilobytes);
+  const packets = v.int('packets', 1, Number.MAX_SAFE_INTEGER);
+  return { time: time ?? fallback, ...(kilobytes !== undefined ? { kilobytes } : {}), ...(packets !== undefined ? { packets } : {}) };
 }
 
 /**
@@ -231,7 +233,7 @@ function readChild(ctx: Ctx, entry: Entry, version: 1 | 2, roaming: boolean, all
       ctx.r.error(v.keyNode('pfs'), `the proposals of ${what} name PFS groups already ('${withGroup.dh[0].name}'); set PFS in one place`);
     }
   }
-  const lifetime = readLifetime(ctx, v.map('lifetime', `'lifetime' of ${what}`, ['time', 'kilobytes']), DEFAULT_CHILD_LIFETIME, undefined);
+  const lifetime = readLifetime(ctx, v.map('lifetime', `'lifetime' of ${what}`, ['time', 'kilobytes', 'packets']), DEFAULT_CHILD_LIFETIME, undefined);
   // swanctl's default start_action is none: respond only.
   const start = v.choice('start', ['trap', 'start', 'none'] as const) ?? 'none';
   if (roaming && start !== 'none') {

@@ -120,6 +120,8 @@ export interface Lifetime {
   readonly time: number;
   /** Absent: no byte limit. */
   readonly kilobytes?: number;
+  /** CHILD SAs: packets both ways (strongSwan's life_packets); a local limit, not negotiated. Absent: none. */
+  readonly packets?: number;
 }
 
 export interface IkeSettings {

@@ -442,6 +442,19 @@ export class Engine {
   }
 
   /**
+   * An outbound SA's peer moved (RFC 7296 §2.23: its NAT mapping changed; RFC 3948): the outer
+   * destination address and UDP port of every later packet. The port is one 16-bit store; a new
+   * address is written while the owning worker may encapsulate, so one packet in flight may carry
+   * a half-written address — it is lost, as packets are when a NAT rebinds anyway.
+   */
+  moveSa(index: number, dst: string, dport: number): void {
+    const C = this.C, sa = this.saAddress(index), a = parseAddress(dst);
+    if (a.family !== this.view().getUint8(sa + C.SA_FAMILY)) throw new RangeError(`SA ${index}: cannot move to another address family (${dst})`);
+    this.bytes().set(a.bytes, sa + C.SA_DST);
+    this.view().setUint16(sa + C.SA_DPORT, dport, true);
+  }
+
+  /**
    * Deletes an SA at once; its record, keys included, is zeroed. Only when no other lane can be
    * using it (no workers, or they are stopped): otherwise use retireSa.
    */

@@ -155,6 +155,11 @@ export class ChildManager<S extends ChildOwner> {
     this.hooks.activated?.(r);
   }
 
+  /** Outbound traffic onto this (already active) pair again: another pair of the child took it meanwhile. */
+  promote(r: ChildRecord<S>): void {
+    if (r.state === 'active') this.kernel.activate(r.kernel);
+  }
+
   /** Removes a pair (the trap, if configured, takes over); with `tell`, the peer hears of it. */
   async remove(r: ChildRecord<S>, tell: boolean, reason?: string): Promise<void> {
     if (r.state === 'gone') return;
@@ -165,6 +170,11 @@ export class ChildManager<S extends ChildOwner> {
     this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn), told: tell, reason },
       `CHILD SA '${r.child.name}' deleted${reason ? `: ${reason}` : ''}`);
     await this.kernel.remove(r.kernel);
+  }
+
+  /** RFC 7296 §2.23: the peer of an IKE SA answers from a new address or port; its children follow. */
+  follow(ike: S, remote: Endpoint): void {
+    for (const r of this.records) if (r.ike === ike && r.result.udp) this.kernel.move(r.kernel, remote);
   }
 
   /** A rekey that failed: the old pair carries on (and will try again at its next soft limit… or expire). */
@@ -178,17 +188,19 @@ export class ChildManager<S extends ChildOwner> {
     this.stopped = true;
   }
 
-  /** Rekey and expiry timers, by time, and by bytes through a once-a-second poll. */
+  /** Rekey and expiry timers, by time, and by bytes and packets through a once-a-second poll. */
   private schedule(r: ChildRecord<S>): void {
     const soft = setTimeout(() => this.softExpire(r), r.limits.softMs);
     const hard = setTimeout(() => this.hardExpire(r), r.limits.hardMs);
     r.timers.push(soft, hard);
-    if (r.limits.hardBytes !== undefined) {
+    const l = r.limits;
+    if (l.hardBytes !== undefined || l.hardPackets !== undefined) {
       const poll = setInterval(() => {
         if (r.state === 'gone') return clearInterval(poll);
-        const u = this.kernel.usage(r.kernel), bytes = u.bytesIn + u.bytesOut;
-        if (bytes >= r.limits.hardBytes!) this.hardExpire(r);
-        else if (bytes >= r.limits.softBytes! && r.state === 'active') this.softExpire(r);
+        const u = this.kernel.usage(r.kernel), bytes = u.bytesIn + u.bytesOut, packets = u.packetsIn + u.packetsOut;
+        const past = (n: bigint, limit?: bigint): boolean => limit !== undefined && n >= limit;
+        if (past(bytes, l.hardBytes) || past(packets, l.hardPackets)) this.hardExpire(r);
+        else if ((past(bytes, l.softBytes) || past(packets, l.softPackets)) && r.state === 'active') this.softExpire(r);
       }, 1000);
       r.timers.push(poll);
     }

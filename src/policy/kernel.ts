@@ -59,6 +59,8 @@ export interface Kernel {
   /** Removes both SAs (keys wiped); the name's policies fall back to its trap, if any. */
   remove(child: KernelChild): Promise<void>;
   usage(child: KernelChild): Usage;
+  /** The peer is now at `remote` (a NAT rebinding): outbound packets go there. */
+  move(child: KernelChild, remote: Endpoint): void;
   /** Traffic for these selectors without an SA goes to the control plane with `id` (RFC 4301 §5.1 "trap"). */
   trap(name: string, localTs: readonly Prefix[], remoteTs: readonly Prefix[], id: number): void;
   untrap(name: string): void;
@@ -145,6 +147,10 @@ export class EngineKernel implements Kernel {
     }
     this.spis.delete(child.spec.spiIn);
     await Promise.all([this.engine.retireSa(child.out), this.engine.retireSa(child.in)]);
+  }
+
+  move(child: KernelChild, remote: Endpoint): void {
+    this.engine.moveSa(child.out, remote.address, child.spec.udp ? remote.port : 0);
   }
 
   usage(child: KernelChild): Usage {

@@ -12,13 +12,20 @@ export interface Limits {
   /** Bytes (both directions) for rekey and for delete; absent without a kilobyte lifetime. */
   readonly softBytes?: bigint;
   readonly hardBytes?: bigint;
+  /** Packets (both directions), likewise. */
+  readonly softPackets?: bigint;
+  readonly hardPackets?: bigint;
 }
 
 /** Soft point as a fraction of the lifetime: the initiator in [0.80, 0.90), the responder in [0.90, 0.95). */
-export function limits(lifetime: { time: number; kilobytes?: number }, initiator: boolean, random = Math.random): Limits {
+export function limits(lifetime: { time: number; kilobytes?: number; packets?: number }, initiator: boolean, random = Math.random): Limits {
   const soft = initiator ? 0.8 + 0.1 * random() : 0.9 + 0.05 * random();
-  const out: Limits = { softMs: Math.round(lifetime.time * 1000 * soft), hardMs: lifetime.time * 1000 };
-  if (lifetime.kilobytes === undefined) return out;
-  const hard = BigInt(lifetime.kilobytes) * 1024n;
-  return { ...out, hardBytes: hard, softBytes: (hard * BigInt(Math.round(soft * 1000))) / 1000n };
+  const share = (hard: bigint): bigint => (hard * BigInt(Math.round(soft * 1000))) / 1000n;
+  const bytes = lifetime.kilobytes === undefined ? undefined : BigInt(lifetime.kilobytes) * 1024n;
+  const packets = lifetime.packets === undefined ? undefined : BigInt(lifetime.packets);
+  return {
+    softMs: Math.round(lifetime.time * 1000 * soft), hardMs: lifetime.time * 1000,
+    ...(bytes !== undefined ? { hardBytes: bytes, softBytes: share(bytes) } : {}),
+    ...(packets !== undefined ? { hardPackets: packets, softPackets: share(packets) } : {}),
+  };
 }

@@ -744,6 +744,7 @@ export class Ikev1Daemon implements V1Host {
     if (from.address !== sa.remote.address || from.port !== sa.remote.port) {
       this.log.info({ event: 'ike.peer_moved', ike: sa.id, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
       sa.remote = from;
+      this.children.follow(sa, from);
     }
   }
 

@@ -18,7 +18,7 @@ import { formatAddress, parseAddress } from '../../dataplane/addr.js';
 import type { Logger } from '../../log.js';
 import type { Kernel } from '../../policy/kernel.js';
 import { limits } from '../../policy/lifetimes.js';
-import { ChildManager, type ChildRecord, type ChildResult } from '../children.js';
+import { ChildManager, spiHex, type ChildRecord, type ChildResult } from '../children.js';
 import {
   DecodeError, EXCHANGE, FLAG, NOTIFY, PAYLOAD, PROTOCOL, Reassembly, checkPayloads, constName, decodeMessage, decodePayloads, encodeMessage,
   openFragment, openMessage, sealMessage, tsFromPrefix,
@@ -62,6 +62,9 @@ export interface Ikev2Options {
 
 /** Packets held per trapped child while it is negotiated (the kernel's acquire keeps one; a few more cost nothing). */
 const HELD_PACKETS = 4;
+
+/** What one rekey exchange made, and its nonces (Ni, Nr). */
+type Race<T> = { ours?: { nonces: readonly [Uint8Array, Uint8Array]; made: T }; theirs?: { nonces: readonly [Uint8Array, Uint8Array]; made: T } };
 
 interface In {
   readonly header: Header;
@@ -109,6 +112,9 @@ export class Ikev2Daemon {
   private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord<Ikev2Sa> }>>();
   private readonly creds = new Map<string, Credentials>();
   private readonly trapIds = new Map<number, { conn: Connection; child: Child }>();
+  /** Rekeys of one SA by both ends at once (§2.8.1, §2.8.2), by the old CHILD SA's inbound SPI or the old IKE SA. */
+  private readonly childRace = new Map<number, Race<ChildRecord<Ikev2Sa>>>();
+  private readonly ikeRace = new Map<Ikev2Sa, Race<Ikev2Sa>>();
   /** Packets that hit a trap, per "conn/child", sent on once the CHILD SA is installed. */
   private readonly held = new Map<string, Uint8Array[]>();
   private readonly retransmitPolicy: RetransmitPolicy;
@@ -665,15 +671,57 @@ export class Ikev2Daemon {
       if (a.notify === NOTIFY.NO_PROPOSAL_CHOSEN) this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: ex.child.name, reason: a.reason }, 'CHILD SA failed');
       return;
     }
-    this.install(sa, childResult(sa, ex, a.choice, a.peerKe), true);
+    const nonces = [ex.Ni!, ex.Nr!] as const, rekeyOf = ex.rekeyOf;
+    const r = this.install(sa, childResult(sa, ex, a.choice, a.peerKe), true);
+    if (r && rekeyOf !== undefined) this.rekeyed(this.childRace, rekeyOf, 'ours', nonces, r);
   }
 
-  private install(sa: Ikev2Sa, result: ChildResult, initiator: boolean): void {
+  private install(sa: Ikev2Sa, result: ChildResult, initiator: boolean): ChildRecord<Ikev2Sa> | undefined {
     const r = this.children.install(sa, sa.conn, result, sa.local, sa.remote, { active: true, initiator });
-    if (typeof r === 'string') return this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: result.child.name, reason: r }, r);
+    if (typeof r === 'string') {
+      this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: result.child.name, reason: r }, r);
+      return undefined;
+    }
     const key = `${sa.conn.name}/${result.child.name}`, held = this.held.get(key);
     this.held.delete(key);
     for (const p of held ?? []) this.o.deliver?.(p);
+    return r;
+  }
+
+  /**
+   * §2.8.1, §2.8.2: both ends rekeyed the same SA at once, and two replacements exist. The one made
+   * by the exchange with the lowest of the four nonces (octet by octet) is redundant, and the end
+   * that started that exchange deletes it; the other is the one both keep. Each rekey we complete
+   * or answer is noted here until its twin shows up (or does not, within REKEYED_IKE_MS).
+   */
+  private rekeyed<K, T>(race: Map<K, Race<T>>, old: K, side: 'ours' | 'theirs', nonces: readonly [Uint8Array, Uint8Array], made: T): void {
+    let e = race.get(old);
+    if (!e) {
+      race.set(old, (e = {}));
+      setTimeout(() => race.delete(old), REKEYED_IKE_MS).unref?.();
+    }
+    e[side] = { nonces, made };
+    if (!e.ours || !e.theirs) return;
+    race.delete(old);
+    const lowest = [...e.ours.nonces, ...e.theirs.nonces].reduce((a, b) => (Buffer.compare(a, b) <= 0 ? a : b));
+    const oursRedundant = e.ours.nonces.includes(lowest);
+    const [keep, drop] = oursRedundant ? [e.theirs.made, e.ours.made] : [e.ours.made, e.theirs.made];
+    if (race === (this.childRace as Map<unknown, unknown>)) this.childCollision(keep as ChildRecord<Ikev2Sa>, drop as ChildRecord<Ikev2Sa>, oursRedundant);
+    else this.ikeCollision(keep as Ikev2Sa, drop as Ikev2Sa, oursRedundant);
+  }
+
+  private childCollision(keep: ChildRecord<Ikev2Sa>, drop: ChildRecord<Ikev2Sa>, oursRedundant: boolean): void {
+    this.log.info({ event: 'child.rekey_collision', conn: keep.conn.name, child: keep.child.name, keep: spiHex(keep.result.spiIn), redundant: spiHex(drop.result.spiIn), deletedBy: oursRedundant ? 'us' : 'peer' },
+      'both ends rekeyed the CHILD SA at once: the redundant pair goes');
+    this.children.promote(keep);
+    if (oursRedundant) void this.children.remove(drop, true, 'rekey collision (RFC 7296 §2.8.1)');
+  }
+
+  private ikeCollision(keep: Ikev2Sa, drop: Ikev2Sa, oursRedundant: boolean): void {
+    this.log.info({ event: 'ike.rekey_collision', conn: keep.conn.name, keep: keep.spis, redundant: drop.spis, deletedBy: oursRedundant ? 'us' : 'peer' },
+      'both ends rekeyed the IKE SA at once: the redundant one goes');
+    for (const r of this.children.all()) if (r.ike === drop) r.ike = keep;
+    if (oursRedundant) this.deleteIke(drop, true);
   }
 
   private createChildRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
@@ -690,8 +738,10 @@ export class Ikev2Daemon {
       return this.respond(sa, m.header, data, [notify(r.notify, r.group !== undefined ? Uint8Array.of(r.group >> 8, r.group & 0xff) : undefined)]);
     }
     r.ex.Ni = Ni.slice();
+    const nonces = [r.ex.Ni, r.ex.Nr!] as const;
     this.respond(sa, m.header, data, r.payloads);
-    this.install(sa, childResult(sa, r.ex, r.choice, r.peerKe), false);
+    const made = this.install(sa, childResult(sa, r.ex, r.choice, r.peerKe), false);
+    if (made && old) this.rekeyed(this.childRace, old.result.spiIn, 'theirs', nonces, made);
   }
 
   // ---- IKE SA rekey (§1.3.2, §2.18) -----------------------------------------------------------
@@ -720,6 +770,7 @@ export class Ikev2Daemon {
       next.spiR.set(choice.spi);
       next.Nr = nr.data.slice();
       this.replaceIke(sa, next, choice, ke.data);
+      this.rekeyed(this.ikeRace, sa, 'ours', [next.Ni!, next.Nr], next);
       // The initiator of the rekey deletes the old SA (§1.3.2).
       this.request(sa, EXCHANGE.INFORMATIONAL, [deleteIkePayload()], () => this.forget(sa), 'Delete');
     }, 'IKE SA rekey');
@@ -738,6 +789,7 @@ export class Ikev2Daemon {
     const publicKey = next.dh.publicKey;
     this.respond(sa, m.header, data, [ikeAnswer(choice, next.spiR), { type: PAYLOAD.NONCE, data: next.Nr }, { type: PAYLOAD.KE, group: choice.dh.group, data: publicKey }]);
     this.replaceIke(sa, next, choice, ke.data);
+    this.rekeyed(this.ikeRace, sa, 'theirs', [next.Ni, next.Nr], next);
     this.after(sa, REKEYED_IKE_MS, () => this.forget(sa));
   }
 
@@ -922,13 +974,16 @@ export class Ikev2Daemon {
     this.timers.get(sa)?.push(t) ?? this.timers.set(sa, [t]);
   }
 
-  /** An authenticated message: the peer lives, and is where it sent from (§2.23: a NAT mapping may change). */
+  /**
+   * An authenticated message: the peer lives. §2.23: behind a NAT, the peer is where it sent from —
+   * a NAT whose mapping changed moves it — and IKE and the UDP-encapsulated CHILD SAs follow.
+   */
   private heard(sa: Ikev2Sa, from: Endpoint): void {
     sa.lastHeard = Date.now();
-    if (sa.established && (from.address !== sa.remote.address || from.port !== sa.remote.port)) {
-      this.log.info({ event: 'ike.peer_moved', ike: sa.id, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
-      sa.remote = from;
-    }
+    if (!sa.established || !sa.nat.remote || (from.address === sa.remote.address && from.port === sa.remote.port)) return;
+    this.log.info({ event: 'ike.peer_moved', ike: sa.id, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
+    sa.remote = from;
+    this.children.follow(sa, from);
   }
 
   private liveSa(conn: Connection): Ikev2Sa | undefined {
