@@ -5,7 +5,9 @@
 // the move to port 4500 and UDP-encapsulated ESP.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import type { SiteCase } from '../src/lab/ike.js';
 import { canUseNat, canUseNetns } from '../src/lab/netns.js';
 import { canUseStrongswan } from '../src/lab/strongswan.js';
@@ -153,6 +155,49 @@ describe('IKEv2 against strongSwan', { skip }, () => {
       await bothWays(t);
     });
   }
+
+  it('a flood of IKE_SA_INIT from 40 addresses is answered with cookies while the tunnel carries traffic (§2.6)', async () => {
+    const c: SiteCase = { ...BASE, initiator: 'ipsecgw' };
+    const { t, s } = await site(c);
+    await established(s, c);
+    await ping(t, t.hA, t.addr.hB.lan4);
+    for (let i = 0; i < 40; i++) t.exec(t.gwB, 'ip', ['addr', 'add', `192.0.2.${100 + i}/24`, 'dev', t.wireB]);
+    const during = pingFor(t, t.hA, t.addr.hB.lan4, 6);
+    const flood = t.exec(t.gwB, process.execPath, [fileURLToPath(new URL('./util/ike-flood.js', import.meta.url)), t.addr.gwA.wire4, '192.0.2.100', '40', '4'], { timeout: 20_000 });
+    const r = JSON.parse(flood) as { sent: number; answers: number; cookies: number };
+    assert.equal(r.sent, 160);
+    // 30 half-open SAs (strongSwan's cookie_threshold) are answered in full, the rest with a cookie.
+    assert.ok(r.cookies >= 100, `${r.cookies} cookies in ${r.answers} answers`);
+    assert.match(await during, / 0% packet loss/);
+    await bothWays(t);
+  });
+
+  it('certificate chains big enough for IKE fragmentation (RFC 7383), both ways', async () => {
+    // ipsecgw sends its certificate and an intermediate CA; strongSwan's RSA-4096 certificate and signature are big too.
+    pki.key('inter', 'rsa');
+    pki.cert('inter', '/C=CH/O=ipsecgw lab/CN=Lab Intermediate CA', 'inter', { issuer: 'ca' });
+    pki.key('gwa2', 'rsa');
+    pki.cert('gwa2', '/C=CH/O=ipsecgw lab/CN=gwa.lab.example', 'leaf', { issuer: 'inter', san: 'DNS:gwa.lab.example' });
+    writeFileSync(pki.path('gwa2-chain.crt'), readFileSync(pki.path('gwa2.crt'), 'utf8') + readFileSync(pki.path('inter.crt'), 'utf8'));
+    pki.key('gwb2', 'rsa', 4096);
+    pki.cert('gwb2', '/C=CH/O=ipsecgw lab/CN=gwb.lab.example', 'leaf', { issuer: 'ca', san: 'DNS:gwb.lab.example' });
+    for (const initiator of BOTH) {
+      const c: SiteCase = {
+        ...BASE, initiator, auth: 'pubkey',
+        certs: {
+          ca: pki.path('ca.crt'),
+          a: { cert: pki.path('gwa2-chain.crt'), key: pki.path('gwa2.key'), id: 'gwa.lab.example' },
+          b: { cert: pki.path('gwb2.crt'), key: pki.path('gwb2.key'), id: 'gwb.lab.example' },
+        },
+      };
+      const { t, s } = await site(c);
+      await established(s, c);
+      const log = s.charon.log();
+      assert.match(log, /received fragment #\d+ of \d+/, 'strongSwan reassembled our fragments');
+      assert.match(log, /sending packet: .*\(\d+ bytes\)[\s\S]*splitting IKE message|generating IKE_AUTH (request|response) \d+ \[ EF/, 'strongSwan fragmented its own');
+      await bothWays(t);
+    }
+  });
 
   it('through a NAT (nftables masquerade, ports remapped), ipsecgw behind it', { skip: skipNat }, async () => {
     const c: SiteCase = { ...BASE, initiator: 'ipsecgw' };

@@ -60,9 +60,9 @@ export class Pki {
     return execFileSync('openssl', args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAN: DEFAULT_SAN, ...env } }).toString();
   }
 
-  /** A new key NAME.key: RSA 2048 or ECDSA P-256. */
-  key(name: string, type: 'rsa' | 'ec'): string {
-    if (type === 'rsa') this.openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', `${name}.key`]);
+  /** A new key NAME.key: RSA (2048 bits unless told) or ECDSA P-256. */
+  key(name: string, type: 'rsa' | 'ec', bits = 2048): string {
+    if (type === 'rsa') this.openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, '-out', `${name}.key`]);
     else this.openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`]);
     return this.path(`${name}.key`);
   }

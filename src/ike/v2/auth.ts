@@ -16,6 +16,8 @@ import type { Ikev2Sa } from './ike-sa.js';
 export interface Credentials {
   readonly psk?: Uint8Array;
   readonly cert?: X509Certificate;
+  /** Intermediate CA certificates sent after ours (the rest of local.cert's file), so the peer can build the chain. */
+  readonly chain: readonly X509Certificate[];
   readonly key?: KeyObject;
   /** Trust anchors for the peer's certificate. */
   readonly cas: readonly X509Certificate[];
@@ -61,13 +63,14 @@ export function ourAuth(sa: Ikev2Sa, creds: Credentials, id: IdPayload): Payload
   if (sa.conn.local.auth === 'psk') {
     return [{ type: PAYLOAD.AUTH, method: AUTH_METHOD.PSK, data: pskAuth(sa.choice!.prfHash, creds.psk!, octets) }];
   }
-  const cert: CertPayload = { type: PAYLOAD.CERT, encoding: CERT_ENCODING.X509_SIG, data: new Uint8Array(creds.cert!.raw) };
+  // §3.6: the first CERT holds the key that signs AUTH; intermediates may follow.
+  const certs: CertPayload[] = [creds.cert!, ...creds.chain].map((c) => ({ type: PAYLOAD.CERT, encoding: CERT_ENCODING.X509_SIG, data: new Uint8Array(c.raw) }));
   const scheme = schemeFor(creds.key!, sa.peerSignatureHashes);
-  if (scheme) return [cert, { type: PAYLOAD.AUTH, method: AUTH_METHOD.DIGITAL_SIGNATURE, data: encodeAuth(scheme, signV2(creds.key!, scheme, octets)) }];
+  if (scheme) return [...certs, { type: PAYLOAD.AUTH, method: AUTH_METHOD.DIGITAL_SIGNATURE, data: encodeAuth(scheme, signV2(creds.key!, scheme, octets)) }];
   if (creds.key!.asymmetricKeyType !== 'rsa') throw new Error('the peer announced no signature hash we can use with this key (RFC 7427)');
   // Method 1: RSA PKCS#1 v1.5 over SHA-1 (§3.8), for peers without RFC 7427.
   const sig = createSign('sha1').update(octets).sign(creds.key!);
-  return [cert, { type: PAYLOAD.AUTH, method: AUTH_METHOD.RSA_SIG, data: new Uint8Array(sig) }];
+  return [...certs, { type: PAYLOAD.AUTH, method: AUTH_METHOD.RSA_SIG, data: new Uint8Array(sig) }];
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   type AuthPayload, type CertPayload, type Decoded, type DeletePayload, type Header, type IdPayload, type KePayload, type MessageKind,
   type NoncePayload, type NotifyPayload, type Payload, type SaPayload,
 } from '../codec/v2/index.js';
-import { dhGroup, deriveIkeKeys, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
+import { dhGroup, deriveIkeKeys, loadCertificates, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
 import { idFromString, idToString } from '../codec/v1/index.js';
 import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
 import { natdHash } from '../v1/natt.js';
@@ -1007,9 +1007,9 @@ export class Ikev2Daemon {
   private credentials(conn: Connection): Credentials {
     let c = this.creds.get(conn.name);
     if (!c) {
+      const [cert, ...chain] = conn.local.cert ? loadCertificates(readFileSync(conn.local.cert)) : [];
       c = {
-        psk: conn.psk,
-        cert: conn.local.cert ? new X509Certificate(readFileSync(conn.local.cert)) : undefined,
+        psk: conn.psk, cert, chain,
         key: conn.local.key ? createPrivateKey(readFileSync(conn.local.key)) : undefined,
         cas: conn.remote.ca.map((f) => new X509Certificate(readFileSync(f))),
       };
