@@ -191,6 +191,10 @@ export class Ikev2Daemon {
     const { header, body } = decodeMessage(data);
     const response = (header.flags & FLAG.RESPONSE) !== 0;
     if (header.exchange === EXCHANGE.IKE_SA_INIT) {
+      // RFC 7296 §3.1: the I flag is set in the original initiator's messages and clear in the
+      // responder's. An IKE_SA_INIT request without it (or a response with it) is a reflected or
+      // altered copy — e.g. our peer's response with R flipped would open a responder SA here.
+      if (((header.flags & FLAG.INITIATOR) !== 0) === response) return this.drop('flags', from, 'IKE_SA_INIT with the wrong I flag');
       const ps = decodePayloads(header.nextPayload, body);
       return response ? this.initResponse(header, ps, from, to, data) : this.initRequest(header, ps, from, to, data);
     }
