@@ -399,6 +399,11 @@ export class Ikev2Daemon {
     if (!sa) return this.drop('unknown-sa', from, 'IKE_SA_INIT response');
     const out = this.outstanding.get(sa);
     if (!out || out.exchange !== EXCHANGE.IKE_SA_INIT || header.messageId !== 0) return this.drop('message-id', from);
+    // RFC 7296 §2.21.1: nothing in IKE_SA_INIT is authenticated. A response that isn't well-formed
+    // (payloads dropped, doubled or retyped on the way) is dropped and our request retransmitted —
+    // not taken as the end of the negotiation (onInitResponse would fail the SA).
+    const bad = checkPayloads('init-resp', ps);
+    if (bad) return this.drop('rules', from, bad);
     this.trace('init-resp', header, ps);
     this.finish(sa, out);
     this.lastInitResponse = data;
