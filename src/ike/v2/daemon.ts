@@ -230,7 +230,13 @@ export class Ikev2Daemon {
     if (!kind) return this.drop('exchange', from, `exchange ${header.exchange}`);
     const bad = checkPayloads(kind, payloads);
     if (bad) {
-      if (!response) this.respond(sa, header, data, [notify(NOTIFY.INVALID_SYNTAX)]);
+      if (!response) {
+        // RFC 7296 §2.21.3: the error is this request's answer, so the request counts (§2.3): the
+        // peer's next one has the next ID. (Without this, every later request was dropped as
+        // 'message-id' and the peer declared dead.)
+        sa.expectedRequestId++;
+        this.respond(sa, header, data, [notify(NOTIFY.INVALID_SYNTAX)]);
+      }
       return this.drop('rules', from, bad);
     }
     this.trace(kind, header, payloads);
