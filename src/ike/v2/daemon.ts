@@ -225,7 +225,17 @@ export class Ikev2Daemon {
       if (!o) return this.drop('integrity', from, 'SK ICV');
       inner = { first: o.innerFirst, plain: o.plain };
     }
-    const payloads = decodePayloads(inner.first, inner.plain);
+    let payloads: Decoded[];
+    try {
+      payloads = decodePayloads(inner.first, inner.plain);
+    } catch (err) {
+      // RFC 7296 §2.21.3: after authentication a request with errors MUST get a response saying so —
+      // INVALID_SYNTAX, or UNSUPPORTED_CRITICAL_PAYLOAD with the type (§2.5) — and uses up its ID.
+      if (response || !(err instanceof DecodeError)) throw err;
+      sa.expectedRequestId++;
+      this.respond(sa, header, data, [notify(err.notify, err.data)]);
+      return this.drop('malformed', from, err.message);
+    }
     const kind = KIND[header.exchange]?.[response ? 1 : 0];
     if (!kind) return this.drop('exchange', from, `exchange ${header.exchange}`);
     const bad = checkPayloads(kind, payloads);
