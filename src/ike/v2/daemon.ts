@@ -225,6 +225,10 @@ export class Ikev2Daemon {
       if (!o) return this.drop('integrity', from, 'SK ICV');
       inner = { first: o.innerFirst, plain: o.plain };
     }
+    // An exchange type we don't know is dropped before its payloads are looked at (a malformed one
+    // would otherwise be answered INVALID_SYNTAX and a well-formed one not at all).
+    const kind = KIND[header.exchange]?.[response ? 1 : 0];
+    if (!kind) return this.drop('exchange', from, `exchange ${header.exchange}`);
     let payloads: Decoded[];
     try {
       payloads = decodePayloads(inner.first, inner.plain);
@@ -236,8 +240,6 @@ export class Ikev2Daemon {
       this.respond(sa, header, data, [notify(err.notify, err.data)]);
       return this.drop('malformed', from, err.message);
     }
-    const kind = KIND[header.exchange]?.[response ? 1 : 0];
-    if (!kind) return this.drop('exchange', from, `exchange ${header.exchange}`);
     const bad = checkPayloads(kind, payloads);
     if (bad) {
       if (!response) {
