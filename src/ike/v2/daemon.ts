@@ -211,6 +211,10 @@ export class Ikev2Daemon {
     const { header, body } = decodeMessage(data);
     const response = (header.flags & FLAG.RESPONSE) !== 0;
     if (header.exchange === EXCHANGE.IKE_SA_INIT) {
+      // RFC 7296 §3.1: the I flag is set in the original initiator's messages and clear in the
+      // responder's. An IKE_SA_INIT request without it (or a response with it) is a reflected or
+      // altered copy — e.g. our peer's response with R flipped would open a responder SA here.
+      if (((header.flags & FLAG.INITIATOR) !== 0) === response) return this.drop('flags', from, 'IKE_SA_INIT with the wrong I flag');
       const ps = decodePayloads(header.nextPayload, body);
       return response ? this.initResponse(header, ps, from, to, data) : this.initRequest(header, ps, from, to, data);
     }
@@ -241,12 +245,30 @@ export class Ikev2Daemon {
       if (!o) return this.drop('integrity', from, 'SK ICV');
       inner = { first: o.innerFirst, plain: o.plain };
     }
-    const payloads = decodePayloads(inner.first, inner.plain);
+    // An exchange type we don't know is dropped before its payloads are looked at (a malformed one
+    // would otherwise be answered INVALID_SYNTAX and a well-formed one not at all).
     const kind = KIND[header.exchange]?.[response ? 1 : 0];
     if (!kind) return this.drop('exchange', from, `exchange ${header.exchange}`);
+    let payloads: Decoded[];
+    try {
+      payloads = decodePayloads(inner.first, inner.plain);
+    } catch (err) {
+      // RFC 7296 §2.21.3: after authentication a request with errors MUST get a response saying so —
+      // INVALID_SYNTAX, or UNSUPPORTED_CRITICAL_PAYLOAD with the type (§2.5) — and uses up its ID.
+      if (response || !(err instanceof DecodeError)) throw err;
+      sa.expectedRequestId++;
+      this.respond(sa, header, data, [notify(err.notify, err.data)]);
+      return this.drop('malformed', from, err.message);
+    }
     const bad = checkPayloads(kind, payloads);
     if (bad) {
-      if (!response) this.respond(sa, header, data, [notify(NOTIFY.INVALID_SYNTAX)]);
+      if (!response) {
+        // RFC 7296 §2.21.3: the error is this request's answer, so the request counts (§2.3): the
+        // peer's next one has the next ID. (Without this, every later request was dropped as
+        // 'message-id' and the peer declared dead.)
+        sa.expectedRequestId++;
+        this.respond(sa, header, data, [notify(NOTIFY.INVALID_SYNTAX)]);
+      }
       return this.drop('rules', from, bad);
     }
     this.trace(kind, header, payloads);
@@ -415,6 +437,11 @@ export class Ikev2Daemon {
     if (!sa) return this.drop('unknown-sa', from, 'IKE_SA_INIT response');
     const out = this.outstanding.get(sa);
     if (!out || out.exchange !== EXCHANGE.IKE_SA_INIT || header.messageId !== 0) return this.drop('message-id', from);
+    // RFC 7296 §2.21.1: nothing in IKE_SA_INIT is authenticated. A response that isn't well-formed
+    // (payloads dropped, doubled or retyped on the way) is dropped and our request retransmitted —
+    // not taken as the end of the negotiation (onInitResponse would fail the SA).
+    const bad = checkPayloads('init-resp', ps);
+    if (bad) return this.drop('rules', from, bad);
     this.trace('init-resp', header, ps);
     this.finish(sa, out);
     this.lastInitResponse = data;
