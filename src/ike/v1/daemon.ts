@@ -108,9 +108,14 @@ export class Ikev1Daemon implements V1Host {
         const sa = r.ike?.established ? r.ike : [...this.sas].find((s) => s.conn === r.conn && s.established);
         if (sa) this.sendRaw(sa, informational(sa, deleteIpsec(r.result.protocol, [r.result.spiIn])));
       },
-      // RFC 2409 §8: PFS of identities — the ISAKMP SA that derived these keys goes at once.
+      // RFC 2409 §8: PFS of identities — the ISAKMP SA that derived these keys goes "upon
+      // establishment of the single phase 2 SA". Not synchronously, though: this runs inside the
+      // Quick Mode handler, and the initiator has yet to send HASH(3) under the ISAKMP SA (without
+      // it the responder never activates its half); the responder's handler, for its part, still
+      // records the message it accepted. So the Delete goes once the handler is done.
       activated: (r) => {
-        if (r.child.pfs === 'identities' && r.ike) this.deleteIke(r.ike, true);
+        const sa = r.ike;
+        if (r.child.pfs === 'identities' && sa) queueMicrotask(() => this.deleteIke(sa, true));
       },
     });
   }
