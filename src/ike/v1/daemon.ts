@@ -410,8 +410,16 @@ export class Ikev1Daemon implements V1Host {
     this.forget(sa);
   }
 
+  /**
+   * RFC 2407 §4.6.3.3: INITIAL-CONTACT says we hold no SA with the peer, so that it may drop what
+   * it holds with us. IPsec SAs count, not just ISAKMP ones: IKEv1 children outlive their ISAKMP
+   * SA (PFS of identities deletes it after each Quick Mode; a renewal may come after the old one
+   * expired), and an INITIAL-CONTACT then would make the peer delete the very pairs the new
+   * phase 1 is about to rekey.
+   */
   initialContact(sa: Ikev1Sa): boolean {
-    return ![...this.sas].some((o) => o !== sa && o.established && o.conn === sa.conn);
+    return ![...this.sas].some((o) => o !== sa && o.established && o.conn === sa.conn) &&
+      !this.children.all().some((r) => r.conn === sa.conn);
   }
 
   /** RFC 2407 §4.6.3.3: the peer has no state from before; what we hold with it is stale. */
