@@ -273,7 +273,7 @@ export class Ikev1Daemon implements V1Host {
       return this.drop('no-connection', from);
     }
     const m: Incoming = { header, payloads, encrypted: false, from, to, raw: data };
-    let reason = '';
+    let reason = '', notify: number = NOTIFY.NO_PROPOSAL_CHOSEN;
     for (const conn of candidates) {
       const sa = new Ikev1Sa('responder', aggressive ? 'aggressive' : 'main', conn, to, from, header.icookie.slice());
       this.sas.add(sa); // the handlers send through the SA's slot
@@ -288,10 +288,14 @@ export class Ikev1Daemon implements V1Host {
       }
       this.forget(sa);
       reason = r.reason;
+      notify = (r as { notify?: number }).notify ?? notify;
     }
-    this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
+    if (notify === NOTIFY.INVALID_ID_INFORMATION) {
+      // Aggressive mode with an identity no connection names: say so, not "no proposal".
+      this.log.warn({ event: 'auth.failed', peer: endpointText(from), reason }, `peer not accepted: ${reason}`);
+    } else this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
     const tmp = new Ikev1Sa('responder', 'main', candidates[0], to, from, header.icookie.slice());
-    this.o.transport.send(to, from, plainErrorNotify(tmp, NOTIFY.NO_PROPOSAL_CHOSEN));
+    this.o.transport.send(to, from, plainErrorNotify(tmp, notify));
   }
 
   /** Connections a phase-1 request may be for: by addresses, exact remote first, then 'any'. */
