@@ -329,3 +329,56 @@ describe('IKEv1 retransmissions in process', () => {
     assert.equal(children(pair.a).length, 0);
   });
 });
+
+describe('IKEv1 phase-1 kilobyte lifetime in process', () => {
+  const ikeBytes = (s: Side): number => Number(ikeSas(s).find((sa) => sa.state === 'established')?.bytes ?? 0);
+
+  /** One more Quick Mode on the ISAKMP SA (a rekey of 'lan', to B): ~0.5 KB of ciphertext under it. */
+  async function quickMode(pair: Pair, orUntil: () => boolean = () => false): Promise<void> {
+    const n = count(pair.a, 'child.established') + count(pair.a, 'child.rekeyed');
+    pair.a.daemon.initiate('peer', 'lan');
+    await pair.until(() => (childUp(pair.a, n + 1) && childUp(pair.b, n + 1)) || orUntil(), 3000, 'the Quick Mode');
+  }
+
+  it('past the soft share of the limit, the initiator renews the ISAKMP SA; the children stay', async () => {
+    const ikeLifetime = '{ time: 1h, kilobytes: 6 }';
+    const { pair } = open({ ikeLifetime }, { ikeLifetime });
+    await pair.until(() => childUp(pair.a) && childUp(pair.b), 5000, 'CHILD SAs');
+    assert.ok(ikeBytes(pair.a) > 0 && ikeBytes(pair.a) === ikeBytes(pair.b), `both count the same ciphertext (${ikeBytes(pair.a)}, ${ikeBytes(pair.b)})`);
+    const first = ikeSas(pair.a)[0].id;
+    while (count(pair.a, 'ike.rekeying') === 0) {
+      assert.ok(ikeBytes(pair.a) < 0.9 * 6144, `no renewal at ${ikeBytes(pair.a)} bytes`);
+      await quickMode(pair);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(logsOf(pair.a, 'ike.rekeying')[0].by, 'bytes');
+    await pair.until(() => ikeSas(pair.a).length === 1 && ikeSas(pair.b).length === 1 && ikeSas(pair.a)[0].id !== first, 3000, 'the old ISAKMP SA replaced');
+    assert.equal(count(pair.a, 'ike.expired') + count(pair.b, 'ike.expired'), 0, 'renewed before the hard limit');
+    assert.ok(ikeBytes(pair.a) < 1024, 'the new SA starts from its own phase 1');
+    assert.ok(children(pair.a).length >= 1);
+    assertTraffic(pair);
+    await quickMode(pair); // and the new ISAKMP SA works
+    assertTraffic(pair);
+  });
+
+  it('at the limit the ISAKMP SA is deleted (here by the responder, which alone has the limit); the children stay', async () => {
+    const { pair } = open({}, { ikeLifetime: '{ time: 1h, kilobytes: 1 }' });
+    await pair.until(() => childUp(pair.a) && childUp(pair.b), 5000, 'CHILD SAs');
+    while (count(pair.b, 'ike.expired') === 0) {
+      assert.ok(ikeBytes(pair.b) < 1024 + 1024, 'deleted once past 1 KB');
+      // The limit may fall in the middle of a Quick Mode, which then fails with the SA.
+      await quickMode(pair, () => count(pair.b, 'ike.expired') > 0);
+      await new Promise((r) => setImmediate(r));
+    }
+    const expired = logsOf(pair.b, 'ike.expired')[0];
+    assert.equal(expired.by, 'bytes');
+    assert.ok(Number(expired.bytes) >= 1024);
+    await pair.until(() => ikeSas(pair.a).length === 0 && ikeSas(pair.b).length === 0, 2000, 'both without the ISAKMP SA');
+    assert.equal(logsOf(pair.a, 'ike.deleted').at(-1)!.by, 'peer');
+    assert.ok(children(pair.a).length >= 1 && children(pair.b).length >= 1);
+    assertTraffic(pair);
+    // The next child needs a new phase 1.
+    pair.a.daemon.initiate('peer', 'lan');
+    await pair.until(() => count(pair.a, 'ike.established') === 2, 3000, 'a new ISAKMP SA');
+  });
+});
