@@ -1,7 +1,7 @@
 // IKEv1 between two ipsecgw daemons in one process, after the first exchange: what happens to
 // the SAs over their lives — PFS of identities, idle children and traps, rekeys by time and by
 // bytes, ISAKMP SA renewal (by time and by bytes), DPD, roaming peers picked by identity,
-// retransmissions that run out, and NAT traversal with NAT-OA. Lifetimes and timers are cut to
+// retransmissions that run out. Lifetimes and timers are cut to
 // seconds; each test waits for events, never for a fixed time where an event will do.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
