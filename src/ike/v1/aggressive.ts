@@ -10,7 +10,7 @@
 // pre-shared key the responder's HASH_R lets anyone who sees it try passwords offline. The
 // gateway warns about that at start. Every transform of our offer uses one D-H group, since KE
 // goes out before the responder has chosen.
-import { EXCHANGE, NOTIFY, PAYLOAD, sa as saCodec, type Payload, type SaPayload } from '../codec/v1/index.js';
+import { EXCHANGE, NOTIFY, PAYLOAD, idToString, sa as saCodec, type Payload, type SaPayload } from '../codec/v1/index.js';
 import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
 import { reject, type Incoming, type Outcome } from './incoming.js';
@@ -42,11 +42,12 @@ export function initiateAggressive(host: V1Host, sa: Ikev1Sa): void {
 }
 
 /** Responder, message 1 → 2: choose, check the KE's group, derive keys, prove who we are. */
-export function respondAggressive1(host: V1Host, sa: Ikev1Sa, m: Incoming): Phase1Choice | { reason: string } {
+export function respondAggressive1(host: V1Host, sa: Ikev1Sa, m: Incoming): Phase1Choice | { reason: string; notify?: number } {
   const offer = find(m.payloads, PAYLOAD.SA)!;
   const id = find(m.payloads, PAYLOAD.ID)!;
   const conn = host.connectionFor(sa, id.idType, id.data);
-  if (!conn) return { reason: 'no connection for the peer identity' };
+  // Not a proposal matter: RFC 2408 §5.4 (ID payload processing) answers INVALID-ID-INFORMATION.
+  if (!conn) return { reason: `no connection for the peer identity ${idToString(id.idType, id.data)}`, notify: NOTIFY.INVALID_ID_INFORMATION };
   sa.conn = conn;
   const choice = selectPhase1(offer, conn.ike.proposals, authMethodsFor(conn.local.auth), conn.ike.lifetime);
   if ('reason' in choice) return choice;

@@ -92,6 +92,8 @@ export class Ikev1Daemon implements V1Host {
   private readonly retransmitPolicy: RetransmitPolicy;
   readonly stats: Ikev1Stats = { received: 0, dropped: {} };
   private trapIds = new Map<number, { conn: Connection; child: Child }>();
+  /** Phase-1 kilobyte lifetimes, in bytes of ciphertext (Ikev1Sa.bytesProtected). */
+  private readonly ikeByteLimits = new Map<Ikev1Sa, { soft: number; hard: number }>();
   private stopped = false;
 
   constructor(private readonly o: Ikev1Options) {
@@ -108,9 +110,14 @@ export class Ikev1Daemon implements V1Host {
         const sa = r.ike?.established ? r.ike : [...this.sas].find((s) => s.conn === r.conn && s.established);
         if (sa) this.sendRaw(sa, informational(sa, deleteIpsec(r.result.protocol, [r.result.spiIn])));
       },
-      // RFC 2409 §8: PFS of identities — the ISAKMP SA that derived these keys goes at once.
+      // RFC 2409 §8: PFS of identities — the ISAKMP SA that derived these keys goes "upon
+      // establishment of the single phase 2 SA". Not synchronously, though: this runs inside the
+      // Quick Mode handler, and the initiator has yet to send HASH(3) under the ISAKMP SA (without
+      // it the responder never activates its half); the responder's handler, for its part, still
+      // records the message it accepted. So the Delete goes once the handler is done.
       activated: (r) => {
-        if (r.child.pfs === 'identities' && r.ike) this.deleteIke(r.ike, true);
+        const sa = r.ike;
+        if (r.child.pfs === 'identities' && sa) queueMicrotask(() => this.deleteIke(sa, true));
       },
     });
   }
@@ -268,7 +275,7 @@ export class Ikev1Daemon implements V1Host {
       return this.drop('no-connection', from);
     }
     const m: Incoming = { header, payloads, encrypted: false, from, to, raw: data };
-    let reason = '';
+    let reason = '', notify: number = NOTIFY.NO_PROPOSAL_CHOSEN;
     for (const conn of candidates) {
       const sa = new Ikev1Sa('responder', aggressive ? 'aggressive' : 'main', conn, to, from, header.icookie.slice());
       this.sas.add(sa); // the handlers send through the SA's slot
@@ -283,10 +290,14 @@ export class Ikev1Daemon implements V1Host {
       }
       this.forget(sa);
       reason = r.reason;
+      notify = (r as { notify?: number }).notify ?? notify;
     }
-    this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
+    if (notify === NOTIFY.INVALID_ID_INFORMATION) {
+      // Aggressive mode with an identity no connection names: say so, not "no proposal".
+      this.log.warn({ event: 'auth.failed', peer: endpointText(from), reason }, `peer not accepted: ${reason}`);
+    } else this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
     const tmp = new Ikev1Sa('responder', 'main', candidates[0], to, from, header.icookie.slice());
-    this.o.transport.send(to, from, plainErrorNotify(tmp, NOTIFY.NO_PROPOSAL_CHOSEN));
+    this.o.transport.send(to, from, plainErrorNotify(tmp, notify));
   }
 
   /** Connections a phase-1 request may be for: by addresses, exact remote first, then 'any'. */
@@ -332,6 +343,7 @@ export class Ikev1Daemon implements V1Host {
       return this.drop('rejected', from, outcome.reject);
     }
     if (sa.state !== 'deleted') this.slot(sa, 'p1').lastIn = data;
+    if (encrypted) this.protectedIn(sa, body);
   }
 
   /** An unprotected notify during phase 1: believed only for an error naming our cookies. */
@@ -377,11 +389,13 @@ export class Ikev1Daemon implements V1Host {
     }
     // Lifetime: the initiator renews before the end (RFC 2409 §4.5: the SA is renegotiated, not extended).
     const l = limits(c.lifetime, sa.role === 'initiator');
-    this.after(sa, l.softMs, () => this.renewIke(sa));
+    this.after(sa, l.softMs, () => this.renewIke(sa, 'time'));
     this.after(sa, l.hardMs, () => {
-      this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name }, 'ISAKMP SA lifetime over');
+      this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name, by: 'time' }, 'ISAKMP SA lifetime over');
       this.deleteIke(sa, true);
     });
+    if (l.hardBytes !== undefined) this.ikeByteLimits.set(sa, { soft: Number(l.softBytes), hard: Number(l.hardBytes) });
+    this.checkIkeBytes(sa);
     if (sa.conn.ike.dpd && sa.peer.dpd) this.startDpd(sa);
     if (useUdp(sa) && sa.nat.local) this.startKeepalives(sa);
     // Children waiting for this connection.
@@ -405,8 +419,16 @@ export class Ikev1Daemon implements V1Host {
     this.forget(sa);
   }
 
+  /**
+   * RFC 2407 §4.6.3.3: INITIAL-CONTACT says we hold no SA with the peer, so that it may drop what
+   * it holds with us. IPsec SAs count, not just ISAKMP ones: IKEv1 children outlive their ISAKMP
+   * SA (PFS of identities deletes it after each Quick Mode; a renewal may come after the old one
+   * expired), and an INITIAL-CONTACT then would make the peer delete the very pairs the new
+   * phase 1 is about to rekey.
+   */
   initialContact(sa: Ikev1Sa): boolean {
-    return ![...this.sas].some((o) => o !== sa && o.established && o.conn === sa.conn);
+    return ![...this.sas].some((o) => o !== sa && o.established && o.conn === sa.conn) &&
+      !this.children.all().some((r) => r.conn === sa.conn);
   }
 
   /** RFC 2407 §4.6.3.3: the peer has no state from before; what we hold with it is stale. */
@@ -467,6 +489,7 @@ export class Ikev1Daemon implements V1Host {
     s.timer = undefined;
     s.message = message;
     this.o.transport.send(sa.local, sa.remote, message);
+    this.checkIkeBytes(sa);
     if (!expectReply) return;
     const p = this.retransmitPolicy;
     let n = 0;
@@ -500,11 +523,19 @@ export class Ikev1Daemon implements V1Host {
 
   sendRaw(sa: Ikev1Sa, message: Uint8Array): void {
     this.o.transport.send(sa.local, sa.remote, message);
+    this.checkIkeBytes(sa);
+  }
+
+  /** An encrypted message of the peer's was accepted: its bytes count against the lifetime. */
+  private protectedIn(sa: Ikev1Sa, body: Uint8Array): void {
+    sa.bytesProtected += body.length;
+    this.checkIkeBytes(sa);
   }
 
   notify(sa: Ikev1Sa, notifyType: number): void {
     if (!sa.keys) return;
     this.o.transport.send(sa.local, sa.remote, informational(sa, isakmpNotify(sa, notifyType)));
+    this.checkIkeBytes(sa);
   }
 
   /** A timer that dies with the SA. */
@@ -525,6 +556,7 @@ export class Ikev1Daemon implements V1Host {
     this.timers.delete(sa);
     this.quick.delete(sa);
     this.dpd.delete(sa);
+    this.ikeByteLimits.delete(sa);
     this.sas.delete(sa);
     for (const r of this.children.all()) if (r.ike === sa) r.ike = undefined;
     sa.destroy();
@@ -538,12 +570,30 @@ export class Ikev1Daemon implements V1Host {
     this.forget(sa);
   }
 
+  /**
+   * The kilobyte lifetime of phase 1: past the soft share of it, renew as at the time limit; at
+   * the limit itself, delete (RFC 2409 §4.5: renegotiated, never extended). Called after bytes
+   * were counted — deferred, since that happens inside exchange handlers that still use the SA.
+   */
+  private checkIkeBytes(sa: Ikev1Sa): void {
+    queueMicrotask(() => {
+      const l = this.ikeByteLimits.get(sa);
+      if (!l || sa.state !== 'established') return;
+      if (sa.bytesProtected >= l.hard) {
+        this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name, by: 'bytes', bytes: sa.bytesProtected }, 'ISAKMP SA kilobyte lifetime over');
+        this.ikeByteLimits.delete(sa);
+        this.deleteIke(sa, true);
+      } else if (sa.bytesProtected >= l.soft) this.renewIke(sa, 'bytes');
+    });
+  }
+
   /** Phase-1 lifetime nearly over: a new ISAKMP SA if children still need one, then the old goes. */
-  private renewIke(sa: Ikev1Sa): void {
-    if (sa.state !== 'established' || this.stopped) return;
+  private renewIke(sa: Ikev1Sa, by: 'time' | 'bytes'): void {
+    if (sa.state !== 'established' || this.stopped || sa.renewing) return;
     const needed = this.children.all().some((r) => r.conn === sa.conn);
     if (sa.role === 'initiator' && needed && sa.conn.remote.address !== 'any') {
-      this.log.info({ event: 'ike.rekeying', ike: sa.id, conn: sa.conn.name }, 'renewing the ISAKMP SA');
+      sa.renewing = true;
+      this.log.info({ event: 'ike.rekeying', ike: sa.id, conn: sa.conn.name, by }, 'renewing the ISAKMP SA');
       const next = this.initiatePhase1(sa.conn);
       // The old SA goes once the new one is up (or at its hard lifetime).
       const check = setInterval(() => {
@@ -621,6 +671,7 @@ export class Ikev1Daemon implements V1Host {
         this.quickMap(sa).set(created.messageId, created);
         this.slot(sa, created.messageId).lastIn = data;
         this.heard(sa, from);
+        this.protectedIn(sa, body);
       }
       return;
     }
@@ -628,6 +679,7 @@ export class Ikev1Daemon implements V1Host {
     if (ok) {
       this.slot(sa, ex.messageId).lastIn = data;
       this.heard(sa, from);
+      this.protectedIn(sa, body);
     }
   }
 
@@ -689,6 +741,7 @@ export class Ikev1Daemon implements V1Host {
     this.trace('info', true, payloads);
     this.slot(sa, header.messageId).lastIn = data;
     this.heard(sa, from);
+    this.protectedIn(sa, body);
     for (const n of findAll(payloads, PAYLOAD.N)) this.onNotify(sa, n);
     for (const del of findAll(payloads, PAYLOAD.D)) this.onDelete(sa, del);
   }
@@ -815,7 +868,7 @@ export class Ikev1Daemon implements V1Host {
         id: sa.id, conn: sa.conn.name, version: 1, state: sa.state, role: sa.role, exchange: sa.exchange,
         local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis,
         peerId: sa.peerId ? idToString(sa.peerId.idType, sa.peerId.data) : undefined,
-        encr: sa.choice?.encr.name, hash: sa.choice?.hash, group: sa.choice?.group, nat: sa.nat, natt: sa.natt,
+        encr: sa.choice?.encr.name, hash: sa.choice?.hash, group: sa.choice?.group, nat: sa.nat, natt: sa.natt, bytes: sa.bytesProtected,
         established: sa.establishedAt ? Math.round((Date.now() - sa.establishedAt) / 1000) : undefined,
       })),
       children: this.children.status(),

@@ -62,6 +62,14 @@ export class Ikev1Sa {
   establishedAt?: number;
   /** Set by the last message of the peer we accepted (any exchange): DPD's evidence of life. */
   lastHeard = Date.now();
+  /**
+   * Bytes of ciphertext this SA's keys protected: every message we encrypted, and every encrypted
+   * message of the peer's we accepted (phase 1 from message 5 on, Quick Mode, Informational). A
+   * kilobyte lifetime of phase 1 (RFC 2407 §4.5, RFC 2409 Appendix A "Life Duration") counts these.
+   */
+  bytesProtected = 0;
+  /** A renewal (new phase 1) was started for this SA: by time or by bytes, only once. */
+  renewing = false;
 
   constructor(
     readonly role: 'initiator' | 'responder',
@@ -113,6 +121,7 @@ export class Ikev1Sa {
   encrypt(plain: Uint8Array, iv: Uint8Array | 'phase1'): { body: Uint8Array; next: Uint8Array } {
     const alg = this.cipher();
     const body = cbcEncrypt(alg, this.keys!.Ka, iv === 'phase1' ? this.iv! : iv, padPayloads(plain, alg.blockBytes));
+    this.bytesProtected += body.length;
     return { body, next: lastBlock(body, alg.blockBytes) };
   }
 
