@@ -33,8 +33,10 @@ export interface SiteCase {
   swanDpd?: { dpd_delay: string; dpd_timeout?: string; dpd_action?: 'clear' | 'trap' | 'restart' };
   /** Certificates for auth: pubkey — file paths; without an id each side uses its subject DN. */
   certs?: { ca: string; a: { cert: string; key: string; id?: string }; b: { cert: string; key: string; id?: string } };
-  /** Extra YAML lines for the ipsecgw connection (under `ike:`). */
+  /** ipsecgw's `nat-traversal` setting. */
   natTraversal?: 'auto' | 'force' | 'off';
+  /** ipsecgw also serves road warriors from any address (a second connection, remote.address any). */
+  roaming?: boolean;
   /** ipsecgw's `allow-weak` (IKEv1: ['des'] for single DES). */
   allowWeak?: string[];
 }
@@ -84,6 +86,21 @@ export function ipsecgwYaml(t: Topology, c: SiteCase, dir: string): string {
     ...(c.pfs ? [`        pfs: ${c.pfs}`] : []),
     ...(c.childLifetime ? [`        lifetime: { time: ${c.childLifetime}s }`] : []),
     `        start: ${c.initiator === 'ipsecgw' ? (c.trap ? 'trap' : 'start') : 'none'}`,
+    ...(c.roaming ? [
+      // A second connection for road warriors from anywhere: what a flood of IKE_SA_INIT can reach.
+      '  roadwarriors:',
+      `    version: ${c.version}`,
+      `    local: { address: ${a.gwA.wire4}, id: rw.lab.example, auth: psk }`,
+      '    remote: { address: any, auth: psk }',
+      `    psk: { file: ${join(dir, 'psk')} }`,
+      '    ike:',
+      `      proposals: [${c.ike.join(', ')}]`,
+      '    children:',
+      '      rw:',
+      `        local-ts: [${a.netA4}]`,
+      '        remote-ts: [10.99.0.0/16]',
+      `        proposals: [${c.esp.join(', ')}]`,
+    ] : []),
     '',
   ].join('\n');
 }

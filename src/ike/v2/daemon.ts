@@ -32,7 +32,7 @@ import { natdHash } from '../v1/natt.js';
 import { STRONGSWAN_RETRANSMIT, type RetransmitPolicy } from '../v1/daemon.js';
 import { ourAuth, ourId, verifyPeer, type Credentials } from './auth.js';
 import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
-import { Ikev2Sa, hex } from './ike-sa.js';
+import { Ikev2Sa, hex, isZero } from './ike-sa.js';
 import { acceptIke, ikeAnswer, ikeOffer, readU32, selectIke, u32, type IkeChoice } from './proposals.js';
 
 /** strongSwan's IKEv2 defaults: half_open_timeout 30 s, cookie_threshold 30, block_threshold 5 per peer, dpd_timeout-less liveness. */
@@ -104,7 +104,7 @@ export class Ikev2Daemon {
   private readonly outstanding = new Map<Ikev2Sa, Outstanding>();
   private readonly queued = new Map<Ikev2Sa, Array<() => void>>();
   private readonly cached = new Map<Ikev2Sa, { messageId: number; request: Uint8Array; messages: Uint8Array[] }>();
-  private readonly reassembly = new Map<Ikev2Sa, Reassembly>();
+  private readonly reassembly = new Map<Ikev2Sa, { request?: Reassembly; response?: Reassembly }>();
   private readonly timers = new Map<Ikev2Sa, NodeJS.Timeout[]>();
   /** IKE_AUTH's CHILD SA, while IKE_AUTH is under way. */
   private readonly authChild = new Map<Ikev2Sa, ChildExchange>();
@@ -231,12 +231,16 @@ export class Ikev2Daemon {
     if (response ? this.outstanding.get(sa)?.messageId !== header.messageId : header.messageId !== sa.expectedRequestId) {
       return this.drop('message-id', from, `message ID ${header.messageId}`);
     }
+    if (response && this.outstanding.get(sa)!.exchange !== header.exchange) return this.drop('exchange', from, 'a response of another exchange');
     let inner: { first: number; plain: Uint8Array } | null;
     if (header.nextPayload === PAYLOAD.SKF) {
       const f = openFragment(data, sa.skKeys('in'));
       if (!f) return this.drop('integrity', from, 'fragment ICV');
-      let r = this.reassembly.get(sa);
-      if (!r || r.complete || r.messageId !== header.messageId) this.reassembly.set(sa, (r = new Reassembly()));
+      // One reassembly per direction: a fragmented request and a fragmented response never mix.
+      const key = response ? 'response' : 'request', slots = this.reassembly.get(sa) ?? {};
+      this.reassembly.set(sa, slots);
+      let r = slots[key];
+      if (!r || r.complete || r.messageId !== header.messageId) slots[key] = r = new Reassembly();
       const whole = r.add(f);
       if (!whole) return;
       inner = { first: whole.innerFirst, plain: whole.plain };
@@ -451,6 +455,7 @@ export class Ikev2Daemon {
 
   private initRequest(header: Header, ps: Decoded[], from: Endpoint, to: Endpoint, data: Uint8Array): void {
     if (this.stopped || header.messageId !== 0) return this.drop('message-id', from);
+    if (!isZero(header.spiR)) return this.drop('malformed', from, 'IKE_SA_INIT request with a responder SPI'); // §3.1: MUST be zero
     // A copy of a request we answered: the same answer (§2.1).
     const known = [...this.sas].find((s) => !s.initiator && bytesEqual(s.spiI, header.spiI) && s.remote.address === from.address);
     if (known) {
@@ -864,6 +869,7 @@ export class Ikev2Daemon {
         ikeGone = true;
         continue;
       }
+      if (del.protocolId !== PROTOCOL.ESP && del.protocolId !== PROTOCOL.AH) continue; // §3.11: nothing else has SAs to delete
       const proto = del.protocolId === PROTOCOL.AH ? 'ah' : 'esp';
       const ours: number[] = [];
       for (const spi of del.spis) {
