@@ -27,6 +27,9 @@ interface Opts {
   remoteB?: string;
   /** Selectors: the two gateways' own addresses (transport mode). */
   hosts?: boolean;
+  reauth?: string;
+  /** Child lifetime in packets. */
+  packets?: number;
 }
 
 function yaml(side: 'A' | 'B', o: Opts): string {
@@ -46,6 +49,7 @@ function yaml(side: 'A' | 'B', o: Opts): string {
     '    ike:',
     `      proposals: [${pick(o.ikeA, o.ikeB) ?? 'aes128-sha256-modp2048'}]`,
     ...(o.ikeLifetime ? [`      lifetime: { time: ${o.ikeLifetime} }`] : []),
+    ...(o.reauth && side === 'A' ? [`      reauth: ${o.reauth}`] : []),
     ...(o.dpd ? [`      dpd: ${o.dpd}`] : []),
     '    children:',
     '      lan:',
@@ -54,7 +58,7 @@ function yaml(side: 'A' | 'B', o: Opts): string {
     `        proposals: [${pick(o.espA, o.espB) ?? 'aes128gcm16'}]`,
     ...(pick(o.modeA, o.modeB) ? [`        mode: ${pick(o.modeA, o.modeB)}`] : []),
     ...(o.pfs ? [`        pfs: ${o.pfs}`] : []),
-    ...(o.lifetime ? [`        lifetime: { time: ${o.lifetime} }`] : []),
+    ...(o.lifetime || o.packets ? [`        lifetime: { time: ${o.lifetime ?? '1h'}${o.packets ? `, packets: ${o.packets}` : ''} }`] : []),
     `        start: ${side === 'A' ? o.startA ?? 'start' : 'none'}`,
     '',
   ].join('\n');
@@ -275,5 +279,26 @@ describe('IKEv2 in process', () => {
     await pair.until(() => count(pair.a, 'child.established') >= 2 && count(pair.b, 'child.established') >= 2, 3000, 'a second CHILD SA');
     assert.ok(events(pair.b).includes('ike.peer_moved'));
     assert.equal(udpDst(send(pair.b, pair.a)), `${PUBLIC}:50000`);
+  });
+
+  it('reauthentication (§2.8.3): a new IKE SA from scratch, the CHILD SA made anew on it, then the old one deleted', async () => {
+    const { pair, transcript } = open({ reauth: '3s' });
+    await pair.until(() => up(pair.a) && up(pair.b), 3000, 'CHILD SAs');
+    const before = liveIke(pair.a)[0].spis;
+    send(pair.a, pair.b);
+    await pair.until(() => count(pair.a, 'ike.reauthenticated') === 1, 5000, 'the reauthentication');
+    await pair.until(() => inside(pair.a).sas.size === 1 && inside(pair.b).sas.size === 1 && inside(pair.b).children.all().length === 1, 3000, 'the old SAs gone on both sides');
+    assert.notEqual(liveIke(pair.a)[0].spis, before);
+    assert.equal(transcript.filter((l) => l.startsWith('IKE_AUTH')).length, 2);
+    assert.ok(!transcript[transcript.lastIndexOf(transcript.filter((l) => l.startsWith('IKE_AUTH'))[1])].includes('INITIAL_CONTACT'), 'no INITIAL_CONTACT: the old SA stands until the new is up');
+    assertTraffic(pair);
+  });
+
+  it('a CHILD SA lifetime in packets: past the soft share it is rekeyed', async () => {
+    const { pair } = open({ packets: 10 });
+    await pair.until(() => up(pair.a) && up(pair.b), 3000, 'CHILD SAs');
+    for (let i = 0; i < 9; i++) send(pair.a, pair.b); // the initiator's soft share: 8 to 9 packets; the hard limit 10
+    await pair.until(() => count(pair.a, 'child.rekeyed') + count(pair.b, 'child.rekeyed') >= 2, 4000, 'a rekey by packets');
+    assertTraffic(pair);
   });
 });

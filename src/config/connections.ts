@@ -21,7 +21,7 @@ import { OPT_IN, type OptIn } from './weaknesses.js';
 const KEYS = ['version', 'mode', 'local', 'remote', 'psk', 'allow-weak', 'ike', 'children'] as const;
 const LOCAL_KEYS = ['address', 'id', 'auth', 'cert', 'key'] as const;
 const REMOTE_KEYS = ['address', 'id', 'auth', 'ca'] as const;
-const IKE_KEYS = ['proposals', 'lifetime', 'dpd', 'nat-traversal'] as const;
+const IKE_KEYS = ['proposals', 'lifetime', 'reauth', 'dpd', 'nat-traversal'] as const;
 const CHILD_KEYS = ['local-ts', 'remote-ts', 'mode', 'protocol', 'proposals', 'pfs', 'lifetime', 'start'] as const;
 const AUTH = ['psk', 'pubkey'] as const;
 
@@ -198,8 +198,11 @@ function readIke(ctx: Ctx, v: MapView, version: 1 | 2, allowWeak: readonly OptIn
     if (delay !== undefined && delay > 0) dpd = { delay, action, ...(timeout !== undefined ? { timeout } : {}) };
   }
   const natTraversal = v.choice('nat-traversal', ['auto', 'force', 'off'] as const) ?? 'auto';
+  // strongSwan's reauth_time: IKEv2 only (IKEv1 renews phase 1 from scratch anyway).
+  const reauth = v.get('reauth') ? readDuration(ctx, v.get('reauth')!, 'reauth', 1) : undefined;
+  if (reauth !== undefined && version === 1) ctx.r.error(v.keyNode('reauth'), "'reauth' is IKEv2's: IKEv1 renews its ISAKMP SA with a new phase 1 at 'lifetime' already");
   if (proposals.length === 0) return undefined;
-  return { proposals, lifetime, ...(dpd ? { dpd } : {}), natTraversal };
+  return { proposals, lifetime, ...(reauth !== undefined ? { reauth } : {}), ...(dpd ? { dpd } : {}), natTraversal };
 }
 
 interface ChildRead {

@@ -128,6 +128,8 @@ export interface IkeSettings {
   /** In order of preference; 'default' entries expanded (defaults.ts). */
   readonly proposals: readonly Proposal[];
   readonly lifetime: Lifetime;
+  /** IKEv2, seconds: reauthenticate (a new IKE SA from IKE_SA_INIT, its CHILD SAs made anew) this long after establishment; absent: never. */
+  readonly reauth?: number;
   /** Absent: no dead peer detection. `timeout` (seconds): IKEv1 default 150 as strongSwan's dpd_timeout; IKEv2 optional, cuts a liveness check's retransmissions short. */
   readonly dpd?: { readonly delay: number; readonly action: 'clear' | 'hold' | 'restart'; readonly timeout?: number };
   readonly natTraversal: 'auto' | 'force' | 'off';

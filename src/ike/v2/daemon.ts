@@ -347,12 +347,12 @@ export class Ikev2Daemon {
 
   // ---- IKE_SA_INIT (§1.2) ---------------------------------------------------------------------
 
-  private initiateIke(conn: Connection, rekeyOf?: Ikev2Sa): Ikev2Sa {
+  private initiateIke(conn: Connection, reauthOf?: Ikev2Sa): Ikev2Sa {
     const remote: Endpoint = { address: formatAddress(conn.remote.address as Exclude<typeof conn.remote.address, 'any'>), port: 500 };
     const localAddress = conn.local.address ? formatAddress(conn.local.address) : this.sourceFor(remote.address);
     const sa = new Ikev2Sa('initiator', conn, { address: localAddress, port: 500 }, remote);
     this.sas.add(sa);
-    this.log.info({ event: 'ike.initiating', ike: sa.id, conn: conn.name, peer: endpointText(remote), version: 2, reauth: rekeyOf?.id }, `initiating IKE_SA_INIT to ${endpointText(remote)}`);
+    this.log.info({ event: 'ike.initiating', ike: sa.id, conn: conn.name, peer: endpointText(remote), version: 2, reauth: reauthOf?.id }, `initiating IKE_SA_INIT to ${endpointText(remote)}`);
     this.sendInit(sa, conn.ike.proposals[0].dh[0].group);
     return sa;
   }
@@ -851,12 +851,40 @@ export class Ikev2Daemon {
 
   private lifetimes(sa: Ikev2Sa): void {
     const l = limits(sa.conn.ike.lifetime, sa.initiator);
+    const reauth = sa.conn.ike.reauth;
+    // Reauthentication replaces rekeying when it comes first (strongSwan: whichever is due).
+    if (reauth !== undefined && reauth * 1000 <= l.softMs) return this.after(sa, limits({ time: reauth }, sa.initiator).softMs, () => this.reauthenticate(sa));
     this.after(sa, l.softMs, () => this.rekeyIke(sa));
     this.after(sa, l.hardMs, () => {
       if (sa.state !== 'established') return;
       this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name }, 'IKE SA lifetime over');
       this.deleteIke(sa, true);
     });
+  }
+
+  /**
+   * Reauthentication (RFC 7296 §2.8.3), make-before-break: a new IKE SA from IKE_SA_INIT and
+   * IKE_AUTH, the old one's CHILD SAs negotiated anew on it (outbound traffic moves as each comes
+   * up), and only then the old IKE SA deleted with its children. If the new one fails, the old
+   * carries on until its lifetime ends.
+   */
+  private reauthenticate(old: Ikev2Sa): void {
+    if (!old.established || this.stopped || old.conn.remote.address === 'any') return;
+    const wanted = [...new Set(this.children.all().filter((r) => r.ike === old).map((r) => r.child))];
+    this.log.info({ event: 'ike.reauthenticating', ike: old.id, conn: old.conn.name, children: wanted.length }, 'reauthenticating the IKE SA');
+    this.pending.set(old.conn.name, wanted.map((child) => ({ child })));
+    const next = this.initiateIke(old.conn, old);
+    const started = Date.now();
+    const check = setInterval(() => {
+      const moved = this.children.all().filter((r) => r.ike === next && r.state === 'active').length;
+      if (next.state === 'deleted' || old.state === 'deleted') return clearInterval(check);
+      if (next.established && (moved >= wanted.length || Date.now() - started > HALF_OPEN_MS)) {
+        clearInterval(check);
+        this.log.info({ event: 'ike.reauthenticated', ike: next.id, old: old.id, conn: old.conn.name }, 'IKE SA reauthenticated');
+        this.deleteIke(old, true);
+      }
+    }, 100);
+    check.unref?.();
   }
 
   // ---- INFORMATIONAL (§1.4): Delete, liveness ---------------------------------------------------
