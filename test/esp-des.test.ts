@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { espDecap, espEncap, type EspSa } from '../src/dataplane/esp.js';
+import { espDecap, espEncap } from '../src/dataplane/esp.js';
 import { engineAlgorithms, espSuiteOf } from '../src/dataplane/suite.js';
 import { concat, espPart, ip, PROTO, udpPacket } from './util/packets.js';
 import { PERMUTATION_OPERATION, VARIABLE_KEY_CT } from './util/des-kat.js';

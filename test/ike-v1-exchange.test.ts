@@ -9,8 +9,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { attrNumber, decodeMessage, decodePayloads, P1_ATTR, type SaPayload } from '../src/ike/codec/v1/index.js';
 import type { RetransmitPolicy } from '../src/ike/v1/daemon.js';
-import { ADDR, createPair, events, sideConfig, type Pair, type Side } from './util/ike-pair.js';
-import { udpPacket } from './util/packets.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, type Pair, type Side } from './util/ike-pair.js';
 
 const PSK = 'in-process test key, not a secret';
 
@@ -79,16 +78,6 @@ function open(o: Opts = {}, retransmit?: RetransmitPolicy): { pair: Pair; transc
 const established = (s: Side, n = 1): boolean => events(s).filter((e) => e === 'child.established' || e === 'child.rekeyed').length >= n;
 
 /** A packet from hA's net to hB's through A's engine, then B's; and back. */
-function assertTraffic(pair: Pair): void {
-  for (const [from, to, src, dst] of [[pair.a, pair.b, '10.1.0.5', '10.2.0.7'], [pair.b, pair.a, '10.2.0.7', '10.1.0.5']] as const) {
-    const inner = udpPacket(src, dst, 1234, 5678, new TextEncoder().encode('through the tunnel'));
-    const [out] = from.engine.run('encap', [inner]);
-    assert.equal(out.verdict, 'send', `${from.name} encapsulates (${out.reason})`);
-    const [back] = to.engine.run('decap', [out.packet]);
-    assert.equal(back.verdict, 'send', `${to.name} decapsulates (${back.reason})`);
-    assert.deepEqual(back.packet, inner);
-  }
-}
 
 describe('IKEv1 in process', () => {
   it('main mode with a PSK, then Quick Mode', async () => {

@@ -35,8 +35,7 @@ import { informationalHash, quickHash1 } from '../src/ike/crypto/index.js';
 import type { Ikev1Sa } from '../src/ike/v1/ike-sa.js';
 import { deleteIpsec, deleteIsakmp } from '../src/ike/v1/informational.js';
 import { sealedMessage } from '../src/ike/v1/wire.js';
-import { ADDR, createPair, events, sideConfig, type Daemon, type Datagram, type Pair, type Side } from './util/ike-pair.js';
-import { udpPacket } from './util/packets.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, type Daemon, type Datagram, type Pair, type Side } from './util/ike-pair.js';
 import { rng, type Rng } from './util/rng.js';
 
 const PSK = 'fuzzing key, not a secret';
@@ -98,15 +97,6 @@ function snapshot(d: Daemon): string {
 
 const internalErrors = (s: Side): number => s.logs.filter((l) => l.event === 'ike.error').length;
 
-function assertTraffic(pair: Pair): void {
-  for (const [from, to, src, dst] of [[pair.a, pair.b, '10.1.0.5', '10.2.0.7'], [pair.b, pair.a, '10.2.0.7', '10.1.0.5']] as const) {
-    const inner = udpPacket(src, dst, 1234, 5678, new TextEncoder().encode('still works'));
-    const [out] = from.engine.run('encap', [inner]);
-    assert.equal(out.verdict, 'send');
-    const [back] = to.engine.run('decap', [out.packet]);
-    assert.equal(back.verdict, 'send', `${to.name} decapsulates (${back.reason})`);
-  }
-}
 
 // ---- mutations ------------------------------------------------------------------------------------
 

@@ -5,9 +5,9 @@
 // seconds; each test waits for events, never for a fixed time where an event will do.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { decodeMessage, decodePayloads, EXCHANGE, FLAG, PAYLOAD, PROTO, type DeletePayload } from '../src/ike/codec/v1/index.js';
+import { decodeMessage, EXCHANGE } from '../src/ike/codec/v1/index.js';
 import type { Ikev1Daemon, RetransmitPolicy } from '../src/ike/v1/daemon.js';
-import { ADDR, createPair, events, sideConfig, type Datagram, type Pair, type Side, type WireFilter } from './util/ike-pair.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type Side, type WireFilter } from './util/ike-pair.js';
 import { udpPacket } from './util/packets.js';
 
 const PSK = 'in-process lifecycle test key, not a secret';
@@ -100,16 +100,6 @@ const ikeSas = (s: Side): Array<Record<string, unknown>> => (s.daemon.status() a
 const inner = (src: string, dst: string, size = 18): Uint8Array => udpPacket(src, dst, 1234, 5678, new Uint8Array(size).fill(0x61));
 
 /** A packet from A's net to B's through A's engine, then B's; and back (or between `hosts`). */
-function assertTraffic(pair: Pair, hosts: [string, string] = ['10.1.0.5', '10.2.0.7']): void {
-  for (const [from, to, src, dst] of [[pair.a, pair.b, hosts[0], hosts[1]], [pair.b, pair.a, hosts[1], hosts[0]]] as const) {
-    const p = inner(src, dst);
-    const [out] = from.engine.run('encap', [p]);
-    assert.equal(out.verdict, 'send', `${from.name} encapsulates (${out.reason})`);
-    const [back] = to.engine.run('decap', [out.packet]);
-    assert.equal(back.verdict, 'send', `${to.name} decapsulates (${back.reason})`);
-    assert.deepEqual(back.packet, p);
-  }
-}
 
 /** `n` packets of `size` bytes each way: usage for lifetimes. */
 function pushTraffic(pair: Pair, n: number, size = 1000): void {

@@ -3,7 +3,7 @@
 // both sides derived the same CHILD SA keys.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ADDR, createPair, events, sideConfig, type Datagram, type Pair, type PairOptions, type Side } from './util/ike-pair.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type PairOptions, type Side } from './util/ike-pair.js';
 import { udpPacket } from './util/packets.js';
 
 const PSK = 'in-process IKEv2 test key, not a secret';
@@ -103,15 +103,6 @@ const inside = (s: Side): Inside => s.daemon as unknown as Inside;
 const liveIke = (s: Side) => [...inside(s).sas].filter((x) => x.state === 'established');
 const activeChildren = (s: Side) => inside(s).children.all().filter((r) => r.state === 'active');
 
-function assertTraffic(pair: Pair): void {
-  for (const [from, to, src, dst] of [[pair.a, pair.b, '10.1.0.5', '10.2.0.7'], [pair.b, pair.a, '10.2.0.7', '10.1.0.5']] as const) {
-    const inner = udpPacket(src, dst, 1234, 5678, new TextEncoder().encode('hello through IKEv2'));
-    const [out] = from.engine.run('encap', [inner]);
-    assert.equal(out.verdict, 'send', `${from.name} encapsulates`);
-    const [back] = to.engine.run('decap', [out.packet]);
-    assert.equal(back.verdict, 'send', `${to.name} decapsulates (${back.reason})`);
-  }
-}
 
 describe('IKEv2 in process', () => {
   it('IKE_SA_INIT and IKE_AUTH with a PSK: the IKE SA and the first CHILD SA', async () => {

@@ -39,8 +39,7 @@ import {
 import type { ChildManager } from '../src/ike/children.js';
 import { childRequest, notify, type ChildExchange } from '../src/ike/v2/child-sa.js';
 import type { Ikev2Sa } from '../src/ike/v2/ike-sa.js';
-import { ADDR, createPair, events, sideConfig, type Datagram, type Pair, type Side } from './util/ike-pair.js';
-import { udpPacket } from './util/packets.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type Side } from './util/ike-pair.js';
 import { rng, type Rng } from './util/rng.js';
 
 const PSK = 'IKEv2 fuzzing key, not a secret';
@@ -138,15 +137,6 @@ const childUp = (s: Side): boolean => count(s, 'child.established') > 0;
 const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const tick = (): Promise<void> => new Promise((res) => setImmediate(res));
 
-function assertTraffic(pair: Pair): void {
-  for (const [from, to, src, dst] of [[pair.a, pair.b, '10.1.0.5', '10.2.0.7'], [pair.b, pair.a, '10.2.0.7', '10.1.0.5']] as const) {
-    const inner = udpPacket(src, dst, 1234, 5678, new TextEncoder().encode('still works'));
-    const [out] = from.engine.run('encap', [inner]);
-    assert.equal(out.verdict, 'send', `${from.name} encapsulates`);
-    const [back] = to.engine.run('decap', [out.packet]);
-    assert.equal(back.verdict, 'send', `${to.name} decapsulates (${back.reason})`);
-  }
-}
 
 // ---- mutations ------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 // test can push a packet through the CHILD SAs both ways and prove the two sides derived the same
 // keys. The wire can drop, duplicate or rewrite datagrams (a NAT), and records a transcript of
 // the messages as their receivers decoded them.
+import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { Ikev1Daemon, type RetransmitPolicy } from '../../src/ike/v1/daemon.js';
 import { Ikev2Daemon } from '../../src/ike/v2/daemon.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { EngineKernel } from '../../src/policy/kernel.js';
+import { udpPacket } from './packets.js';
 
 /** What the tests use of either daemon. */
 export interface Daemon {
@@ -136,6 +138,22 @@ export function createPair(configs: { a: Config; b: Config }, opts: PairOptions 
     await Promise.all([pair.a.daemon.stop(), pair.b.daemon.stop()]);
   };
   return pair;
+}
+
+/**
+ * A packet each way through the CHILD SAs (one side's engine encapsulates, the other's must take
+ * it back out unchanged): both sides derived the same keys. `hosts`: the inner source on A's side
+ * and on B's.
+ */
+export function assertTraffic(pair: Pair, hosts: readonly [string, string] = ['10.1.0.5', '10.2.0.7']): void {
+  for (const [from, to, src, dst] of [[pair.a, pair.b, hosts[0], hosts[1]], [pair.b, pair.a, hosts[1], hosts[0]]] as const) {
+    const inner = udpPacket(src, dst, 1234, 5678, new TextEncoder().encode('through the tunnel'));
+    const [out] = from.engine.run('encap', [inner]);
+    assert.equal(out.verdict, 'send', `${from.name} encapsulates (${out.reason})`);
+    const [back] = to.engine.run('decap', [out.packet]);
+    assert.equal(back.verdict, 'send', `${to.name} decapsulates (${back.reason})`);
+    assert.deepEqual(back.packet, inner);
+  }
 }
 
 /** The log events of a side, in order. */
