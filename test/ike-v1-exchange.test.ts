@@ -9,7 +9,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { attrNumber, decodeMessage, decodePayloads, P1_ATTR, type SaPayload } from '../src/ike/codec/v1/index.js';
 import type { RetransmitPolicy } from '../src/ike/v1/daemon.js';
-import { ADDR, assertTraffic, createPair, events, sideConfig, type Pair, type Side } from './util/ike-pair.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type Side } from './util/ike-pair.js';
+import { inetChecksum, ipHeader, transportChecksumOk, udpPacket } from './util/packets.js';
 
 const PSK = 'in-process test key, not a secret';
 
@@ -210,5 +211,70 @@ describe('IKEv1 in process', () => {
     await pair.until(() => established(pair.a) && established(pair.b), 8000, 'CHILD SAs despite a lost message');
     assert.equal(dropped, 1);
     assertTraffic(pair);
+  });
+
+  it('transport mode behind a NAT: NAT-D sees it, both float to 4500, UDP-encapsulated ESP, NAT-OA both ways (RFC 3947 §5.2)', async () => {
+    const PUBLIC = '198.51.100.7';
+    const conf = (side: 'A' | 'B'): string => `gateway:
+  name: ${side.toLowerCase()}
+  listen: [${ADDR[side]}]
+connections:
+  peer:
+    version: 1
+    local: { address: ${ADDR[side]}, id: ${side.toLowerCase()}.example, auth: psk }
+    remote: { address: ${side === 'A' ? ADDR.B : 'any'}, id: ${side === 'A' ? 'b' : 'a'}.example, auth: psk }
+    psk: { file: psk.txt }
+    ike: { proposals: [aes128-sha256-modp2048] }
+    children:
+      host:
+        mode: transport
+        proposals: [aes128gcm16]
+        start: ${side === 'A' ? 'start' : 'none'}
+`;
+    // A sits behind a NAT that maps it to PUBLIC, a port per inside port.
+    const mapping = new Map<number, number>();
+    let next = 40000;
+    const filter = (d: Datagram, sender: 'A' | 'B'): Datagram | null => {
+      if (sender === 'A') {
+        if (!mapping.has(d.from.port)) mapping.set(d.from.port, next++);
+        return { ...d, from: { address: PUBLIC, port: mapping.get(d.from.port)! } };
+      }
+      const inside = [...mapping].find(([, pub]) => pub === d.to.port);
+      return inside && d.to.address === PUBLIC ? { ...d, to: { address: ADDR.A, port: inside[0] } } : null;
+    };
+    const transcript: string[] = [];
+    const files = { 'psk.txt': PSK };
+    const pair = createPair({ a: sideConfig(conf('A'), files), b: sideConfig(conf('B'), files) }, { filter, trace: (l) => transcript.push(l) });
+    pairs.push(pair);
+    await pair.until(() => established(pair.a) && established(pair.b), 5000, 'CHILD SAs');
+    const quick = transcript.filter((l) => l.includes('IDci'));
+    assert.equal(quick.length, 2, transcript.join('\n'));
+    for (const l of quick) assert.match(l, /IDci, IDcr, NAT-OAi, NAT-OAr/);
+    const a = pair.a.logs.find((l) => l.event === 'child.established')!, b = pair.b.logs.find((l) => l.event === 'child.established')!;
+    assert.deepEqual([a.mode, a.encap, b.mode, b.encap], ['transport', 'udp', 'transport', 'udp']);
+    // Each learned the other's original addresses: B that A is really 192.0.2.1.
+    assert.deepEqual(b.natOa, { local: ADDR.B, remote: ADDR.A });
+    assert.deepEqual(a.natOa, { local: PUBLIC, remote: ADDR.B });
+    // B's SA is for the address it sees (the NAT's), A's for its own.
+    assert.deepEqual(b.remoteTs, [`${PUBLIC}/32`]);
+    // A packet each way through the NAT: it rewrites the outer (in transport mode the only) IPv4
+    // header, and the receiver of A's packets finishes the checksum the rewrite broke (RFC 3948 §3.1.2).
+    const nat = (p: Uint8Array, field: 12 | 16, to: string): Uint8Array => {
+      const q = p.slice();
+      q.set(to.split('.').map(Number), field);
+      q[10] = q[11] = 0;
+      const sum = inetChecksum(q.subarray(0, 20));
+      [q[10], q[11]] = [sum >> 8, sum & 0xff];
+      return q;
+    };
+    const [fromA] = pair.a.engine.run('encap', [udpPacket(ADDR.A, ADDR.B, 1234, 5678, new TextEncoder().encode('from behind the NAT'))]);
+    const [atB] = pair.b.engine.run('decap', [nat(fromA.packet, 12, PUBLIC)]);
+    assert.equal(atB.verdict, 'send', `B decapsulates (${atB.reason})`);
+    assert.deepEqual([...ipHeader(atB.packet).src], PUBLIC.split(".").map(Number));
+    assert.ok(transportChecksumOk(atB.packet), 'UDP checksum right for the address B sees');
+    const [fromB] = pair.b.engine.run('encap', [udpPacket(ADDR.B, PUBLIC, 5678, 1234, new TextEncoder().encode('back'))]);
+    assert.deepEqual([...ipHeader(fromB.packet).dst], PUBLIC.split(".").map(Number));
+    const [atA] = pair.a.engine.run('decap', [nat(fromB.packet, 16, ADDR.A)]);
+    assert.equal(atA.verdict, 'send', `A decapsulates (${atA.reason})`);
   });
 });

@@ -142,7 +142,7 @@ export class ChildManager<S extends ChildOwner> {
       event: old ? 'child.rekeyed' : 'child.established', conn: r.conn.name, child: r.child.name, ike: r.ike?.id,
       protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none', spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut),
       encr: res.suite.encr.name, integ: res.suite.integ?.name, pfs: res.pfsGroup || undefined, esn: res.suite.esn,
-      localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText), lifetime: res.lifetime,
+      localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText), lifetime: res.lifetime, natOa: res.natOa,
     }, old ? `CHILD SA '${r.child.name}' rekeyed` : `CHILD SA '${r.child.name}' established`);
     if (old) {
       old.state = 'rekeyed';

@@ -138,10 +138,17 @@ export function respondQuick(host: V1Host, sa: Ikev1Sa, m: Incoming, iv: Uint8Ar
     host.notify(sa, notify);
     return null;
   };
-  const ids = readIds(sa, m.payloads);
+  let ids = readIds(sa, m.payloads);
   if (typeof ids === 'string') return fail(ids, NOTIFY.INVALID_ID_INFORMATION);
   // The initiator's IDci is its local side: our remote.
-  const picked = pick(ids.responder, ids.initiator);
+  let picked = pick(ids.responder, ids.initiator);
+  if (!picked && useUdp(sa)) {
+    // RFC 3947 §5.2, as strongSwan does: transport mode through a NAT names the initiator's private
+    // address (IDci, NAT-OAi); the SA is for the addresses IKE runs on. (The IDs are echoed as sent.)
+    const hosts = readIds(sa, []) as Exclude<typeof ids, string>;
+    const p = pick(hosts.responder, hosts.initiator);
+    if (p?.child.mode === 'transport') [picked, ids] = [p, hosts];
+  }
   if (!picked) return fail(`no child matches ${describe(ids.responder)} === ${describe(ids.initiator)}`, NOTIFY.INVALID_ID_INFORMATION);
   const choice = selectPhase2(find(m.payloads, PAYLOAD.SA)!, picked.child, { natt: sa.natt, udp: useUdp(sa) });
   if ('reason' in choice) return fail(choice.reason, NOTIFY.NO_PROPOSAL_CHOSEN);
@@ -165,6 +172,7 @@ export function respondQuick(host: V1Host, sa: Ikev1Sa, m: Incoming, iv: Uint8Ar
   if (ex.dh) rest.push({ type: PAYLOAD.KE, data: ex.dh.publicKey });
   // Echo the IDs as received (RFC 2409 §5.5).
   for (const d of m.payloads) if (d.payload.type === PAYLOAD.ID) rest.push(d.payload);
+  rest.push(...natOa(sa, picked.child));
   // RFC 2407 §4.6.3.1: a lifetime shorter than offered is announced with RESPONDER-LIFETIME.
   const offered = readResponderLifetime(choice.transform.attributes);
   if ((offered.time ?? Infinity) > choice.lifetime.time || (offered.kilobytes ?? Infinity) > (choice.lifetime.kilobytes ?? Infinity)) {
@@ -174,7 +182,7 @@ export function respondQuick(host: V1Host, sa: Ikev1Sa, m: Incoming, iv: Uint8Ar
     });
   }
   try {
-    ex.result = keys(sa, ex, choice);
+    ex.result = keys(sa, ex, choice, m.payloads);
   } catch (err) {
     return fail((err as Error).message, NOTIFY.INVALID_KEY_INFORMATION);
   }
@@ -216,7 +224,7 @@ export function onQuick2(host: V1Host, sa: Ikev1Sa, ex: QuickExchange, m: Incomi
   }
   ex.choice = { ...choice, lifetime };
   try {
-    ex.result = keys(sa, ex, ex.choice);
+    ex.result = keys(sa, ex, ex.choice, m.payloads);
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -241,8 +249,8 @@ export function onQuick3(host: V1Host, sa: Ikev1Sa, ex: QuickExchange, m: Incomi
   return true;
 }
 
-/** KEYMAT for both directions (RFC 2409 §5.5); g(qm)^xy wiped once used. */
-function keys(sa: Ikev1Sa, ex: QuickExchange, choice: Phase2Choice): ChildResult {
+/** KEYMAT for both directions (RFC 2409 §5.5); g(qm)^xy wiped once used. `peer`: the message that came, for its NAT-OA. */
+function keys(sa: Ikev1Sa, ex: QuickExchange, choice: Phase2Choice, peer: readonly Decoded[]): ChildResult {
   let gxy: Uint8Array | undefined;
   if (ex.dh) gxy = ex.dh.computeSecret(ex.peerKe!);
   const protocol = choice.protocol === 'ah' ? PROTO.IPSEC_AH : PROTO.IPSEC_ESP;
@@ -258,8 +266,16 @@ function keys(sa: Ikev1Sa, ex: QuickExchange, choice: Phase2Choice): ChildResult
   return {
     child: ex.child, protocol: choice.protocol, mode: choice.mode, udp: choice.udp, suite: choice.suite,
     spiIn: ex.spiIn, spiOut, keyIn, keyOut, localTs: ex.localTs, remoteTs: ex.remoteTs, lifetime: choice.lifetime,
-    pfsGroup: choice.group, rekeyOf: ex.rekeyOf,
+    pfsGroup: choice.group, rekeyOf: ex.rekeyOf, natOa: peerNatOa(sa, peer),
   };
+}
+
+/** The peer's NAT-OA payloads (NAT-OAi, NAT-OAr: RFC 3947 §5.2) as our local and remote original addresses. */
+function peerNatOa(sa: Ikev1Sa, ps: readonly Decoded[]): ChildResult['natOa'] {
+  const oa = ps.filter((d) => d.payload.type === PAYLOAD.NAT_OA || d.payload.type === PAYLOAD.NAT_OA_DRAFT).map((d) => formatAddress((d.payload as NatoaPayload).address));
+  if (oa.length === 0) return undefined;
+  const [i, r] = oa;
+  return sa.role === 'initiator' ? { local: i, remote: r } : { local: r, remote: i };
 }
 
 function samePrefixes(a: readonly Prefix[], b: readonly Prefix[]): boolean {

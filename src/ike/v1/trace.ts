@@ -11,7 +11,7 @@ const FROM_INITIATOR: Readonly<Record<Kind, boolean>> = {
 
 export function annotate(kind: Kind, encrypted: boolean, payloads: readonly Decoded[]): string {
   const i = FROM_INITIATOR[kind], quick = kind.startsWith('quick');
-  let ids = 0;
+  let ids = 0, oas = 0;
   const parts = payloads.map(({ payload: p }) => {
     switch (p.type) {
       case PAYLOAD.NONCE: return i ? 'Ni' : 'Nr';
@@ -22,7 +22,8 @@ export function annotate(kind: Kind, encrypted: boolean, payloads: readonly Deco
       case PAYLOAD.SIG: return i ? 'SIG_I' : 'SIG_R';
       case PAYLOAD.N: return `N(${constName(NOTIFY, (p as { notifyType: number }).notifyType)})`;
       case PAYLOAD.NAT_D: case PAYLOAD.NAT_D_DRAFT: return 'NAT-D';
-      case PAYLOAD.NAT_OA: case PAYLOAD.NAT_OA_DRAFT: return i ? 'NAT-OAi' : 'NAT-OAr';
+      // RFC 3947 §5.2: the first is the initiator's address, the second the responder's, whoever sends them.
+      case PAYLOAD.NAT_OA: case PAYLOAD.NAT_OA_DRAFT: return oas++ === 0 ? 'NAT-OAi' : 'NAT-OAr';
       case PAYLOAD.CR: return 'CERTREQ';
       default: return constName(PAYLOAD, p.type);
     }
