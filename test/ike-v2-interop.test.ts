@@ -69,10 +69,11 @@ describe('IKEv2 against strongSwan', { skip }, () => {
   }
 
   it('proposal lists: the responder takes the first of its own that the initiator offers', async () => {
-    const ike = ['aes128-sha1-modp2048', 'aes256-sha256-modp3072', 'aes128gcm16-prfsha256-ecp256'];
-    const esp = ['aes128-sha1', 'aes256gcm16', 'aes256-sha256'];
-    const swanIke = ['aes256-sha512-modp4096', 'aes256-sha256-modp3072', 'aes128-sha1-modp2048'];
-    const swanEsp = ['aes256-sha256', 'aes256gcm16', 'aes128-sha1'];
+    // AES-CBC + SHA-2, AES-GCM and ChaCha20-Poly1305 on both lists, in different orders.
+    const ike = ['aes128-sha1-modp2048', 'aes256-sha256-modp3072', 'aes128gcm16-prfsha256-ecp256', 'chacha20poly1305-prfsha256-x25519'];
+    const esp = ['aes128-sha1', 'chacha20poly1305', 'aes256gcm16', 'aes256-sha256'];
+    const swanIke = ['aes256-sha512-modp4096', 'aes256-sha256-modp3072', 'chacha20poly1305-prfsha256-x25519', 'aes128-sha1-modp2048'];
+    const swanEsp = ['aes256-sha256', 'aes256gcm16', 'chacha20poly1305', 'aes128-sha1'];
     for (const initiator of BOTH) {
       const c: SiteCase = { ...BASE, initiator, ike, esp, swanIke, swanEsp };
       const { t, s } = await site(c);
