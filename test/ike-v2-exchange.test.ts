@@ -4,6 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type PairOptions, type Side } from './util/ike-pair.js';
+import { randomBytes } from 'node:crypto';
+import { parseProposal } from '../src/config/proposal.js';
+import { EXCHANGE, FLAG, PAYLOAD, encodeMessage } from '../src/ike/codec/v2/index.js';
+import { ikeOffer } from '../src/ike/v2/proposals.js';
 import { udpPacket } from './util/packets.js';
 
 const PSK = 'in-process IKEv2 test key, not a secret';
@@ -291,5 +295,42 @@ describe('IKEv2 in process', () => {
     for (let i = 0; i < 9; i++) send(pair.a, pair.b); // the initiator's soft share: 8 to 9 packets; the hard limit 10
     await pair.until(() => count(pair.a, 'child.rekeyed') + count(pair.b, 'child.rekeyed') >= 2, 4000, 'a rekey by packets');
     assertTraffic(pair);
+  });
+
+  for (const action of ['hold', 'restart'] as const) {
+    it(`DPD action '${action}': the dead peer's CHILD SA gives way to a trap (hold) or a new negotiation once the peer is back (restart)`, async () => {
+      const { pair } = open({ dpd: `{ delay: 1s, action: ${action} }` }, { retransmit: { timeoutMs: 100, base: 1.5, tries: 3 } });
+      await pair.until(() => up(pair.a) && up(pair.b), 3000, 'CHILD SAs');
+      const pass = pair.filter;
+      pair.filter = () => null;
+      await pair.until(() => events(pair.a).includes('dpd.timeout'), 5000, 'dpd.timeout');
+      pair.filter = pass;
+      const [p] = pair.a.engine.run('encap', [udpPacket('10.1.0.5', '10.2.0.7', 1, 2, new Uint8Array(8))]);
+      if (action === 'hold') {
+        assert.equal(p.verdict, 'control', 'the trap catches the traffic');
+        assert.equal(p.reason, 'trap');
+        (pair.a.daemon as unknown as { acquire(id: number, packet: Uint8Array): void }).acquire(p.aux, p.packet);
+      }
+      await pair.until(() => count(pair.a, 'child.established') >= 2, 5000, 'a new CHILD SA');
+      await pair.until(() => count(pair.b, 'child.established') >= 2, 3000, 'at the peer too');
+      await pair.until(() => { try { assertTraffic(pair); return true; } catch { return false; } }, 3000, 'traffic on the new pair');
+    });
+  }
+
+  it('no more than 5 half-open IKE SAs per peer address (strongSwan\'s block_threshold)', async () => {
+    const { pair } = open({ startA: 'none' });
+    const proposal = parseProposal('aes128-sha256-modp2048', 'ike');
+    assert.ok(proposal.ok);
+    for (let i = 0; i < 7; i++) {
+      const ke = new Uint8Array(randomBytes(256));
+      ke[0] = 0x7f;
+      pair.b.daemon.receive({ address: ADDR.B, port: 500 }, { address: ADDR.A, port: 500 + i }, encodeMessage(
+        { spiI: new Uint8Array(randomBytes(8)), spiR: new Uint8Array(8), exchange: EXCHANGE.IKE_SA_INIT, flags: FLAG.INITIATOR, messageId: 0 },
+        [ikeOffer([proposal.proposal], undefined, 14), { type: PAYLOAD.KE, group: 14, data: ke }, { type: PAYLOAD.NONCE, data: new Uint8Array(randomBytes(32)) }],
+      ));
+    }
+    const st = pair.b.daemon.status() as { ike: unknown[]; stats: { dropped: Record<string, number> } };
+    assert.equal(st.ike.length, 5);
+    assert.equal(st.stats.dropped['half-open'], 2);
   });
 });
