@@ -84,6 +84,8 @@ export interface LoadResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** Completions in each second since the start. */
   perSecond: number[];
+  /** CPU time the generator itself used (user + system), ms: is it the bottleneck? */
+  generatorCpuMs: number;
 }
 
 const NONCE_BYTES = 32;
@@ -167,7 +169,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let stopStarting = false;
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
-  const t0 = performance.now();
+  const t0 = performance.now(), cpu0 = process.cpuUsage();
 
   const send = (a: Attempt, message: Uint8Array): void => {
     a.message = message;
@@ -374,6 +376,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     elapsedMs: Math.round(elapsedMs), overallRate: (established * 1000) / Math.max(1, elapsedMs), steadyRate,
     latencyMs: { p50: round(pct(0.5)), p90: round(pct(0.9)), p99: round(pct(0.99)), max: round(sorted[sorted.length - 1] ?? 0) },
     perSecond: Array.from(perSecond, (x) => x ?? 0),
+    generatorCpuMs: Math.round((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000),
   };
 }
 

@@ -12,6 +12,7 @@
 // block_threshold 5, cookie_threshold 30). Memory: VmRSS of the responder process before the load
 // and once every SA is up, the difference divided by the SAs established (ipsecgw's V8 heap too,
 // from `status`). The processes and namespaces go at the end, also after a failure or Ctrl-C.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,13 @@ export interface IkeBenchOptions {
   sources: number;
   /** Measurements per responder (alternating). */
   runs: number;
-  strongswan: boolean;
+  /** Which responders (in this order each run). */
+  responders: Responder[];
+  /**
+   * strongSwan's charon.ikesa_table_size (and 4 segments): its default, 1, keeps every IKE SA in one
+   * list, which its documentation says to raise for many SAs; 0 leaves strongSwan's default.
+   */
+  swanTableSize: number;
   progress?: (line: string) => void;
 }
 
@@ -57,6 +64,9 @@ export interface IkeMeasurement {
   rssAfterKb: number;
   /** (after − before) / established, kB. */
   rssPerSaKb: number;
+  /** CPU time (user + system, all threads) the responder used while the load ran, ms, and per SA. */
+  responderCpuMs: number;
+  cpuMsPerSa: number;
   /** ipsecgw: V8 heap used before / after (kB), and per SA. */
   heapBeforeKb?: number;
   heapAfterKb?: number;
@@ -76,6 +86,8 @@ export interface IkeSummary {
   rssPerSaKb: { median: number; min: number; max: number };
   heapPerSaKb?: { median: number; min: number; max: number };
   rssAfterMb: { median: number; min: number; max: number };
+  /** Responder CPU time per SA, ms (less sensitive to the neighbours than the rate). */
+  cpuMsPerSa: { median: number; min: number; max: number };
   established: number;
   failed: number;
 }
@@ -90,8 +102,22 @@ export interface IkeBenchReport {
   measurements: IkeMeasurement[];
   summary: IkeSummary[];
   /** ipsecgw ÷ strongSwan, of the medians. */
-  ratios?: { rate: number; rssPerSa: number };
+  ratios?: { rate: number; rssPerSa: number; cpuPerSa: number };
 }
+
+const CLK_TCK = ((): number => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of a process (every thread), ms (proc(5): fields 14 and 15, in clock ticks). */
+const cpuMs = (pid: number): number => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+};
 
 const rssKb = (pid: number): number => {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
@@ -151,8 +177,9 @@ export function ipsecgwResponderYaml(dir: string): string {
 }
 
 /** strongSwan's responder: the same connection (swanctl names). */
-export function swanResponderConfig(): SwanConfig {
+export function swanResponderConfig(tableSize = 0): SwanConfig {
   return {
+    ...(tableSize > 0 ? { charon: { settings: { ikesa_table_size: tableSize, ikesa_table_segments: 4 } } } : {}),
     connections: {
       load: {
         version: 2,
@@ -182,8 +209,9 @@ async function measureIpsecgw(t: Topology, dir: string, sources: string[], o: Ik
   try {
     await sleep(500);
     const before = await status(g);
-    const rssBeforeKb = rssKb(g.proc.pid!);
+    const rssBeforeKb = rssKb(g.proc.pid!), cpuBefore = cpuMs(g.proc.pid!);
     const load = await runGenerator(t, { sources, sas: o.sas, concurrency: o.concurrency, seconds: o.seconds, pskFile: join(dir, 'psk'), progress: o.progress });
+    const responderCpuMs = cpuMs(g.proc.pid!) - cpuBefore;
     await sleep(1000);
     const after = await status(g);
     const rssAfterKb = rssKb(g.proc.pid!);
@@ -191,7 +219,7 @@ async function measureIpsecgw(t: Topology, dir: string, sources: string[], o: Ik
     const heapBeforeKb = Math.round((before.memory?.heapUsed ?? 0) / 1024), heapAfterKb = Math.round((after.memory?.heapUsed ?? 0) / 1024);
     const childRefused = g.events().filter((e) => e.event === 'child.failed' && String(e.reason ?? '').startsWith('datapath refused')).length;
     return {
-      responder: 'ipsecgw', run, load, rssBeforeKb, rssAfterKb, rssPerSaKb: (rssAfterKb - rssBeforeKb) / n,
+      responder: 'ipsecgw', run, load, rssBeforeKb, rssAfterKb, rssPerSaKb: (rssAfterKb - rssBeforeKb) / n, responderCpuMs, cpuMsPerSa: responderCpuMs / n,
       ...(after.memory ? { heapBeforeKb, heapAfterKb, heapPerSaKb: (heapAfterKb - heapBeforeKb) / n } : {}),
       responderIkeSas: after.ikev2?.ike.filter((s) => s.state === 'established').length,
       responderChildSas: after.ikev2?.children.length,
@@ -205,11 +233,12 @@ async function measureIpsecgw(t: Topology, dir: string, sources: string[], o: Ik
 }
 
 async function measureSwan(t: Topology, dir: string, sources: string[], o: IkeBenchOptions, run: number): Promise<IkeMeasurement> {
-  const c: Charon = await startCharon(t, t.gwB, swanResponderConfig(), { logLevels: { default: 1 } });
+  const c: Charon = await startCharon(t, t.gwB, swanResponderConfig(o.swanTableSize), { logLevels: { default: 1 } });
   try {
     await sleep(500);
-    const rssBeforeKb = rssKb(c.pid);
+    const rssBeforeKb = rssKb(c.pid), cpuBefore = cpuMs(c.pid);
     const load = await runGenerator(t, { sources, sas: o.sas, concurrency: o.concurrency, seconds: o.seconds, pskFile: join(dir, 'psk'), progress: o.progress });
+    const responderCpuMs = cpuMs(c.pid) - cpuBefore;
     await sleep(1000);
     const rssAfterKb = rssKb(c.pid);
     // "IKE_SAs: 1000 total, 0 half-open"
@@ -217,6 +246,7 @@ async function measureSwan(t: Topology, dir: string, sources: string[], o: IkeBe
     const ike = stats.match(/IKE_SAs:\s+(\d+) total/);
     return {
       responder: 'strongSwan', run, load, rssBeforeKb, rssAfterKb, rssPerSaKb: (rssAfterKb - rssBeforeKb) / Math.max(1, load.established),
+      responderCpuMs, cpuMsPerSa: responderCpuMs / Math.max(1, load.established),
       responderIkeSas: ike ? Number(ike[1]) : undefined,
     };
   } finally {
@@ -244,19 +274,21 @@ export function summarize(ms: IkeMeasurement[]): { summary: IkeSummary[]; ratios
       rssPerSaKb: spread(mine.map((m) => m.rssPerSaKb)),
       ...(heaps.length ? { heapPerSaKb: spread(heaps) } : {}),
       rssAfterMb: spread(mine.map((m) => m.rssAfterKb / 1024)),
+      cpuMsPerSa: spread(mine.map((m) => m.cpuMsPerSa)),
       established: mine.reduce((n, m) => n + m.load.established, 0),
       failed: mine.reduce((n, m) => n + m.load.failed, 0),
     });
   }
   const a = summary.find((s) => s.responder === 'ipsecgw'), b = summary.find((s) => s.responder === 'strongSwan');
-  return { summary, ratios: a && b ? { rate: a.rate.median / b.rate.median, rssPerSa: a.rssPerSaKb.median / b.rssPerSaKb.median } : undefined };
+  return { summary, ratios: a && b ? { rate: a.rate.median / b.rate.median, rssPerSa: a.rssPerSaKb.median / b.rssPerSaKb.median, cpuPerSa: a.cpuMsPerSa.median / b.cpuMsPerSa.median } : undefined };
 }
 
 /** The whole benchmark: `runs` measurements per responder, alternating, in one topology. */
 export async function runIke(o: IkeBenchOptions): Promise<Pick<IkeBenchReport, 'measurements' | 'summary' | 'ratios'>> {
   if (process.getuid?.() !== 0) throw new Error('bench ike needs root (network namespaces)');
-  const responders: Responder[] = ['ipsecgw', ...(o.strongswan && haveStrongswan() ? ['strongSwan' as const] : [])];
-  if (o.strongswan && responders.length === 1) o.progress?.('strongSwan is not installed: measuring ipsecgw alone');
+  const responders = o.responders.filter((r) => r !== 'strongSwan' || haveStrongswan());
+  if (responders.length < o.responders.length) o.progress?.('strongSwan is not installed: measuring ipsecgw alone');
+  if (responders.length === 0) throw new Error('no responder to measure');
   const t = createTopology();
   const dir = mkdtempSync(join(tmpdir(), 'ipsecgw-bench-ike-'));
   // Ctrl-C / SIGTERM: namespaces, their processes and files go before we do.
@@ -279,6 +311,7 @@ export async function runIke(o: IkeBenchOptions): Promise<Pick<IkeBenchReport, '
         const m = responder === 'ipsecgw' ? await measureIpsecgw(t, dir, sources, o, run) : await measureSwan(t, dir, sources, o, run);
         measurements.push(m);
         o.progress?.(`[${measurements.length}/${total}] ${responder}: ${m.load.steadyRate.toFixed(0)} SAs/s steady (${m.load.established} established, ${m.load.failed} failed), ` +
+          `${m.cpuMsPerSa.toFixed(2)} ms CPU/SA (generator ${(m.load.generatorCpuMs / Math.max(1, m.load.established)).toFixed(2)}), ` +
           `RSS ${(m.rssBeforeKb / 1024).toFixed(1)} → ${(m.rssAfterKb / 1024).toFixed(1)} MB, ${m.rssPerSaKb.toFixed(2)} kB/SA`);
       }
     }
@@ -296,13 +329,13 @@ const f = (x: { median: number; min: number; max: number }, digits: number): str
 
 export function ikeTable(r: Pick<IkeBenchReport, 'summary' | 'ratios' | 'measurements'>): string {
   const lines = [
-    '| responder | runs | SAs/s steady, median (min–max) | established / failed | RSS after, MB | RSS per SA, kB | V8 heap per SA, kB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| responder | runs | SAs/s steady, median (min–max) | responder CPU per SA, ms | established / failed | RSS after, MB | RSS per SA, kB | V8 heap per SA, kB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const s of r.summary) {
-    lines.push(`| ${s.responder} | ${s.runs} | ${f(s.rate, 0)} | ${s.established} / ${s.failed} | ${f(s.rssAfterMb, 1)} | ${f(s.rssPerSaKb, 2)} | ${s.heapPerSaKb ? f(s.heapPerSaKb, 2) : '–'} |`);
+    lines.push(`| ${s.responder} | ${s.runs} | ${f(s.rate, 0)} | ${f(s.cpuMsPerSa, 2)} | ${s.established} / ${s.failed} | ${f(s.rssAfterMb, 1)} | ${f(s.rssPerSaKb, 2)} | ${s.heapPerSaKb ? f(s.heapPerSaKb, 2) : '–'} |`);
   }
-  if (r.ratios) lines.push('', `ipsecgw ÷ strongSwan (medians): rate ×${r.ratios.rate.toFixed(2)}, RSS per SA ×${r.ratios.rssPerSa.toFixed(2)}`);
+  if (r.ratios) lines.push('', `ipsecgw ÷ strongSwan (medians): rate ×${r.ratios.rate.toFixed(2)}, CPU per SA ×${r.ratios.cpuPerSa.toFixed(2)}, RSS per SA ×${r.ratios.rssPerSa.toFixed(2)}`);
   const refused = r.measurements.reduce((n, m) => n + (m.childRefused ?? 0), 0);
   if (refused) lines.push('', `ipsecgw's datapath refused ${refused} negotiated CHILD SAs (SAD full): see the report.`);
   return lines.join('\n');

@@ -24,6 +24,8 @@ interface BenchArgs {
   concurrent?: number;
   sources: number;
   runs: number;
+  responders: string[];
+  swanTableSize: number;
 }
 
 const progress = (line: string): void => {
@@ -54,8 +56,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     .option('sas', { type: 'number', default: 2000, describe: 'ike: IKE SAs (each with one CHILD SA) per measurement' })
     .option('concurrency', { type: 'number', default: 24, describe: 'ike: IKE SAs under way at once (above 30 both responders ask for cookies)' })
     .option('concurrent', { type: 'number', describe: 'ike: check N concurrent SAs instead (ipsecgw must stay under 500 MB); same as --sas N with the target checked' })
-    .option('sources', { type: 'number', default: 16, describe: 'ike: source addresses of the load generator (5 half-open SAs per address are allowed)' })
-    .option('runs', { type: 'number', default: 3, describe: 'ike: measurements per responder, alternating' }) as never,
+    .option('sources', { type: 'number', default: 32, describe: 'ike: source addresses of the load generator (ipsecgw allows 5 half-open SAs per address; strongSwan 5, and asks for cookies from 3)' })
+    .option('runs', { type: 'number', default: 3, describe: 'ike: measurements per responder, alternating' })
+    .option('responders', { type: 'string', array: true, choices: ['ipsecgw', 'strongswan'], default: ['ipsecgw', 'strongswan'], describe: 'ike: which responders to measure (--no-strongswan drops strongSwan)' })
+    .option('swan-table-size', { type: 'number', default: 32768, describe: "ike: strongSwan's charon.ikesa_table_size (its default 1 is one list for every IKE SA; 0 keeps it)" }) as never,
   handler: async (args) => {
     if (args.kind === 'micro') {
       const r = runMicro({ seconds: args.seconds ?? 0.5, openssl: args.openssl, filter: args.filter, sizes: args.sizes, progress });
@@ -64,7 +68,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     }
     if (args.kind === 'ike') {
       const sas = args.concurrent ?? args.sas;
-      const o = { sas, concurrency: args.concurrency, seconds: args.seconds, sources: args.sources, runs: args.runs, strongswan: args.strongswan };
+      const responders = (['ipsecgw', 'strongswan'] as const).filter((r) => args.responders.includes(r) && (r === 'ipsecgw' || args.strongswan))
+        .map((r) => (r === 'strongswan' ? 'strongSwan' as const : r));
+      const o = { sas, concurrency: args.concurrency, seconds: args.seconds, sources: args.sources, runs: args.runs, responders, swanTableSize: args.swanTableSize };
       const r = await runIke({ ...o, progress });
       const limitMb = 500;
       const target = args.concurrent !== undefined ? r.measurements.filter((m) => m.responder === 'ipsecgw').map((m) => ({
