@@ -74,6 +74,8 @@ export interface IkeMeasurement {
   /** What the responder itself counts once the load is over. */
   responderIkeSas?: number;
   responderChildSas?: number;
+  /** ipsecgw: distinct peer addresses among its IKE SAs. */
+  responderPeers?: number;
   /** ipsecgw: CHILD SAs negotiated but refused by the datapath (its SAD is full). */
   childRefused?: number;
 }
@@ -197,7 +199,7 @@ export function swanResponderConfig(tableSize = 0): SwanConfig {
 
 interface GatewayStatus {
   memory?: { heapUsed: number };
-  ikev2?: { ike: Array<{ state: string }>; children: unknown[] };
+  ikev2?: { ike: Array<{ state: string; remote: string }>; children: unknown[] };
 }
 
 const status = async (g: RunningGateway): Promise<GatewayStatus> => (await request(g.socket, { cmd: 'status' }, 60_000)) as GatewayStatus;
@@ -207,22 +209,24 @@ async function measureIpsecgw(t: Topology, dir: string, sources: string[], o: Ik
   writeFileSync(config, ipsecgwResponderYaml(dir));
   const g = await runGateway(t, t.gwB, config, join(dir, 'gw.sock'));
   try {
-    await sleep(500);
+    await sleep(300);
     const before = await status(g);
     const rssBeforeKb = rssKb(g.proc.pid!), cpuBefore = cpuMs(g.proc.pid!);
     const load = await runGenerator(t, { sources, sas: o.sas, concurrency: o.concurrency, seconds: o.seconds, pskFile: join(dir, 'psk'), progress: o.progress });
     const responderCpuMs = cpuMs(g.proc.pid!) - cpuBefore;
-    await sleep(1000);
+    await sleep(500); // the last responses' bookkeeping, a chance for the GC
     const after = await status(g);
     const rssAfterKb = rssKb(g.proc.pid!);
     const n = Math.max(1, load.established);
     const heapBeforeKb = Math.round((before.memory?.heapUsed ?? 0) / 1024), heapAfterKb = Math.round((after.memory?.heapUsed ?? 0) / 1024);
+    const peers = new Set((after.ikev2?.ike ?? []).map((x) => x.remote.replace(/:\d+$/, ''))).size;
     const childRefused = g.events().filter((e) => e.event === 'child.failed' && String(e.reason ?? '').startsWith('datapath refused')).length;
     return {
       responder: 'ipsecgw', run, load, rssBeforeKb, rssAfterKb, rssPerSaKb: (rssAfterKb - rssBeforeKb) / n, responderCpuMs, cpuMsPerSa: responderCpuMs / n,
       ...(after.memory ? { heapBeforeKb, heapAfterKb, heapPerSaKb: (heapAfterKb - heapBeforeKb) / n } : {}),
       responderIkeSas: after.ikev2?.ike.filter((s) => s.state === 'established').length,
       responderChildSas: after.ikev2?.children.length,
+      responderPeers: peers,
       childRefused,
     };
   } finally {
@@ -235,11 +239,11 @@ async function measureIpsecgw(t: Topology, dir: string, sources: string[], o: Ik
 async function measureSwan(t: Topology, dir: string, sources: string[], o: IkeBenchOptions, run: number): Promise<IkeMeasurement> {
   const c: Charon = await startCharon(t, t.gwB, swanResponderConfig(o.swanTableSize), { logLevels: { default: 1 } });
   try {
-    await sleep(500);
+    await sleep(300);
     const rssBeforeKb = rssKb(c.pid), cpuBefore = cpuMs(c.pid);
     const load = await runGenerator(t, { sources, sas: o.sas, concurrency: o.concurrency, seconds: o.seconds, pskFile: join(dir, 'psk'), progress: o.progress });
     const responderCpuMs = cpuMs(c.pid) - cpuBefore;
-    await sleep(1000);
+    await sleep(500);
     const rssAfterKb = rssKb(c.pid);
     // "IKE_SAs: 1000 total, 0 half-open"
     const stats = c.swanctl('--stats');
