@@ -302,8 +302,14 @@ export async function runIke(o: IkeBenchOptions): Promise<Pick<IkeBenchReport, '
     rmSync(dir, { recursive: true, force: true });
     process.exit(sig === 'SIGINT' ? 130 : 143);
   };
+  // Anything else that ends the process (an uncaught error, EPIPE on stderr): destroy() is synchronous.
+  const onExit = (): void => {
+    t.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.once('exit', onExit);
   try {
     writeFileSync(join(dir, 'psk'), PSK, { mode: 0o600 });
     const sources = addSources(t, o.sources);
@@ -323,6 +329,7 @@ export async function runIke(o: IkeBenchOptions): Promise<Pick<IkeBenchReport, '
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
     t.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
