@@ -298,6 +298,8 @@ export class Gateway {
       ...(this.ikev2 ? { ikev2: this.ikev2.status() } : {}),
       datapath: this.engine.plan.lanes.slice(1).map((_, i) => this.engine.laneStats(i + 1)),
       controlPackets: this.controlPackets,
+      // Bytes: rss, heapTotal, heapUsed, external, arrayBuffers (the engine's shared memory counts there).
+      memory: process.memoryUsage(),
     };
   }
 
