@@ -10,7 +10,7 @@ import { MapView, type Ctx } from './reader.js';
 import type { Gateway } from './types.js';
 import { readAddress } from './values.js';
 
-const KEYS = ['name', 'tun', 'listen', 'mtu', 'workers', 'socket'] as const;
+const KEYS = ['name', 'tun', 'listen', 'mtu', 'workers', 'socket', 'max-sas'] as const;
 
 /** RFC 791: every IPv4 host takes 576-byte datagrams; below that the TUN device is of no use. */
 export const MIN_MTU = 576;
@@ -56,6 +56,8 @@ export function readGateway(ctx: Ctx, node: Node | undefined, anchor: Node | und
 
   const mtu = g.int('mtu', MIN_MTU, 65535) ?? 1400;
   const workers = g.int('workers', 1, 1024) ?? availableParallelism();
+  // The datapath's SA table is fixed at start (shared memory, 2.2 kB an SA): roaming peers need room.
+  const maxSas = g.int('max-sas', 64, 1 << 20);
 
   const socketText = g.str('socket');
   const socket = socketText !== undefined ? resolve(ctx.dir, socketText) : `/run/ipsecgw/${name ?? ''}.sock`;
@@ -66,5 +68,5 @@ export function readGateway(ctx: Ctx, node: Node | undefined, anchor: Node | und
   }
 
   if (name === undefined) return { mtuNode: g.get('mtu'), listenNodes };
-  return { gateway: { name, tun, listen, mtu, workers, socket }, mtuNode: g.get('mtu'), listenNodes };
+  return { gateway: { name, tun, listen, mtu, workers, socket, ...(maxSas !== undefined ? { maxSas } : {}) }, mtuNode: g.get('mtu'), listenNodes };
 }

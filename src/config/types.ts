@@ -41,6 +41,11 @@ export interface Gateway {
   readonly workers: number;
   /** Control socket path, absolute. Default /run/ipsecgw/<name>.sock. */
   readonly socket: string;
+  /**
+   * SAs the datapath holds (each CHILD SA is two, three generations during a rekey). Default: room
+   * for every manual entry and configured child, and 4096 more when a connection takes roaming peers.
+   */
+  readonly maxSas?: number;
 }
 
 export type Mode = 'tunnel' | 'transport';

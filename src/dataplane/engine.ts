@@ -330,6 +330,7 @@ export class Engine {
   private readonly C: Readonly<Record<string, number>>;
   private spdFront = 0;
   private readonly used = new Set<number>();
+  private lowestFree = 0;
 
   constructor(opts: EngineOptions = {}) {
     const variant = opts.variant ?? preferredVariant();
@@ -391,8 +392,11 @@ export class Engine {
       }
     }
     const C = this.C;
-    let index = 0;
+    // The lowest free slot: below `lowestFree` every slot is taken (kept so that thousands of SAs
+    // are not a quadratic scan).
+    let index = this.lowestFree;
     while (this.used.has(index)) index++;
+    this.lowestFree = index + 1;
     if (index >= this.maxSas) throw new RangeError(`SAD full (${this.maxSas} SAs)`);
     const sa = this.saAddress(index);
     const mem = this.bytes(), v = this.view();
@@ -461,6 +465,7 @@ export class Engine {
   removeSa(index: number): void {
     this.dp.fn.saRemove(index);
     this.used.delete(index);
+    if (index < this.lowestFree) this.lowestFree = index;
   }
 
   /**

@@ -78,7 +78,9 @@ export class Gateway {
     // (three generations each: a rekey installs the new before the old goes), with room to spare
     // for reloads that install the new before retiring the old.
     const children = this.config.connections.reduce((n, c) => n + c.children.length, 0);
-    this.engine = new Engine({ workers: 2, maxSas: Math.max(64, 4 * this.config.manual.length + 8 * children), maxPolicies: 256, batch: 128, tunSlots: 32 });
+    const roaming = this.config.connections.some((c) => c.remote.address === 'any');
+    const maxSas = g.maxSas ?? Math.max(64, 4 * this.config.manual.length + 8 * children + (roaming ? 4096 : 0));
+    this.engine = new Engine({ workers: 2, maxSas, maxPolicies: roaming ? Math.max(256, maxSas >> 1) : 256, batch: 128, tunSlots: 32 });
     this.kernel = new EngineKernel(this.engine, {
       route: (op, prefix) => ip(prefix.includes(':') ? '-6' : '-4', 'route', op === 'add' ? 'replace' : 'del', prefix, 'dev', g.tun, ...(op === 'del' ? [{ quiet: true }] : [])),
       policiesChanged: () => this.applyPolicies(),

@@ -109,8 +109,11 @@ export class ChildManager<S extends ChildOwner> {
   install(ike: S, conn: Connection, result: ChildResult, local: Endpoint, remote: Endpoint, o: { active: boolean; initiator: boolean }): ChildRecord<S> | string {
     let kernel: KernelChild;
     try {
+      // Outbound policies are kept per name, and a new SA of the same name takes them over (a rekey).
+      // Roaming peers of one connection each have their own selectors: one name per selector set.
+      const name = `${conn.name}/${result.child.name}${conn.remote.address === 'any' ? `#${result.remoteTs.map(prefixText).join(',')}` : ''}`;
       kernel = this.kernel.install({
-        name: `${conn.name}/${result.child.name}`, protocol: result.protocol, mode: result.mode, suite: result.suite,
+        name, protocol: result.protocol, mode: result.mode, suite: result.suite,
         local: result.udp ? local : { address: local.address, port: 0 }, remote: result.udp ? remote : { address: remote.address, port: 0 },
         udp: result.udp, localTs: result.localTs, remoteTs: result.remoteTs,
         spiIn: result.spiIn, spiOut: result.spiOut, keyIn: result.keyIn, keyOut: result.keyOut,

@@ -33,6 +33,7 @@ import { STRONGSWAN_RETRANSMIT, type RetransmitPolicy } from '../v1/daemon.js';
 import { ourAuth, ourId, verifyPeer, type Credentials } from './auth.js';
 import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
 import { Ikev2Sa, hex, isZero } from './ike-sa.js';
+import { SaTable } from './sa-table.js';
 import { acceptIke, ikeAnswer, ikeOffer, readU32, selectIke, u32, type IkeChoice } from './proposals.js';
 
 /** strongSwan's IKEv2 defaults: half_open_timeout 30 s, cookie_threshold 30, block_threshold 5 per peer, dpd_timeout-less liveness. */
@@ -99,7 +100,7 @@ export class Ikev2Daemon {
   readonly log: Logger;
   readonly stats: Ikev2Stats = { received: 0, dropped: {} };
   private readonly connections: Connection[];
-  private readonly sas = new Set<Ikev2Sa>();
+  private readonly sas = new SaTable();
   private readonly children: ChildManager<Ikev2Sa>;
   private readonly outstanding = new Map<Ikev2Sa, Outstanding>();
   private readonly queued = new Map<Ikev2Sa, Array<() => void>>();
@@ -220,7 +221,8 @@ export class Ikev2Daemon {
     }
     // Our SPI is the one of our half: SPIr if the sender is the original initiator (§3.1 I flag).
     const fromInitiator = (header.flags & FLAG.INITIATOR) !== 0;
-    const sa = [...this.sas].find((s) => s.initiator !== fromInitiator && bytesEqual(s.spiI, header.spiI) && bytesEqual(s.spiR, header.spiR));
+    const found = this.sas.ours(fromInitiator ? header.spiR : header.spiI);
+    const sa = found && found.initiator !== fromInitiator && bytesEqual(found.spiI, header.spiI) && bytesEqual(found.spiR, header.spiR) ? found : undefined;
     if (!sa || !sa.keys) return this.drop('unknown-sa', from, `SPIs ${hex(header.spiI)}/${hex(header.spiR)}`);
     if (!response && header.messageId === sa.expectedRequestId - 1) {
       // §2.1: a retransmitted request gets the same response again (compared by the whole datagram).
@@ -437,7 +439,8 @@ export class Ikev2Daemon {
   private lastInitResponse?: Uint8Array;
 
   private initResponse(header: Header, ps: Decoded[], from: Endpoint, to: Endpoint, data: Uint8Array): void {
-    const sa = [...this.sas].find((s) => s.initiator && s.state === 'init-sent' && bytesEqual(s.spiI, header.spiI));
+    const found = this.sas.ours(header.spiI);
+    const sa = found?.initiator && found.state === 'init-sent' ? found : undefined;
     if (!sa) return this.drop('unknown-sa', from, 'IKE_SA_INIT response');
     const out = this.outstanding.get(sa);
     if (!out || out.exchange !== EXCHANGE.IKE_SA_INIT || header.messageId !== 0) return this.drop('message-id', from);
@@ -457,7 +460,7 @@ export class Ikev2Daemon {
     if (this.stopped || header.messageId !== 0) return this.drop('message-id', from);
     if (!isZero(header.spiR)) return this.drop('malformed', from, 'IKE_SA_INIT request with a responder SPI'); // §3.1: MUST be zero
     // A copy of a request we answered: the same answer (§2.1).
-    const known = [...this.sas].find((s) => !s.initiator && bytesEqual(s.spiI, header.spiI) && s.remote.address === from.address);
+    const known = this.sas.answering(header.spiI, from.address);
     if (known) {
       const c = this.cached.get(known);
       if (c && c.messageId === 0 && bytesEqual(c.request, data)) for (const m of c.messages) this.o.transport.send(to, from, m);
@@ -469,8 +472,7 @@ export class Ikev2Daemon {
     const plain = (payloads: Payload[]) => this.o.transport.send(to, from, encodeMessage({ spiI: header.spiI, spiR: new Uint8Array(8), exchange: EXCHANGE.IKE_SA_INIT, flags: FLAG.RESPONSE, messageId: 0 }, payloads));
     const Ni = (find(ps, PAYLOAD.NONCE) as NoncePayload).data;
     // §2.6: under load, a cookie first; and no more than a few half-open SAs per peer address.
-    const halfOpen = [...this.sas].filter((s) => !s.initiator && s.state === 'init-done');
-    if (halfOpen.length >= (this.o.cookieThreshold ?? COOKIE_THRESHOLD)) {
+    if (this.sas.halfOpenCount() >= (this.o.cookieThreshold ?? COOKIE_THRESHOLD)) {
       const want = this.cookie(Ni, from, header.spiI);
       const got = notifies(ps).find((n) => n.notifyType === NOTIFY.COOKIE);
       if (!got || !bytesEqual(got.data, want)) {
@@ -478,7 +480,7 @@ export class Ikev2Daemon {
         return plain([notify(NOTIFY.COOKIE, want)]);
       }
     }
-    if (halfOpen.filter((s) => s.remote.address === from.address).length >= HALF_OPEN_PER_PEER) return this.drop('half-open', from, 'too many half-open SAs from this peer');
+    if (this.sas.halfOpenCount(from.address) >= HALF_OPEN_PER_PEER) return this.drop('half-open', from, 'too many half-open SAs from this peer');
     const candidates = this.candidates(to, from);
     if (candidates.length === 0) return this.drop('no-connection', from);
     const offer = find(ps, PAYLOAD.SA) as SaPayload;
@@ -623,7 +625,9 @@ export class Ikev2Daemon {
     // The identity picks the connection among those the addresses allow (roaming peers: remote.address any).
     const conn = this.candidates(m.to, m.from).find((c) => c.remote.id === undefined || c.remote.auth === 'pubkey' || idMatches(c.remote.id, id));
     if (!conn) return refuse('auth.failed', `no connection for the peer identity ${idText(id)}`, NOTIFY.AUTHENTICATION_FAILED);
+    const before = sa.conn;
     sa.conn = conn;
+    this.sas.moved(sa, before);
     const creds = this.credentials(conn);
     const bad = verifyPeer(sa, creds, id, auth, findAll(m.payloads, PAYLOAD.CERT) as CertPayload[]);
     if (bad) return refuse('auth.failed', bad, NOTIFY.AUTHENTICATION_FAILED);
@@ -649,6 +653,7 @@ export class Ikev2Daemon {
 
   private established(sa: Ikev2Sa, ps: readonly Decoded[]): void {
     sa.state = 'established';
+    this.sas.settled(sa);
     sa.establishedAt = Date.now();
     const c = sa.choice!;
     this.log.info({
@@ -671,7 +676,7 @@ export class Ikev2Daemon {
     const list = this.pending.get(conn.name) ?? [];
     if (!list.some((p) => p.child === child)) list.push({ child, rekeyOf });
     this.pending.set(conn.name, list);
-    if (![...this.sas].some((s) => s.conn === conn && s.initiator && s.state !== 'deleted' && s.state !== 'rekeyed')) this.initiateIke(conn);
+    if (!this.sas.of(conn).some((s) => s.initiator && s.state !== 'deleted' && s.state !== 'rekeyed')) this.initiateIke(conn);
   }
 
   private drainPending(sa: Ikev2Sa): void {
@@ -991,15 +996,15 @@ export class Ikev2Daemon {
 
   /** RFC 7296 §2.4: the peer has no state from before; what we hold with that identity is stale. */
   private initialContactReceived(sa: Ikev2Sa): void {
-    for (const o of [...this.sas]) {
-      if (o === sa || o.conn !== sa.conn || !o.peerId || !sa.peerId || o.peerId.idType !== sa.peerId.idType || !bytesEqual(o.peerId.data, sa.peerId.data)) continue;
+    for (const o of this.sas.of(sa.conn)) {
+      if (o === sa || !o.peerId || !sa.peerId || o.peerId.idType !== sa.peerId.idType || !bytesEqual(o.peerId.data, sa.peerId.data)) continue;
       this.log.info({ event: 'ike.initial_contact', ike: o.id, conn: o.conn.name }, 'peer restarted (INITIAL_CONTACT): old IKE SA removed');
       this.deleteIke(o, false);
     }
   }
 
   private initialContact(sa: Ikev2Sa): boolean {
-    return ![...this.sas].some((o) => o !== sa && o.established && o.conn === sa.conn);
+    return !this.sas.of(sa.conn).some((o) => o !== sa && o.established);
   }
 
   // ---- Bookkeeping ------------------------------------------------------------------------------
@@ -1009,7 +1014,7 @@ export class Ikev2Daemon {
     this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `IKE SA failed: ${reason}`);
     const ex = this.authChild.get(sa);
     if (ex) this.children.rekeyFailed(ex.rekeyOf);
-    if (sa.initiator && ![...this.sas].some((o) => o !== sa && o.conn === sa.conn && o.state !== 'deleted')) {
+    if (sa.initiator && !this.sas.of(sa.conn).some((o) => o !== sa && o.state !== 'deleted')) {
       const waiting = this.pending.get(sa.conn.name) ?? [];
       this.pending.delete(sa.conn.name);
       for (const w of [...(ex ? [{ child: ex.child }] : []), ...waiting]) {
@@ -1048,7 +1053,7 @@ export class Ikev2Daemon {
   }
 
   private liveSa(conn: Connection): Ikev2Sa | undefined {
-    return [...this.sas].filter((s) => s.conn === conn && s.established).sort((a, b) => b.establishedAt! - a.establishedAt!)[0];
+    return this.sas.of(conn).filter((s) => s.established).sort((a, b) => b.establishedAt! - a.establishedAt!)[0];
   }
 
   private candidates(to: Endpoint, from: Endpoint): Connection[] {
