@@ -396,7 +396,6 @@ export class Engine {
     // are not a quadratic scan).
     let index = this.lowestFree;
     while (this.used.has(index)) index++;
-    this.lowestFree = index + 1;
     if (index >= this.maxSas) throw new RangeError(`SAD full (${this.maxSas} SAs)`);
     const sa = this.saAddress(index);
     const mem = this.bytes(), v = this.view();
@@ -442,6 +441,7 @@ export class Engine {
     }
     if (spec.direction === 'in' && spec.seq) this.dp.fn.replayInit(sa + C.SA_REPLAY, spec.seq);
     this.used.add(index);
+    this.lowestFree = index + 1;
     return index;
   }
 

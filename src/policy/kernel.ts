@@ -6,7 +6,7 @@
 // policies are kept per child name ("conn/child"): a child's active SA pair, or its trap while it
 // has none, so a make-before-break rekey is one policy switch. Routes into the TUN device are
 // reference-counted: children and traps may share a remote prefix.
-import { randomBytes } from 'node:crypto';
+import { random } from '../ike/crypto/bytes.js';
 import type { EspSuite } from '../config/proposal.js';
 import { formatAddress, type Prefix } from '../dataplane/addr.js';
 import type { Engine, PolicySpec, SaSpec, SelectorSpec } from '../dataplane/engine.js';
@@ -96,7 +96,7 @@ export class EngineKernel implements Kernel {
 
   allocSpi(): number {
     for (;;) {
-      const spi = randomBytes(4).readUInt32BE(0);
+      const b = random(4), spi = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
       // Above 0xc0000000 like strongSwan's, which makes ours easy to tell apart in captures.
       const v = (spi | 0xc0000000) >>> 0;
       if (!this.spis.has(v)) {

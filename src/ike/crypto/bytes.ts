@@ -2,11 +2,31 @@
 // material lives in Uint8Arrays we own, and clearing them when an SA is gone keeps it out of heap
 // snapshots and core dumps for longer than necessary. It is best effort — node:crypto and V8 keep
 // copies we cannot reach — but it is cheap and keeps the habit in one greppable name.
-import { timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** Overwrites each array with zeros (best effort: copies held by node:crypto are out of reach). */
 export function wipe(...secrets: (Uint8Array | undefined | null)[]): void {
   for (const s of secrets) s?.fill(0);
+}
+
+const POOL = new Uint8Array(4096);
+let poolAt = POOL.length;
+
+/**
+ * n bytes from the CSPRNG (OpenSSL's, via randomFillSync), drawn from a pool refilled 4 KB at a
+ * time: an IKE SA takes a dozen small values (SPIs, nonces, IVs), and one call per value cost
+ * more than the values. Handed-out bytes are zeroed in the pool; none is ever given twice.
+ */
+export function random(n: number): Uint8Array {
+  if (n > POOL.length) return new Uint8Array(randomFillSync(new Uint8Array(n)));
+  if (poolAt + n > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  const out = POOL.slice(poolAt, poolAt + n);
+  POOL.fill(0, poolAt, poolAt + n);
+  poolAt += n;
+  return out;
 }
 
 /** a ‖ b ‖ …, a new array. */

@@ -159,10 +159,11 @@ class EcpPrivate implements DhPrivate {
 
 // ---- Curve25519 / Curve448 (RFC 7748, RFC 8031) --------------------------------------------------
 
-// DER wrappers for raw keys (RFC 8410 §7 and §10.3: id-X25519 1.3.101.110, id-X448 1.3.101.111).
+// Raw keys: private values wrapped in PKCS#8 DER (RFC 8410 §7, §10.3: id-X25519 1.3.101.110,
+// id-X448 1.3.101.111), public values as JWK (RFC 8037 §2).
 const MONT = {
-  x25519: { bytes: 32, spki: '302a300506032b656e032100', pkcs8: '302e020100300506032b656e04220420' },
-  x448: { bytes: 56, spki: '3042300506032b656f033900', pkcs8: '3046020100300506032b656f043a0438' },
+  x25519: { bytes: 32, jwk: 'X25519', pkcs8: '302e020100300506032b656e04220420' },
+  x448: { bytes: 56, jwk: 'X448', pkcs8: '3046020100300506032b656f043a0438' },
 } as const;
 type MontCurve = keyof typeof MONT;
 
@@ -185,9 +186,9 @@ class MontPrivate implements DhPrivate {
     } else {
       ({ privateKey: priv, publicKey: pub } = curve === 'x25519' ? generateKeyPairSync('x25519') : generateKeyPairSync('x448'));
     }
-    // The SPKI's BIT STRING ends with the raw u-coordinate (RFC 8410 §4).
-    const spki = u8(pub.export({ type: 'spki', format: 'der' }));
-    this.publicKey = spki.slice(spki.length - m.bytes);
+    // The raw u-coordinate is the JWK's x (RFC 8037 §2); exporting JWK costs a third of DER here.
+    this.publicKey = u8(Buffer.from(pub.export({ format: 'jwk' }).x!, 'base64url'));
+    if (this.publicKey.length !== m.bytes) throw new DhError(`${curve} public value of ${this.publicKey.length} bytes`);
     this.#key = priv;
     this.#curve = curve;
   }
@@ -199,7 +200,8 @@ class MontPrivate implements DhPrivate {
     if (peerPublic.length !== m.bytes) throw new DhError(`${this.#curve} public value must be ${m.bytes} bytes, got ${peerPublic.length}`);
     let s: Uint8Array;
     try {
-      const publicKey = createPublicKey({ key: der(m.spki, peerPublic), format: 'der', type: 'spki' });
+      // Imported as a JWK (RFC 8037 §2): a third of the cost of the SPKI DER route in Node 20.
+      const publicKey = createPublicKey({ key: { kty: 'OKP', crv: m.jwk, x: Buffer.from(peerPublic).toString('base64url') }, format: 'jwk' });
       s = u8(diffieHellman({ privateKey: key, publicKey }));
     } catch (err) {
       // OpenSSL refuses an all-zero result itself ("failed during derivation").

@@ -1,7 +1,7 @@
 // IKE control-plane cryptography (IKEv1 and IKEv2), on node:crypto: D-H groups, PRFs and key
 // derivation, IKEv1 payload encryption, certificates and signatures. Nothing here logs; key
 // material is wiped with wipe() where this code owns it.
-export { wipe, concat, u32be, equalConstantTime } from './bytes.js';
+export { wipe, concat, random, u32be, equalConstantTime } from './bytes.js';
 export { HASH_NAMES, hashBytes, hashFromIkev1, hashFromIkev2Prf, hashOf, prf, prfPlus, type HashName } from './prf.js';
 export { DH_GROUPS, DhError, dhGroup, dhPrivateFromBytes, type DhGroup, type DhPrivate } from './dh.js';
 export {

@@ -11,7 +11,7 @@
 //   timers:  retransmission (strongSwan's 4 s × 1.8ⁿ, 5 tries: then the peer is gone), liveness
 //            checks (DPD), IKE SA rekey and expiry, NAT keepalives; CHILD SA lifetimes live in the
 //            ChildManager
-import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Child, Connection } from '../../config/types.js';
 import { formatAddress, parseAddress } from '../../dataplane/addr.js';
@@ -25,7 +25,7 @@ import {
   type AuthPayload, type CertPayload, type Decoded, type DeletePayload, type Header, type IdPayload, type KePayload, type MessageKind,
   type NoncePayload, type NotifyPayload, type Payload, type SaPayload,
 } from '../codec/v2/index.js';
-import { dhGroup, deriveIkeKeys, loadCertificates, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
+import { dhGroup, deriveIkeKeys, loadCertificates, random, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
 import { idFromString, idToString } from '../codec/v1/index.js';
 import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
 import { natdHash } from '../v1/natt.js';
@@ -119,7 +119,7 @@ export class Ikev2Daemon {
   /** Packets that hit a trap, per "conn/child", sent on once the CHILD SA is installed. */
   private readonly held = new Map<string, Uint8Array[]>();
   private readonly retransmitPolicy: RetransmitPolicy;
-  private readonly cookieSecret = new Uint8Array(randomBytes(32));
+  private readonly cookieSecret = random(32);
   private stopped = false;
 
   constructor(private readonly o: Ikev2Options) {
@@ -362,7 +362,7 @@ export class Ikev2Daemon {
   private sendInit(sa: Ikev2Sa, group: number, cookie?: Uint8Array): void {
     sa.dh?.destroy();
     sa.dh = dhGroup(group)!.create();
-    sa.Ni ??= new Uint8Array(randomBytes(NONCE_BYTES));
+    sa.Ni ??= random(NONCE_BYTES);
     sa.nextRequestId = 0;
     const zero = new Uint8Array(8);
     const payloads: Payload[] = [
@@ -379,7 +379,7 @@ export class Ikev2Daemon {
 
   /** NAT_DETECTION_SOURCE_IP / _DESTINATION_IP (§2.23): SHA-1(SPIi | SPIr | IP | port). */
   private natdPayloads(sa: Ikev2Sa, spiR: Uint8Array): Payload[] {
-    const src = sa.conn.ike.natTraversal === 'force' ? new Uint8Array(randomBytes(20)) : natdHash('sha1', sa.spiI, spiR, sa.local);
+    const src = sa.conn.ike.natTraversal === 'force' ? random(20) : natdHash('sha1', sa.spiI, spiR, sa.local);
     return [notify(NOTIFY.NAT_DETECTION_SOURCE_IP, src), notify(NOTIFY.NAT_DETECTION_DESTINATION_IP, natdHash('sha1', sa.spiI, spiR, sa.remote))];
   }
 
@@ -506,7 +506,7 @@ export class Ikev2Daemon {
     const sa = new Ikev2Sa('responder', conn, to, from, header.spiI.slice());
     sa.choice = choice;
     sa.Ni = Ni.slice();
-    sa.Nr = new Uint8Array(randomBytes(NONCE_BYTES));
+    sa.Nr = random(NONCE_BYTES);
     sa.initRequest = data;
     sa.dh = dhGroup(choice.dh.group)!.create();
     const ourKe = sa.dh.publicKey;
@@ -533,7 +533,7 @@ export class Ikev2Daemon {
     this.cached.set(sa, { messageId: 0, request: data, messages: [message] });
     sa.expectedRequestId = 1;
     this.o.transport.send(to, from, message);
-    this.log.info({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), version: 2 }, `IKE_SA_INIT from ${endpointText(from)}`);
+    this.log.debug({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), version: 2 }, `IKE_SA_INIT from ${endpointText(from)}`);
     this.after(sa, HALF_OPEN_MS, () => {
       if (sa.state === 'init-done') this.fail(sa, 'half-open SA timed out');
     });
@@ -692,7 +692,7 @@ export class Ikev2Daemon {
       localTs: rekeyOf ? rekeyOf.result.localTs.map((p) => tsFromPrefix(p)) : sel.local.map((p) => tsFromPrefix(p)),
       remoteTs: rekeyOf ? rekeyOf.result.remoteTs.map((p) => tsFromPrefix(p)) : sel.remote.map((p) => tsFromPrefix(p)),
     };
-    this.request(sa, EXCHANGE.CREATE_CHILD_SA, () => childRequest(sa, ex, new Uint8Array(randomBytes(NONCE_BYTES))), (m) => {
+    this.request(sa, EXCHANGE.CREATE_CHILD_SA, () => childRequest(sa, ex, random(NONCE_BYTES)), (m) => {
       this.finishChild(sa, ex, m.payloads);
     }, 'CREATE_CHILD_SA');
   }
@@ -769,7 +769,7 @@ export class Ikev2Daemon {
     const old = rekey && rekey.spi.length === 4 ? this.children.byOutboundSpi(sa.conn, rekey.protocolId === PROTOCOL.AH ? 'ah' : 'esp', readU32(rekey.spi)) : undefined;
     if (rekey && !old) return this.respond(sa, m.header, data, [{ ...notify(NOTIFY.CHILD_SA_NOT_FOUND), protocolId: rekey.protocolId, spi: rekey.spi }]);
     const Ni = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data;
-    const r = respondChild(sa, sa.conn, m.payloads, this.o.kernel.allocSpi(), new Uint8Array(randomBytes(NONCE_BYTES)), old?.result.spiIn, old ? [old.child] : sa.conn.children);
+    const r = respondChild(sa, sa.conn, m.payloads, this.o.kernel.allocSpi(), random(NONCE_BYTES), old?.result.spiIn, old ? [old.child] : sa.conn.children);
     if ('notify' in r) {
       this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: sa.conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
       return this.respond(sa, m.header, data, [notify(r.notify, r.group !== undefined ? Uint8Array.of(r.group >> 8, r.group & 0xff) : undefined)]);
@@ -788,7 +788,7 @@ export class Ikev2Daemon {
     const group = sa.conn.ike.proposals[0].dh[0].group;
     const next = new Ikev2Sa('initiator', sa.conn, sa.local, sa.remote);
     next.dh = dhGroup(group)!.create();
-    next.Ni = new Uint8Array(randomBytes(NONCE_BYTES));
+    next.Ni = random(NONCE_BYTES);
     this.log.info({ event: 'ike.rekeying', ike: sa.id, conn: sa.conn.name }, 'rekeying the IKE SA');
     this.request(sa, EXCHANGE.CREATE_CHILD_SA, [
       ikeOffer(sa.conn.ike.proposals, next.spiI, group),
@@ -821,7 +821,7 @@ export class Ikev2Daemon {
     if (!ke || ke.group !== choice.dh.group) return this.respond(sa, m.header, data, [notify(NOTIFY.INVALID_KE_PAYLOAD, Uint8Array.of(choice.dh.group >> 8, choice.dh.group & 0xff))]);
     const next = new Ikev2Sa('responder', sa.conn, sa.local, sa.remote, choice.spi.slice());
     next.Ni = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data.slice();
-    next.Nr = new Uint8Array(randomBytes(NONCE_BYTES));
+    next.Nr = random(NONCE_BYTES);
     next.dh = dhGroup(choice.dh.group)!.create();
     const publicKey = next.dh.publicKey;
     this.respond(sa, m.header, data, [ikeAnswer(choice, next.spiR), { type: PAYLOAD.NONCE, data: next.Nr }, { type: PAYLOAD.KE, group: choice.dh.group, data: publicKey }]);

@@ -1,10 +1,9 @@
 // One IKEv2 SA (RFC 7296): its SPIs, who started it, what IKE_SA_INIT chose, the keys, the
 // message-ID state of both directions (§2.3) and NAT detection. Exchanges are plain functions
 // over it (init.ts, auth.ts, create-child.ts); the daemon owns the timers and the sockets.
-import { randomBytes } from 'node:crypto';
 import type { Connection } from '../../config/types.js';
 import type { SkKeys } from '../codec/v2/index.js';
-import { wipe, type DhPrivate, type IkeKeys } from '../crypto/index.js';
+import { random, wipe, type DhPrivate, type IkeKeys } from '../crypto/index.js';
 import type { Endpoint } from '../endpoint.js';
 import type { NatState } from '../v1/natt.js';
 import type { IkeChoice } from './proposals.js';
@@ -52,8 +51,8 @@ export class Ikev2Sa {
     public remote: Endpoint,
     spiI?: Uint8Array,
   ) {
-    this.spiI = spiI ?? new Uint8Array(randomBytes(8));
-    if (role === 'responder') this.spiR.set(randomBytes(8));
+    this.spiI = spiI ?? random(8);
+    if (role === 'responder') this.spiR.set(random(8));
     this.state = role === 'initiator' ? 'init-sent' : 'init-done';
   }
 

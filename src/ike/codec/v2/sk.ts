@@ -16,7 +16,8 @@
 // port 4500 the non-ESP marker adds 4). The inner payload bytes are cut at arbitrary points; each
 // fragment is encrypted and authenticated on its own; fragment 1 names the first inner payload.
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { random } from '../../crypto/bytes.js';
 import { equalConstantTime, u8 } from '../../crypto/bytes.js';
 import { prf } from '../../crypto/prf.js';
 import { PAYLOAD } from './constants.js';
@@ -77,7 +78,7 @@ function sealOne(h: HeaderFields, s: Suite, next: number, plain: Uint8Array, fra
     put16(out, HEADER_BYTES + 4, fragment.num);
     put16(out, HEADER_BYTES + 6, fragment.total);
   }
-  const iv = randomBytes(s.iv);
+  const iv = random(s.iv);
   out.set(iv, aadEnd);
   const clear = new Uint8Array(encLen);
   clear.set(plain);
