@@ -153,12 +153,13 @@ export async function runGenerator(t: Topology, args: { sources: string[]; sas: 
   return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
 }
 
-/** The ipsecgw responder's configuration. */
-export function ipsecgwResponderYaml(dir: string): string {
+/** The ipsecgw responder's configuration, with datapath room for `sas` CHILD SAs (two SAs each, and spare). */
+export function ipsecgwResponderYaml(dir: string, sas: number): string {
   return [
     'gateway:',
     '  name: bench-ike',
     `  listen: [${RESPONDER}]`,
+    `  max-sas: ${Math.max(64, 2 * sas + 1024)}`,
     `  socket: ${join(dir, 'gw.sock')}`,
     'connections:',
     '  load:',
@@ -206,7 +207,7 @@ const status = async (g: RunningGateway): Promise<GatewayStatus> => (await reque
 
 async function measureIpsecgw(t: Topology, dir: string, sources: string[], o: IkeBenchOptions, run: number): Promise<IkeMeasurement> {
   const config = join(dir, 'gw.yaml');
-  writeFileSync(config, ipsecgwResponderYaml(dir));
+  writeFileSync(config, ipsecgwResponderYaml(dir, o.sas));
   const g = await runGateway(t, t.gwB, config, join(dir, 'gw.sock'));
   try {
     await sleep(300);
