@@ -72,6 +72,8 @@ interface In {
   readonly payloads: Decoded[];
   readonly from: Endpoint;
   readonly to: Endpoint;
+  /** The datagram as received (IKE_SA_INIT's response is signed as sent, §2.15). */
+  readonly raw: Uint8Array;
 }
 
 interface Outstanding {
@@ -278,7 +280,7 @@ export class Ikev2Daemon {
       return this.drop('rules', from, bad);
     }
     this.trace(kind, header, payloads);
-    const m: In = { header, payloads, from, to };
+    const m: In = { header, payloads, from, to, raw: data };
     this.heard(sa, from);
     if (response) {
       const out = this.outstanding.get(sa)!;
@@ -423,7 +425,7 @@ export class Ikev2Daemon {
     sa.spiR.set(m.header.spiR);
     sa.choice = choice;
     sa.Nr = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data.slice();
-    sa.initResponse = this.lastInitResponse;
+    sa.initResponse = m.raw;
     this.readPeerSupport(sa, m.payloads);
     this.readNatd(sa, m.payloads, sa.spiR, sa.local, sa.remote);
     try {
@@ -435,8 +437,6 @@ export class Ikev2Daemon {
     if (sa.nat.local || sa.nat.remote) this.floatTo4500(sa);
     this.sendAuth(sa);
   }
-
-  private lastInitResponse?: Uint8Array;
 
   private initResponse(header: Header, ps: Decoded[], from: Endpoint, to: Endpoint, data: Uint8Array): void {
     const found = this.sas.ours(header.spiI);
@@ -451,9 +451,7 @@ export class Ikev2Daemon {
     if (bad) return this.drop('rules', from, bad);
     this.trace('init-resp', header, ps);
     this.finish(sa, out);
-    this.lastInitResponse = data;
-    out.onResponse({ header, payloads: ps, from, to });
-    this.lastInitResponse = undefined;
+    out.onResponse({ header, payloads: ps, from, to, raw: data });
   }
 
   private initRequest(header: Header, ps: Decoded[], from: Endpoint, to: Endpoint, data: Uint8Array): void {
