@@ -594,7 +594,6 @@ export class Ikev2Daemon {
 
   private onAuthResponse(sa: Ikev2Sa, m: In): void {
     const ex = this.authChild.get(sa);
-    this.authChild.delete(sa);
     const id = find(m.payloads, PAYLOAD.IDr) as IdPayload | undefined, auth = find(m.payloads, PAYLOAD.AUTH) as AuthPayload | undefined;
     if (!id || !auth) {
       const err = notifies(m.payloads).find((n) => n.notifyType < 16384);
@@ -607,6 +606,8 @@ export class Ikev2Daemon {
       this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason: bad }, `peer not authenticated: ${bad}`);
       return this.deleteIke(sa, true);
     }
+    // Failures above report IKE_AUTH's child with the SA (fail); from here it has its own fate.
+    this.authChild.delete(sa);
     this.established(sa, m.payloads);
     if (ex) this.finishChild(sa, ex, m.payloads);
     this.drainPending(sa);
