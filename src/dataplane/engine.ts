@@ -322,6 +322,9 @@ export function attachLane(plan: EnginePlan, index: number): Lane {
  * The control side: owns the memory, writes SAs and policies, reads status. Its own lane 0 runs
  * batches too (tests, tools, the one-shot ipsecgw/esp).
  */
+/** How long retireSa waits for a busy lane (see there). */
+const RETIRE_WAIT_MS = 2000;
+
 export class Engine {
   readonly dp: Datapath;
   readonly plan: EnginePlan;
@@ -482,8 +485,11 @@ export class Engine {
       const a = new Int32Array(this.dp.memory.buffer, l.activity, 2);
       return { a, epoch: Atomics.load(a, 0), busy: Atomics.load(a, 1) === 1 };
     });
+    // A batch takes microseconds; a lane still "busy" after RETIRE_WAIT_MS has no live worker (it
+    // died mid-batch), and waiting for it would hang every later removal and the shutdown.
+    const deadline = Date.now() + RETIRE_WAIT_MS;
     for (const w of waits) {
-      while (w.busy && Atomics.load(w.a, 0) === w.epoch) await new Promise((r) => setTimeout(r, 1));
+      while (w.busy && Atomics.load(w.a, 0) === w.epoch && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     }
     this.removeSa(index);
   }

@@ -155,6 +155,9 @@ export class Gateway {
     const w = new Worker(WORKER_URL, { workerData: setup });
     w.on('message', (m: WorkerMessage) => this.onWorker(m));
     w.on('error', (err) => this.log.error({ event: 'worker.failed', role, err: err.message }, 'datapath worker failed'));
+    w.on('exit', (code) => {
+      if (Atomics.load(new Int32Array(this.stopFlag), 0) === 0) this.log.error({ event: 'worker.exited', role, code }, `datapath worker ${role} exited: no traffic flows that way`);
+    });
     return new Promise((resolve, reject) => {
       w.once('message', (m: WorkerMessage) => (m.type === 'ready' ? resolve(w) : reject(new Error(m.type === 'error' ? m.message : `worker ${role}: ${m.type}`))));
       w.once('error', reject);

@@ -1,6 +1,6 @@
 // Two ipsecgw gateways in a namespace topology (netns.ts), manually keyed: configuration files,
 // processes, readiness, and a stop that checks nothing was left behind.
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,8 +100,14 @@ export interface RunningGateway {
 export async function runGateway(t: Topology, ns: string, config: string, socket: string): Promise<RunningGateway> {
   const logs: string[] = [];
   const proc = t.spawn(ns, process.execPath, [CLI, 'run', '-c', config]);
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => logs.push(d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => logs.push(d));
+  // IPSECGW_LAB_LOGS=DIR keeps every lab gateway's log in DIR/<namespace>.log (for a failure's post-mortem).
+  const keep = process.env.IPSECGW_LAB_LOGS ? join(process.env.IPSECGW_LAB_LOGS, `${ns}.log`) : undefined;
+  const log = (d: string): void => {
+    logs.push(d);
+    if (keep) appendFileSync(keep, d);
+  };
+  proc.stdout!.setEncoding('utf8').on('data', log);
+  proc.stderr!.setEncoding('utf8').on('data', log);
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const g: RunningGateway = {
     socket, proc, logs,
@@ -116,7 +122,11 @@ export async function runGateway(t: Topology, ns: string, config: string, socket
       if (proc.exitCode !== null) return proc.exitCode;
       proc.kill('SIGTERM');
       const code = await Promise.race([exit, sleep(10_000).then(() => 'timeout' as const)]);
-      if (code === 'timeout') throw new Error(`gateway in ${ns} did not exit within 10 s of SIGTERM`);
+      if (code === 'timeout') {
+        // Nothing may outlive the test: the failure is reported, the process goes anyway.
+        proc.kill('SIGKILL');
+        throw new Error(`gateway in ${ns} did not exit within 10 s of SIGTERM`);
+      }
       return code;
     },
   };
