@@ -11,7 +11,7 @@ import { espKeyBytes, type DhTransform } from '../../config/proposal.js';
 import type { Child, Connection } from '../../config/types.js';
 import { formatAddress, parseAddress, type Prefix } from '../../dataplane/addr.js';
 import {
-  NOTIFY, PAYLOAD, PROTOCOL, tsContains, tsFromPrefix, tsIntersect, tsToPrefixes, type Decoded, type NotifyPayload, type Payload, type SaPayload, type TrafficSelector, type TsPayload,
+  NOTIFY, PAYLOAD, PROTOCOL, findNotifies, findPayloads, tsContains, tsFromPrefix, tsIntersect, tsToPrefixes, type Decoded, type KnownPayloadType, type PayloadByType, type NotifyPayload, type Payload, type TrafficSelector,
 } from '../codec/v2/index.js';
 import { childKeys, dhGroup, wipe, type DhPrivate } from '../crypto/index.js';
 import type { ChildResult } from '../children.js';
@@ -82,10 +82,10 @@ export function respondChild(
   sa: Ikev2Sa, conn: Connection, ps: readonly Decoded[], spiIn: number, Nr: Uint8Array | undefined, rekeyOf: number | undefined,
   candidates: readonly Child[],
 ): { ex: ChildExchange; choice: ChildChoice; payloads: Payload[]; peerKe?: Uint8Array } | ChildRefusal {
-  const tsi = (find(ps, PAYLOAD.TSi) as TsPayload).selectors, tsr = (find(ps, PAYLOAD.TSr) as TsPayload).selectors;
-  const offer = find(ps, PAYLOAD.SA) as SaPayload;
-  const ke = find(ps, PAYLOAD.KE) as { group: number; data: Uint8Array } | undefined;
-  const transport = ps.some((d) => d.payload.type === PAYLOAD.N && (d.payload as NotifyPayload).notifyType === NOTIFY.USE_TRANSPORT_MODE);
+  const tsi = find(ps, PAYLOAD.TSi)!.selectors, tsr = find(ps, PAYLOAD.TSr)!.selectors;
+  const offer = find(ps, PAYLOAD.SA)!;
+  const ke = find(ps, PAYLOAD.KE);
+  const transport = findNotifies(ps, NOTIFY.USE_TRANSPORT_MODE).length > 0;
   let refusal: ChildRefusal = { notify: NOTIFY.TS_UNACCEPTABLE, reason: `no child of '${conn.name}' covers TSi ${tsText(tsi)} TSr ${tsText(tsr)}` };
   for (const child of candidates) {
     const ours = ourSelectors(sa, child);
@@ -123,21 +123,21 @@ export function respondChild(
 
 /** Initiator: the responder's answer, checked against what we asked. */
 export function acceptChildAnswer(ex: ChildExchange, ps: readonly Decoded[]): { choice: ChildChoice; peerKe?: Uint8Array } | ChildRefusal {
-  const err = ps.map((d) => d.payload).find((p): p is NotifyPayload => p.type === PAYLOAD.N && (p as NotifyPayload).notifyType < 16384);
+  const err = findNotifies(ps).find((n) => n.notifyType < 16384);
   if (err) return { notify: err.notifyType, reason: 'refused by the peer' };
-  const sa = find(ps, PAYLOAD.SA) as SaPayload | undefined, tsi = find(ps, PAYLOAD.TSi) as TsPayload | undefined, tsr = find(ps, PAYLOAD.TSr) as TsPayload | undefined;
+  const sa = find(ps, PAYLOAD.SA), tsi = find(ps, PAYLOAD.TSi), tsr = find(ps, PAYLOAD.TSr);
   if (!sa || !tsi || !tsr) return { notify: NOTIFY.INVALID_SYNTAX, reason: 'answer without SA, TSi and TSr' };
   const choice = acceptChild(sa, ex.child.proposals, ex.child.protocol, ex.dh ? pfsOf(ex.child) : undefined);
   if ('reason' in choice) return { notify: NOTIFY.NO_PROPOSAL_CHOSEN, reason: choice.reason };
   if (!within(tsi.selectors, ex.localTs) || !within(tsr.selectors, ex.remoteTs)) return { notify: NOTIFY.TS_UNACCEPTABLE, reason: 'the answer widens our selectors' };
   ex.localTs = tsi.selectors;
   ex.remoteTs = tsr.selectors;
-  const ke = find(ps, PAYLOAD.KE) as { group: number; data: Uint8Array } | undefined;
+  const ke = find(ps, PAYLOAD.KE);
   if (ex.dh && (!ke || ke.group !== choice.dh?.group)) return { notify: NOTIFY.INVALID_KE_PAYLOAD, reason: 'no KE of our PFS group in the answer' };
-  const nr = find(ps, PAYLOAD.NONCE) as { data: Uint8Array } | undefined;
+  const nr = find(ps, PAYLOAD.NONCE);
   if (ex.Ni && !nr) return { notify: NOTIFY.INVALID_SYNTAX, reason: 'no Nr' };
   if (nr) ex.Nr = nr.data.slice();
-  const transport = ps.some((d) => d.payload.type === PAYLOAD.N && (d.payload as NotifyPayload).notifyType === NOTIFY.USE_TRANSPORT_MODE);
+  const transport = findNotifies(ps, NOTIFY.USE_TRANSPORT_MODE).length > 0;
   if (ex.child.mode === 'transport' && !transport) return { notify: NOTIFY.NO_PROPOSAL_CHOSEN, reason: 'the peer refused transport mode' };
   ex.transport = transport;
   return { choice, peerKe: ke?.data };
@@ -166,9 +166,8 @@ export function childResult(sa: Ikev2Sa, ex: ChildExchange, choice: ChildChoice,
   };
 }
 
-export function find(ps: readonly Decoded[], type: number): Payload | undefined {
-  return ps.find((d) => d.payload.type === type)?.payload;
-}
+/** The first payload of a type, typed by it (the codec's findPayloads). */
+export const find = <T extends KnownPayloadType>(ps: readonly Decoded[], type: T): PayloadByType[T] | undefined => findPayloads(ps, type)[0];
 
 const tsText = (ts: readonly TrafficSelector[]): string => ts.flatMap(tsToPrefixes).map((p) => `${formatAddress(p)}/${p.len}`).join(',') || '(none)';
 

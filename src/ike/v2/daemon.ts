@@ -21,11 +21,10 @@ import { limits } from '../../policy/lifetimes.js';
 import { ChildManager, spiHex, type ChildRecord, type ChildResult } from '../children.js';
 import {
   DecodeError, EXCHANGE, FLAG, NOTIFY, PAYLOAD, PROTOCOL, Reassembly, checkPayloads, constName, decodeMessage, decodePayloads, encodeMessage,
-  openFragment, openMessage, sealMessage, tsFromPrefix,
-  type AuthPayload, type CertPayload, type Decoded, type DeletePayload, type Header, type IdPayload, type KePayload, type MessageKind,
-  type NoncePayload, type NotifyPayload, type Payload, type SaPayload,
+  findNotifies, findPayloads, openFragment, openMessage, sealMessage, tsFromPrefix,
+  type Decoded, type DeletePayload, type Header, type MessageKind, type NotifyPayload, type Payload,
 } from '../codec/v2/index.js';
-import { dhGroup, deriveIkeKeys, loadCertificates, random, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
+import { dhGroup, deriveIkeKeys, equalConstantTime as bytesEqual, loadCertificates, random, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
 import { idFromString, idToString } from '../codec/v1/index.js';
 import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
 import { natdHash } from '../v1/natt.js';
@@ -388,7 +387,7 @@ export class Ikev2Daemon {
   /** The peer's NAT-D notifies: is either side's address rewritten on the way? */
   private readNatd(sa: Ikev2Sa, ps: readonly Decoded[], spiR: Uint8Array, local: Endpoint, remote: Endpoint): void {
     if (sa.conn.ike.natTraversal === 'off') return;
-    const n = (t: number) => notifies(ps).filter((x) => x.notifyType === t).map((x) => x.data);
+    const n = (t: number) => findNotifies(ps).filter((x) => x.notifyType === t).map((x) => x.data);
     const src = n(NOTIFY.NAT_DETECTION_SOURCE_IP), dst = n(NOTIFY.NAT_DETECTION_DESTINATION_IP);
     if (src.length === 0 || dst.length === 0) return;
     const theirs = natdHash('sha1', sa.spiI, spiR, remote), ours = natdHash('sha1', sa.spiI, spiR, local);
@@ -399,7 +398,7 @@ export class Ikev2Daemon {
   }
 
   private onInitResponse(sa: Ikev2Sa, group: number, m: In): void {
-    const ns = notifies(m.payloads);
+    const ns = findNotifies(m.payloads);
     const cookie = ns.find((n) => n.notifyType === NOTIFY.COOKIE);
     if (cookie) return this.sendInit(sa, group, cookie.data.slice());
     const invalidKe = ns.find((n) => n.notifyType === NOTIFY.INVALID_KE_PAYLOAD);
@@ -418,13 +417,13 @@ export class Ikev2Daemon {
     }
     const bad = checkPayloads('init-resp', m.payloads);
     if (bad) return this.fail(sa, `IKE_SA_INIT response: ${bad}`);
-    const choice = acceptIke(find(m.payloads, PAYLOAD.SA) as SaPayload, sa.conn.ike.proposals);
+    const choice = acceptIke(find(m.payloads, PAYLOAD.SA)!, sa.conn.ike.proposals);
     if ('reason' in choice) return this.fail(sa, choice.reason);
-    const ke = find(m.payloads, PAYLOAD.KE) as KePayload;
+    const ke = find(m.payloads, PAYLOAD.KE)!;
     if (ke.group !== group || choice.dh.group !== group) return this.fail(sa, `the responder's KE is of group ${ke.group}, not ${group}`);
     sa.spiR.set(m.header.spiR);
     sa.choice = choice;
-    sa.Nr = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data.slice();
+    sa.Nr = find(m.payloads, PAYLOAD.NONCE)!.data.slice();
     sa.initResponse = m.raw;
     this.readPeerSupport(sa, m.payloads);
     this.readNatd(sa, m.payloads, sa.spiR, sa.local, sa.remote);
@@ -468,11 +467,11 @@ export class Ikev2Daemon {
     if (bad) return this.drop('rules', from, bad);
     this.trace('init-req', header, ps);
     const plain = (payloads: Payload[]) => this.o.transport.send(to, from, encodeMessage({ spiI: header.spiI, spiR: new Uint8Array(8), exchange: EXCHANGE.IKE_SA_INIT, flags: FLAG.RESPONSE, messageId: 0 }, payloads));
-    const Ni = (find(ps, PAYLOAD.NONCE) as NoncePayload).data;
+    const Ni = find(ps, PAYLOAD.NONCE)!.data;
     // §2.6: under load, a cookie first; and no more than a few half-open SAs per peer address.
     if (this.sas.halfOpenCount() >= (this.o.cookieThreshold ?? COOKIE_THRESHOLD)) {
       const want = this.cookie(Ni, from, header.spiI);
-      const got = notifies(ps).find((n) => n.notifyType === NOTIFY.COOKIE);
+      const got = findNotifies(ps).find((n) => n.notifyType === NOTIFY.COOKIE);
       if (!got || !bytesEqual(got.data, want)) {
         this.drop('cookie', from);
         return plain([notify(NOTIFY.COOKIE, want)]);
@@ -481,7 +480,7 @@ export class Ikev2Daemon {
     if (this.sas.halfOpenCount(from.address) >= HALF_OPEN_PER_PEER) return this.drop('half-open', from, 'too many half-open SAs from this peer');
     const candidates = this.candidates(to, from);
     if (candidates.length === 0) return this.drop('no-connection', from);
-    const offer = find(ps, PAYLOAD.SA) as SaPayload;
+    const offer = find(ps, PAYLOAD.SA)!;
     let conn: Connection | undefined, choice: IkeChoice | undefined, reason = '';
     for (const c of candidates) {
       const r = selectIke(offer, c.ike.proposals);
@@ -495,7 +494,7 @@ export class Ikev2Daemon {
       this.log.warn({ event: 'proposal.mismatch', phase: 'ike', peer: endpointText(from), reason }, `no acceptable IKE proposal: ${reason}`);
       return plain([notify(NOTIFY.NO_PROPOSAL_CHOSEN)]);
     }
-    const ke = find(ps, PAYLOAD.KE) as KePayload;
+    const ke = find(ps, PAYLOAD.KE)!;
     if (ke.group !== choice.dh.group) {
       // §1.2: tell the initiator which group we want; no state kept.
       this.log.info({ event: 'ike.invalid_ke', peer: endpointText(from), group: ke.group, want: choice.dh.group }, `asking for D-H group ${choice.dh.group}`);
@@ -545,7 +544,7 @@ export class Ikev2Daemon {
   }
 
   private readPeerSupport(sa: Ikev2Sa, ps: readonly Decoded[]): void {
-    const ns = notifies(ps);
+    const ns = findNotifies(ps);
     sa.peerFragmentation = ns.some((n) => n.notifyType === NOTIFY.IKEV2_FRAGMENTATION_SUPPORTED);
     const sig = ns.find((n) => n.notifyType === NOTIFY.SIGNATURE_HASH_ALGORITHMS);
     sa.peerSignatureHashes = [];
@@ -594,14 +593,14 @@ export class Ikev2Daemon {
 
   private onAuthResponse(sa: Ikev2Sa, m: In): void {
     const ex = this.authChild.get(sa);
-    const id = find(m.payloads, PAYLOAD.IDr) as IdPayload | undefined, auth = find(m.payloads, PAYLOAD.AUTH) as AuthPayload | undefined;
+    const id = find(m.payloads, PAYLOAD.IDr), auth = find(m.payloads, PAYLOAD.AUTH);
     if (!id || !auth) {
-      const err = notifies(m.payloads).find((n) => n.notifyType < 16384);
+      const err = findNotifies(m.payloads).find((n) => n.notifyType < 16384);
       const what = err ? constName(NOTIFY, err.notifyType) : 'no IDr and AUTH';
       this.log.warn({ event: err?.notifyType === NOTIFY.AUTHENTICATION_FAILED ? 'auth.failed' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: what }, `IKE_AUTH refused: ${what}`);
       return this.fail(sa, `peer sent ${what}`);
     }
-    const bad = verifyPeer(sa, this.credentials(sa.conn), id, auth, findAll(m.payloads, PAYLOAD.CERT) as CertPayload[]);
+    const bad = verifyPeer(sa, this.credentials(sa.conn), id, auth, findPayloads(m.payloads, PAYLOAD.CERT));
     if (bad) {
       this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason: bad }, `peer not authenticated: ${bad}`);
       return this.deleteIke(sa, true);
@@ -615,7 +614,7 @@ export class Ikev2Daemon {
 
   private authRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
     if (sa.state !== 'init-done') return this.respond(sa, m.header, data, [notify(NOTIFY.INVALID_SYNTAX)]);
-    const id = find(m.payloads, PAYLOAD.IDi) as IdPayload, auth = find(m.payloads, PAYLOAD.AUTH) as AuthPayload;
+    const id = find(m.payloads, PAYLOAD.IDi)!, auth = find(m.payloads, PAYLOAD.AUTH)!;
     const refuse = (event: string, reason: string, n: number): void => {
       this.log.warn({ event, ike: sa.id, conn: sa.conn.name, peer: endpointText(m.from), reason }, `IKE_AUTH refused: ${reason}`);
       this.respond(sa, m.header, data, [notify(n)]);
@@ -628,7 +627,7 @@ export class Ikev2Daemon {
     sa.conn = conn;
     this.sas.moved(sa, before);
     const creds = this.credentials(conn);
-    const bad = verifyPeer(sa, creds, id, auth, findAll(m.payloads, PAYLOAD.CERT) as CertPayload[]);
+    const bad = verifyPeer(sa, creds, id, auth, findPayloads(m.payloads, PAYLOAD.CERT));
     if (bad) return refuse('auth.failed', bad, NOTIFY.AUTHENTICATION_FAILED);
     sa.local = m.to;
     sa.remote = m.from;
@@ -660,7 +659,7 @@ export class Ikev2Daemon {
       local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis, peerId: sa.peerId ? idText(sa.peerId) : undefined,
       encr: c.encr.name, integ: c.integ?.name, prf: c.prf.name, group: c.dh.group, nat: sa.nat,
     }, `IKE SA established with ${endpointText(sa.remote)}`);
-    if (notifies(ps).some((n) => n.notifyType === NOTIFY.INITIAL_CONTACT)) this.initialContactReceived(sa);
+    if (findNotifies(ps).some((n) => n.notifyType === NOTIFY.INITIAL_CONTACT)) this.initialContactReceived(sa);
     this.lifetimes(sa);
     if (sa.conn.ike.dpd) this.startDpd(sa);
     if (sa.nat.local) this.startKeepalives(sa);
@@ -761,13 +760,13 @@ export class Ikev2Daemon {
   }
 
   private createChildRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
-    const offer = find(m.payloads, PAYLOAD.SA) as SaPayload;
+    const offer = find(m.payloads, PAYLOAD.SA)!;
     if (offer.proposals.some((p) => p.protocolId === PROTOCOL.IKE)) return this.ikeRekeyRequest(sa, m, data);
     if (!sa.established) return this.respond(sa, m.header, data, [notify(NOTIFY.TEMPORARY_FAILURE)]);
-    const rekey = notifies(m.payloads).find((n) => n.notifyType === NOTIFY.REKEY_SA);
+    const rekey = findNotifies(m.payloads).find((n) => n.notifyType === NOTIFY.REKEY_SA);
     const old = rekey && rekey.spi.length === 4 ? this.children.byOutboundSpi(sa.conn, rekey.protocolId === PROTOCOL.AH ? 'ah' : 'esp', readU32(rekey.spi)) : undefined;
     if (rekey && !old) return this.respond(sa, m.header, data, [{ ...notify(NOTIFY.CHILD_SA_NOT_FOUND), protocolId: rekey.protocolId, spi: rekey.spi }]);
-    const Ni = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data;
+    const Ni = find(m.payloads, PAYLOAD.NONCE)!.data;
     const r = respondChild(sa, sa.conn, m.payloads, this.o.kernel.allocSpi(), random(NONCE_BYTES), old?.result.spiIn, old ? [old.child] : sa.conn.children);
     if ('notify' in r) {
       this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: sa.conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
@@ -794,9 +793,9 @@ export class Ikev2Daemon {
       { type: PAYLOAD.NONCE, data: next.Ni },
       { type: PAYLOAD.KE, group, data: next.dh.publicKey },
     ], (m) => {
-      const err = notifies(m.payloads).find((n) => n.notifyType < 16384);
-      const choice = err ? undefined : acceptIke(find(m.payloads, PAYLOAD.SA) as SaPayload, sa.conn.ike.proposals);
-      const ke = find(m.payloads, PAYLOAD.KE) as KePayload | undefined, nr = find(m.payloads, PAYLOAD.NONCE) as NoncePayload | undefined;
+      const err = findNotifies(m.payloads).find((n) => n.notifyType < 16384);
+      const choice = err ? undefined : acceptIke(find(m.payloads, PAYLOAD.SA)!, sa.conn.ike.proposals);
+      const ke = find(m.payloads, PAYLOAD.KE), nr = find(m.payloads, PAYLOAD.NONCE);
       if (!choice || 'reason' in choice || !ke || !nr || ke.group !== group || choice.spi.length !== 8) {
         next.destroy();
         const why = err ? constName(NOTIFY, err.notifyType) : choice && 'reason' in choice ? choice.reason : 'incomplete answer';
@@ -814,12 +813,12 @@ export class Ikev2Daemon {
 
   private ikeRekeyRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
     if (!sa.established) return this.respond(sa, m.header, data, [notify(NOTIFY.TEMPORARY_FAILURE)]);
-    const choice = selectIke(find(m.payloads, PAYLOAD.SA) as SaPayload, sa.conn.ike.proposals);
+    const choice = selectIke(find(m.payloads, PAYLOAD.SA)!, sa.conn.ike.proposals);
     if ('reason' in choice || choice.spi.length !== 8) return this.respond(sa, m.header, data, [notify(NOTIFY.NO_PROPOSAL_CHOSEN)]);
-    const ke = find(m.payloads, PAYLOAD.KE) as KePayload | undefined;
+    const ke = find(m.payloads, PAYLOAD.KE);
     if (!ke || ke.group !== choice.dh.group) return this.respond(sa, m.header, data, [notify(NOTIFY.INVALID_KE_PAYLOAD, Uint8Array.of(choice.dh.group >> 8, choice.dh.group & 0xff))]);
     const next = new Ikev2Sa('responder', sa.conn, sa.local, sa.remote, choice.spi.slice());
-    next.Ni = (find(m.payloads, PAYLOAD.NONCE) as NoncePayload).data.slice();
+    next.Ni = find(m.payloads, PAYLOAD.NONCE)!.data.slice();
     next.Nr = random(NONCE_BYTES);
     next.dh = dhGroup(choice.dh.group)!.create();
     const publicKey = next.dh.publicKey;
@@ -896,7 +895,7 @@ export class Ikev2Daemon {
   private informationalRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
     const reply: Payload[] = [];
     let ikeGone = false;
-    for (const del of findAll(m.payloads, PAYLOAD.D) as DeletePayload[]) {
+    for (const del of findPayloads(m.payloads, PAYLOAD.D)) {
       if (del.protocolId === PROTOCOL.IKE) {
         ikeGone = true;
         continue;
@@ -1100,7 +1099,7 @@ export class Ikev2Daemon {
       const p = d.payload;
       if (p.type === PAYLOAD.N) return `N(${constName(NOTIFY, (p as NotifyPayload).notifyType)})`;
       if (p.type === PAYLOAD.KE || p.type === PAYLOAD.NONCE) return `${p.type === PAYLOAD.KE ? 'KE' : 'N'}${request ? 'i' : 'r'}`;
-      return PAYLOAD_NAMES[p.type] ?? `payload ${p.type}`;
+      return constName(PAYLOAD, p.type);
     });
     const name = constName(EXCHANGE, header.exchange);
     const body = `${name}${header.exchange === EXCHANGE.IKE_SA_INIT ? '' : ' SK'} { ${names.join(', ')} }`;
@@ -1125,16 +1124,12 @@ export class Ikev2Daemon {
 /** RFC 7427 §4: the hashes we accept in signatures: SHA2-256, -384, -512. */
 const SIGNATURE_HASHES = Uint8Array.of(0, 2, 0, 3, 0, 4);
 
-const PAYLOAD_NAMES: Record<number, string> = { 33: 'SA', 35: 'IDi', 36: 'IDr', 37: 'CERT', 38: 'CERTREQ', 39: 'AUTH', 42: 'D', 43: 'V', 44: 'TSi', 45: 'TSr', 47: 'CP' };
 
 function keySizes(c: IkeChoice) {
   const ek = c.encr.keyBytes + c.encr.saltBytes, ik = c.integ?.keyBytes ?? 0;
   return { ai: ik, ar: ik, ei: ek, er: ek, d: c.prf.keyBytes, pi: c.prf.keyBytes, pr: c.prf.keyBytes };
 }
 
-const notifies = (ps: readonly Decoded[]): NotifyPayload[] => ps.map((d) => d.payload).filter((p): p is NotifyPayload => p.type === PAYLOAD.N);
-const findAll = (ps: readonly Decoded[], type: number): Payload[] => ps.map((d) => d.payload).filter((p) => p.type === type);
-const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const deleteChild = (protocol: 'esp' | 'ah', spis: number[]): DeletePayload =>
   ({ type: PAYLOAD.D, protocolId: protocol === 'esp' ? PROTOCOL.ESP : PROTOCOL.AH, spiSize: 4, spis: spis.map(u32) });
 const deleteIkePayload = (): DeletePayload => ({ type: PAYLOAD.D, protocolId: PROTOCOL.IKE, spiSize: 0, spis: [] });

@@ -100,5 +100,5 @@ export class Ikev2Sa {
   }
 }
 
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-export const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);
+import { hex } from '../v1/ike-sa.js';
+export { hex, isZero } from '../v1/ike-sa.js';
