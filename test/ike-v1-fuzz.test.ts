@@ -151,7 +151,7 @@ function mutateOnce(r: Rng, m: Uint8Array, encrypted: boolean, cookies: boolean)
       else x[19] ^= FLAG.ENCRYPTION;
       return x;
     case 5: // random bytes behind the header
-      return new Uint8Array([...x.subarray(0, HEADER_BYTES), ...r.bytes(r.int(600))]).map((b, i) => (i >= 24 && i < 28 ? b : b));
+      return new Uint8Array([...x.subarray(0, HEADER_BYTES), ...r.bytes(r.int(600))]);
     case 6: // another message ID
       put32(x, 20, r.next() | 1);
       return x;

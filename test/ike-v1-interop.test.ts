@@ -197,8 +197,6 @@ describe('IKEv1 against strongSwan', { skip }, () => {
     await established(s, c);
     await waitUntil(() => events(s, 'ike.initial_contact').length > 0, 10_000, 'INITIAL-CONTACT handled');
     await bothWays(t);
-    const status = JSON.parse(JSON.stringify(s.gw.events()));
-    assert.ok(status.length > 0);
   });
 });
 

@@ -32,6 +32,7 @@ import { STRONGSWAN_RETRANSMIT, type RetransmitPolicy } from '../v1/daemon.js';
 import { ourAuth, ourId, verifyPeer, type Credentials } from './auth.js';
 import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
 import { Ikev2Sa, hex, isZero } from './ike-sa.js';
+import { RekeyRace } from './rekey-race.js';
 import { SaTable } from './sa-table.js';
 import { acceptIke, ikeAnswer, ikeOffer, readU32, selectIke, u32, type IkeChoice } from './proposals.js';
 
@@ -62,9 +63,6 @@ export interface Ikev2Options {
 
 /** Packets held per trapped child while it is negotiated (the kernel's acquire keeps one; a few more cost nothing). */
 const HELD_PACKETS = 4;
-
-/** What one rekey exchange made, and its nonces (Ni, Nr). */
-type Race<T> = { ours?: { nonces: readonly [Uint8Array, Uint8Array]; made: T }; theirs?: { nonces: readonly [Uint8Array, Uint8Array]; made: T } };
 
 interface In {
   readonly header: Header;
@@ -115,8 +113,8 @@ export class Ikev2Daemon {
   private readonly creds = new Map<string, Credentials>();
   private readonly trapIds = new Map<number, { conn: Connection; child: Child }>();
   /** Rekeys of one SA by both ends at once (§2.8.1, §2.8.2), by the old CHILD SA's inbound SPI or the old IKE SA. */
-  private readonly childRace = new Map<number, Race<ChildRecord<Ikev2Sa>>>();
-  private readonly ikeRace = new Map<Ikev2Sa, Race<Ikev2Sa>>();
+  private readonly childRace = new RekeyRace<number, ChildRecord<Ikev2Sa>>(REKEYED_IKE_MS, (keep, drop, ours) => this.childCollision(keep, drop, ours));
+  private readonly ikeRace = new RekeyRace<Ikev2Sa, Ikev2Sa>(REKEYED_IKE_MS, (keep, drop, ours) => this.ikeCollision(keep, drop, ours));
   /** Packets that hit a trap, per "conn/child", sent on once the CHILD SA is installed. */
   private readonly held = new Map<string, Uint8Array[]>();
   private readonly retransmitPolicy: RetransmitPolicy;
@@ -708,7 +706,7 @@ export class Ikev2Daemon {
     }
     const nonces = [ex.Ni!, ex.Nr!] as const, rekeyOf = ex.rekeyOf;
     const r = this.install(sa, childResult(sa, ex, a.choice, a.peerKe), true);
-    if (r && rekeyOf !== undefined) this.rekeyed(this.childRace, rekeyOf, 'ours', nonces, r);
+    if (r && rekeyOf !== undefined) this.childRace.note(rekeyOf, 'ours', nonces, r);
   }
 
   private install(sa: Ikev2Sa, result: ChildResult, initiator: boolean): ChildRecord<Ikev2Sa> | undefined {
@@ -721,28 +719,6 @@ export class Ikev2Daemon {
     this.held.delete(key);
     for (const p of held ?? []) this.o.deliver?.(p);
     return r;
-  }
-
-  /**
-   * §2.8.1, §2.8.2: both ends rekeyed the same SA at once, and two replacements exist. The one made
-   * by the exchange with the lowest of the four nonces (octet by octet) is redundant, and the end
-   * that started that exchange deletes it; the other is the one both keep. Each rekey we complete
-   * or answer is noted here until its twin shows up (or does not, within REKEYED_IKE_MS).
-   */
-  private rekeyed<K, T>(race: Map<K, Race<T>>, old: K, side: 'ours' | 'theirs', nonces: readonly [Uint8Array, Uint8Array], made: T): void {
-    let e = race.get(old);
-    if (!e) {
-      race.set(old, (e = {}));
-      setTimeout(() => race.delete(old), REKEYED_IKE_MS).unref?.();
-    }
-    e[side] = { nonces, made };
-    if (!e.ours || !e.theirs) return;
-    race.delete(old);
-    const lowest = [...e.ours.nonces, ...e.theirs.nonces].reduce((a, b) => (Buffer.compare(a, b) <= 0 ? a : b));
-    const oursRedundant = e.ours.nonces.includes(lowest);
-    const [keep, drop] = oursRedundant ? [e.theirs.made, e.ours.made] : [e.ours.made, e.theirs.made];
-    if (race === (this.childRace as Map<unknown, unknown>)) this.childCollision(keep as ChildRecord<Ikev2Sa>, drop as ChildRecord<Ikev2Sa>, oursRedundant);
-    else this.ikeCollision(keep as Ikev2Sa, drop as Ikev2Sa, oursRedundant);
   }
 
   private childCollision(keep: ChildRecord<Ikev2Sa>, drop: ChildRecord<Ikev2Sa>, oursRedundant: boolean): void {
@@ -776,7 +752,7 @@ export class Ikev2Daemon {
     const nonces = [r.ex.Ni, r.ex.Nr!] as const;
     this.respond(sa, m.header, data, r.payloads);
     const made = this.install(sa, childResult(sa, r.ex, r.choice, r.peerKe), false);
-    if (made && old) this.rekeyed(this.childRace, old.result.spiIn, 'theirs', nonces, made);
+    if (made && old) this.childRace.note(old.result.spiIn, 'theirs', nonces, made);
   }
 
   // ---- IKE SA rekey (§1.3.2, §2.18) -----------------------------------------------------------
@@ -805,7 +781,7 @@ export class Ikev2Daemon {
       next.spiR.set(choice.spi);
       next.Nr = nr.data.slice();
       this.replaceIke(sa, next, choice, ke.data);
-      this.rekeyed(this.ikeRace, sa, 'ours', [next.Ni!, next.Nr], next);
+      this.ikeRace.note(sa, 'ours', [next.Ni!, next.Nr], next);
       // The initiator of the rekey deletes the old SA (§1.3.2).
       this.request(sa, EXCHANGE.INFORMATIONAL, [deleteIkePayload()], () => this.forget(sa), 'Delete');
     }, 'IKE SA rekey');
@@ -824,7 +800,7 @@ export class Ikev2Daemon {
     const publicKey = next.dh.publicKey;
     this.respond(sa, m.header, data, [ikeAnswer(choice, next.spiR), { type: PAYLOAD.NONCE, data: next.Nr }, { type: PAYLOAD.KE, group: choice.dh.group, data: publicKey }]);
     this.replaceIke(sa, next, choice, ke.data);
-    this.rekeyed(this.ikeRace, sa, 'theirs', [next.Ni, next.Nr], next);
+    this.ikeRace.note(sa, 'theirs', [next.Ni, next.Nr], next);
     this.after(sa, REKEYED_IKE_MS, () => this.forget(sa));
   }
 
