@@ -30,12 +30,14 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import {
   AUTH_METHOD, DH, ENCR, ESN, EXCHANGE, FLAG, NOTIFY, PAYLOAD, PRF, PROTOCOL, TRANSFORM,
-  constName, decodeMessage, decodePayloads, encodeMessage, openMessage, sealMessage, tsFromPrefix,
-  type AuthPayload, type Decoded, type IdPayload, type KePayload, type NoncePayload, type NotifyPayload, type Payload, type SaPayload, type SkKeys,
+  constName, decodeMessage, decodePayloads, encodeMessage, findNotifies, openMessage, sealMessage, tsFromPrefix,
+  type Decoded, type IdPayload, type Payload, type SaPayload, type SkKeys,
 } from '../src/ike/codec/v2/index.js';
 import { idFromString } from '../src/ike/codec/v1/index.js';
 import { concat, deriveIkeKeys, dhGroup, equalConstantTime, macedId, pskAuth, skeyseed, wipe, type DhPrivate, type IkeKeys } from '../src/ike/crypto/index.js';
 import { natdHash } from '../src/ike/v1/natt.js';
+import { SIGNATURE_HASHES, idBody } from '../src/ike/v2/auth.js';
+import { find, notify } from '../src/ike/v2/child-sa.js';
 
 export interface LoadOptions {
   /** The responder's address (IPv4 or IPv6). */
@@ -95,8 +97,6 @@ const MARKER = new Uint8Array(4);
 const SIZES = { ai: 0, ar: 0, ei: 20, er: 20, d: 32, pi: 32, pr: 32 };
 const SK_ALG = { encr: { id: ENCR.AES_GCM_16, keyLength: 128 }, integ: 0 };
 const GROUP = DH.CURVE25519;
-/** RFC 7427 §4: SHA2-256, -384, -512 (what strongSwan announces). */
-const SIGNATURE_HASHES = Uint8Array.of(0, 2, 0, 3, 0, 4);
 
 const ikeOffer = (): SaPayload => ({
   type: PAYLOAD.SA,
@@ -118,11 +118,6 @@ const espOffer = (spi: Uint8Array): SaPayload => ({
   }],
 });
 
-const notify = (notifyType: number, data: Uint8Array = new Uint8Array(0)): NotifyPayload =>
-  ({ type: PAYLOAD.N, protocolId: 0, spi: new Uint8Array(0), notifyType, data });
-const find = <T extends Payload>(ps: readonly Decoded[], type: number): T | undefined => ps.find((d) => d.payload.type === type)?.payload as T | undefined;
-const notifies = (ps: readonly Decoded[]): NotifyPayload[] => ps.map((d) => d.payload).filter((p): p is NotifyPayload => p.type === PAYLOAD.N);
-const idBody = (id: { idType: number; data: Uint8Array }): Uint8Array => concat(Uint8Array.of(id.idType, 0, 0, 0), id.data);
 const notifyName = (n: number): string => constName(NOTIFY, n);
 
 interface Attempt {
@@ -238,7 +233,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   };
 
   const onInitResponse = (a: Attempt, message: Uint8Array, h: ReturnType<typeof decodeMessage>['header'], ps: Decoded[]): void => {
-    const ns = notifies(ps);
+    const ns = findNotifies(ps);
     const cookie = ns.find((x) => x.notifyType === NOTIFY.COOKIE);
     if (cookie) {
       cookies++;
@@ -246,7 +241,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }
     const err = ns.find((x) => x.notifyType < 16384);
     if (err) return fail(a, `IKE_SA_INIT: ${notifyName(err.notifyType)}`);
-    const ke = find<KePayload>(ps, PAYLOAD.KE), nr = find<NoncePayload>(ps, PAYLOAD.NONCE), sa = find<SaPayload>(ps, PAYLOAD.SA);
+    const ke = find(ps, PAYLOAD.KE), nr = find(ps, PAYLOAD.NONCE), sa = find(ps, PAYLOAD.SA);
     if (!ke || !nr || !sa || ke.group !== GROUP) return fail(a, 'IKE_SA_INIT: incomplete response');
     a.spiR = h.spiR.slice();
     a.Nr = nr.data.slice();
@@ -296,8 +291,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const opened = openMessage(message, skKeys(a.keys!, 'in'));
     if (!opened) return; // not for these keys: ignore, as a real initiator would
     const ps = decodePayloads(opened.innerFirst, opened.plain);
-    const err = notifies(ps).find((x) => x.notifyType < 16384);
-    const idr = find<IdPayload>(ps, PAYLOAD.IDr), auth = find<AuthPayload>(ps, PAYLOAD.AUTH);
+    const err = findNotifies(ps).find((x) => x.notifyType < 16384);
+    const idr = find(ps, PAYLOAD.IDr), auth = find(ps, PAYLOAD.AUTH);
     if (!idr || !auth) return fail(a, `IKE_AUTH: ${err ? notifyName(err.notifyType) : 'no IDr / AUTH'}`);
     if (o.responderId) {
       const want = idFromString(o.responderId);

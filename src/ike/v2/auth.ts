@@ -23,6 +23,9 @@ export interface Credentials {
   readonly cas: readonly X509Certificate[];
 }
 
+/** RFC 7427 §4: the hashes we accept in signatures (N(SIGNATURE_HASH_ALGORITHMS) data): SHA2-256, -384, -512. */
+export const SIGNATURE_HASHES = Uint8Array.of(0, 2, 0, 3, 0, 4);
+
 /** Our ID payload: local.id, else the certificate's subject, else the address IKE runs on. */
 export function ourId(sa: Ikev2Sa, creds: Credentials): IdPayload {
   const local = sa.conn.local;

@@ -29,7 +29,7 @@ import { idFromString, idToString } from '../codec/v1/index.js';
 import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
 import { natdHash } from '../v1/natt.js';
 import { STRONGSWAN_RETRANSMIT, type RetransmitPolicy } from '../v1/daemon.js';
-import { ourAuth, ourId, verifyPeer, type Credentials } from './auth.js';
+import { SIGNATURE_HASHES, ourAuth, ourId, verifyPeer, type Credentials } from './auth.js';
 import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
 import { Ikev2Sa, hex, isZero } from './ike-sa.js';
 import { RekeyRace } from './rekey-race.js';
@@ -1097,8 +1097,6 @@ export class Ikev2Daemon {
   }
 }
 
-/** RFC 7427 §4: the hashes we accept in signatures: SHA2-256, -384, -512. */
-const SIGNATURE_HASHES = Uint8Array.of(0, 2, 0, 3, 0, 4);
 
 
 function keySizes(c: IkeChoice) {
