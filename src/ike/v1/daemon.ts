@@ -12,8 +12,6 @@
 // is done nothing is authenticated, so there a bad message is dropped and the exchange waits for
 // a good one (or times out); the one exception, as in strongSwan, is an unprotected error notify
 // naming our cookies while phase 1 is under way, which ends that negotiation with its reason.
-import { readFileSync } from 'node:fs';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { Child, Connection } from '../../config/types.js';
 import { formatAddress, parseAddress, type Prefix } from '../../dataplane/addr.js';
 import type { Logger } from '../../log.js';
@@ -26,7 +24,8 @@ import {
 import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
 import { initiateAggressive, onAggressive2, onAggressive3, respondAggressive1 } from './aggressive.js';
 import { ChildManager, type ChildRecord, type ChildResult } from '../children.js';
-import type { Credentials, Slot, V1Host } from './host.js';
+import { CredentialStore, type Credentials } from '../credentials.js';
+import type { Slot, V1Host } from './host.js';
 import { Ikev1Sa, hex, isZero } from './ike-sa.js';
 import type { Incoming } from './incoming.js';
 import { checkInformationalHash, deleteIpsec, deleteIsakmp, dpdNotify, firstDpdSeq, informational } from './informational.js';
@@ -87,7 +86,7 @@ export class Ikev1Daemon implements V1Host {
   private readonly children: ChildManager<Ikev1Sa>;
   /** Children waiting for an ISAKMP SA, per connection name. */
   private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord<Ikev1Sa> }>>();
-  private readonly creds = new Map<string, Credentials>();
+  private readonly creds = new CredentialStore();
   private readonly dpd = new Map<Ikev1Sa, { seq: number; outstanding?: number; since: number }>();
   private readonly retransmitPolicy: RetransmitPolicy;
   readonly stats: Ikev1Stats = { received: 0, dropped: {} };
@@ -461,17 +460,9 @@ export class Ikev1Daemon implements V1Host {
   }
 
   credentials(conn: Connection): Credentials {
-    let c = this.creds.get(conn.name);
-    if (!c) {
-      c = {
-        cert: conn.local.cert ? new X509Certificate(readFileSync(conn.local.cert)) : undefined,
-        key: conn.local.key ? createPrivateKey(readFileSync(conn.local.key)) : undefined,
-        cas: conn.remote.ca.map((f) => new X509Certificate(readFileSync(f))),
-      };
-      this.creds.set(conn.name, c);
-    }
-    return c;
+    return this.creds.get(conn);
   }
+
 
   // ---- Sending, retransmission ----------------------------------------------------------------
 

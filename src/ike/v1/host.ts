@@ -1,20 +1,12 @@
 // What the IKEv1 exchanges need from the daemon that runs them: secrets and credentials, a way to
 // send (with retransmission), and where to report outcomes. Exchanges are plain functions over an
 // Ikev1Sa and this interface, so tests can drive them with a fake host.
-import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { Child, Connection } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import type { Decoded } from '../codec/v1/index.js';
 import type { ChildResult } from '../children.js';
+import type { Credentials } from '../credentials.js';
 import type { Ikev1Sa } from './ike-sa.js';
-
-export interface Credentials {
-  /** Our certificate (auth: pubkey). */
-  readonly cert?: X509Certificate;
-  readonly key?: KeyObject;
-  /** The peer's trust anchors (remote.ca). */
-  readonly cas: readonly X509Certificate[];
-}
 
 /** A retransmission slot: phase 1, or the message ID of a Quick Mode / Informational exchange. */
 export type Slot = 'p1' | number;

@@ -11,17 +11,8 @@ import {
   certMatchesId, concat, decodeAuth, encodeAuth, equalConstantTime, loadCertificate, macedId, pskAuth, signV2, subjectDer, verifyChain, verifyV2,
   type SignatureScheme,
 } from '../crypto/index.js';
+import type { Credentials } from '../credentials.js';
 import type { Ikev2Sa } from './ike-sa.js';
-
-export interface Credentials {
-  readonly psk?: Uint8Array;
-  readonly cert?: X509Certificate;
-  /** Intermediate CA certificates sent after ours (the rest of local.cert's file), so the peer can build the chain. */
-  readonly chain: readonly X509Certificate[];
-  readonly key?: KeyObject;
-  /** Trust anchors for the peer's certificate. */
-  readonly cas: readonly X509Certificate[];
-}
 
 /** RFC 7427 §4: the hashes we accept in signatures (N(SIGNATURE_HASH_ALGORITHMS) data): SHA2-256, -384, -512. */
 export const SIGNATURE_HASHES = Uint8Array.of(0, 2, 0, 3, 0, 4);

@@ -11,8 +11,7 @@
 //   timers:  retransmission (strongSwan's 4 s × 1.8ⁿ, 5 tries: then the peer is gone), liveness
 //            checks (DPD), IKE SA rekey and expiry, NAT keepalives; CHILD SA lifetimes live in the
 //            ChildManager
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import type { Child, Connection } from '../../config/types.js';
 import { formatAddress, parseAddress } from '../../dataplane/addr.js';
 import type { Logger } from '../../log.js';
@@ -24,12 +23,13 @@ import {
   findNotifies, findPayloads, openFragment, openMessage, sealMessage, tsFromPrefix,
   type Decoded, type DeletePayload, type Header, type MessageKind, type NotifyPayload, type Payload,
 } from '../codec/v2/index.js';
-import { dhGroup, deriveIkeKeys, equalConstantTime as bytesEqual, loadCertificates, random, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
+import { dhGroup, deriveIkeKeys, equalConstantTime as bytesEqual, random, rekeySkeyseed, skeyseed, wipe } from '../crypto/index.js';
 import { idFromString, idToString } from '../codec/v1/index.js';
 import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../endpoint.js';
 import { natdHash } from '../v1/natt.js';
 import { STRONGSWAN_RETRANSMIT, type RetransmitPolicy } from '../v1/daemon.js';
-import { SIGNATURE_HASHES, ourAuth, ourId, verifyPeer, type Credentials } from './auth.js';
+import { CredentialStore, type Credentials } from '../credentials.js';
+import { SIGNATURE_HASHES, ourAuth, ourId, verifyPeer } from './auth.js';
 import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
 import { Ikev2Sa, hex, isZero } from './ike-sa.js';
 import { RekeyRace } from './rekey-race.js';
@@ -110,7 +110,7 @@ export class Ikev2Daemon {
   private readonly authChild = new Map<Ikev2Sa, ChildExchange>();
   /** Children waiting for an IKE SA, per connection name. */
   private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord<Ikev2Sa> }>>();
-  private readonly creds = new Map<string, Credentials>();
+  private readonly creds = new CredentialStore();
   private readonly trapIds = new Map<number, { conn: Connection; child: Child }>();
   /** Rekeys of one SA by both ends at once (§2.8.1, §2.8.2), by the old CHILD SA's inbound SPI or the old IKE SA. */
   private readonly childRace = new RekeyRace<number, ChildRecord<Ikev2Sa>>(REKEYED_IKE_MS, (keep, drop, ours) => this.childCollision(keep, drop, ours));
@@ -1045,18 +1045,9 @@ export class Ikev2Daemon {
   }
 
   private credentials(conn: Connection): Credentials {
-    let c = this.creds.get(conn.name);
-    if (!c) {
-      const [cert, ...chain] = conn.local.cert ? loadCertificates(readFileSync(conn.local.cert)) : [];
-      c = {
-        psk: conn.psk, cert, chain,
-        key: conn.local.key ? createPrivateKey(readFileSync(conn.local.key)) : undefined,
-        cas: conn.remote.ca.map((f) => new X509Certificate(readFileSync(f))),
-      };
-      this.creds.set(conn.name, c);
-    }
-    return c;
+    return this.creds.get(conn);
   }
+
 
   /** CERTREQ (§3.7): SHA-1 hashes of our trust anchors' public keys. */
   private certReq(conn: Connection): Payload {
