@@ -6,8 +6,29 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 /** Field names that hold secrets anywhere in a log object. */
-const SECRET_FIELDS = ['key', 'keys', 'psk', 'secret', 'password', 'keymat', 'skeyid'];
-const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+const SECRET_FIELDS = new Set(['key', 'keys', 'psk', 'secret', 'password', 'keymat', 'skeyid']);
+const CENSOR = '[redacted]';
+
+/**
+ * The log object with every secret field censored, down to three levels of nesting (arrays
+ * included); the object itself when it holds none, else a copy (the caller's object is never
+ * changed). Not pino's `redact`: its wildcard paths cost ~25 µs per line, a tenth of an IKE
+ * exchange, where this walk over a dozen flat fields costs well under 1 µs.
+ */
+export function scrub<T>(obj: T, depth = 0): T {
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  const o = obj as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    let clean = v;
+    if (SECRET_FIELDS.has(k)) clean = CENSOR;
+    else if (depth < 2 && v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) clean = scrub(v, depth + 1);
+    if (clean === v) continue;
+    copy ??= Array.isArray(o) ? [...o] : { ...o };
+    (copy as Record<string, unknown>)[k] = clean;
+  }
+  return (copy ?? obj) as T;
+}
 
 export interface LogOptions {
   level?: string;
@@ -19,13 +40,20 @@ export interface LogOptions {
 export function createLogger(opts: LogOptions = {}): Logger {
   const options: pino.LoggerOptions = {
     level: opts.level ?? 'info',
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { log: (o) => scrub(o) },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (opts.destination) return pino(options, opts.destination);
-  if (opts.pretty) return pino({ ...options, transport: undefined }, prettyStream());
-  return pino(options);
+  const logger = opts.destination ? pino(options, opts.destination)
+    : opts.pretty ? pino(options, prettyStream())
+    : pino(options);
+  // pino applies no formatter to a child's bindings: they are scrubbed here, for every descendant
+  // (a child is created from its parent's prototype chain, so it inherits this `child`).
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, scrub(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }
 
 /** A small human-readable stream for --pretty, without another dependency: "12:00:01 INFO event msg k=v". */
