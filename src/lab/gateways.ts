@@ -1,6 +1,6 @@
 // Two ipsecgw gateways in a namespace topology (netns.ts), manually keyed: configuration files,
 // processes, readiness, and a stop that checks nothing was left behind.
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +101,9 @@ export async function runGateway(t: Topology, ns: string, config: string, socket
   const logs: string[] = [];
   const proc = t.spawn(ns, process.execPath, [CLI, 'run', '-c', config]);
   // IPSECGW_LAB_LOGS=DIR keeps every lab gateway's log in DIR/<namespace>.log (for a failure's post-mortem).
-  const keep = process.env.IPSECGW_LAB_LOGS ? join(process.env.IPSECGW_LAB_LOGS, `${ns}.log`) : undefined;
+  const keepDir = process.env.IPSECGW_LAB_LOGS;
+  if (keepDir) mkdirSync(keepDir, { recursive: true });
+  const keep = keepDir ? join(keepDir, `${ns}.log`) : undefined;
   const log = (d: string): void => {
     logs.push(d);
     if (keep) appendFileSync(keep, d);
