@@ -33,6 +33,8 @@ import type { GatewayStatus, ManualSaStatus } from './status.js';
 const WORKER_URL = new URL('../dataplane/worker.js', import.meta.url);
 const ESP = 50, AH = 51, NATT_PORT = 4500;
 const SOCKET_BUFFER = 8 << 20;
+/** The longest an `up` request waits for its outcome (the retransmissions of IKE end well before). */
+const MAX_UP_WAIT_MS = 600_000;
 
 const prefixText = (p: Prefix): string => `${formatAddress(p)}/${p.len}`;
 
@@ -268,8 +270,8 @@ export class Gateway {
         if (req.child !== undefined && !conn.children.some((c) => c.name === req.child)) {
           throw new Error(`connection '${conn.name}' has no child '${req.child}' (its children: ${conn.children.map((c) => c.name).join(', ')})`);
         }
-        // With a timeout (ms), the answer waits for the outcome (initiate.ts); without, it comes at once.
-        const timeout = typeof req.timeout === 'number' && req.timeout > 0 ? req.timeout : undefined;
+        // With a timeout (ms, at most MAX_UP_WAIT_MS), the answer waits for the outcome (initiate.ts); without, it comes at once.
+        const timeout = typeof req.timeout === 'number' && req.timeout > 0 ? Math.min(req.timeout, MAX_UP_WAIT_MS) : undefined;
         return up(daemon, conn, req.child, timeout);
       }
       case 'down': {
