@@ -79,8 +79,7 @@ export async function down(d: IkeControl, conn: Connection, timeoutMs = 10_000):
 /** Where a negotiation that ran out of time stands, in words: which message went unanswered. */
 export function stalled(st: IkeDaemonStatus, conn: Connection, missing: readonly string[]): string {
   const sas = st.ike.filter((s) => s.conn === conn.name && s.role === 'initiator' && s.state === 'connecting');
-  const peer = conn.remote.address === 'any' ? 'the peer' : undefined;
-  const where = (s: IkeSaStatus): string => peer ?? `${s.remote.address}[${s.remote.port}]`;
+  const where = (s: IkeSaStatus): string => `${s.remote.address}[${s.remote.port}]`;
   const s = sas[sas.length - 1];
   if (s) {
     switch (s.step) {
