@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from '../src/gateway/control.js';
+import type { GatewayStatus } from '../src/gateway/status.js';
 import { runGateway, type RunningGateway } from '../src/lab/gateways.js';
 import { createTopology, type Topology } from '../src/lab/netns.js';
 import { haveStrongswan, startCharon, type Charon, type SwanConfig } from '../src/lab/strongswan.js';
@@ -198,11 +199,6 @@ export function swanResponderConfig(tableSize = 0): SwanConfig {
   };
 }
 
-interface GatewayStatus {
-  memory?: { heapUsed: number };
-  ikev2?: { ike: Array<{ state: string; remote: string }>; children: unknown[] };
-}
-
 const status = async (g: RunningGateway): Promise<GatewayStatus> => (await request(g.socket, { cmd: 'status' }, 60_000)) as GatewayStatus;
 
 async function measureIpsecgw(t: Topology, dir: string, sources: string[], o: IkeBenchOptions, run: number): Promise<IkeMeasurement> {
@@ -220,13 +216,14 @@ async function measureIpsecgw(t: Topology, dir: string, sources: string[], o: Ik
     const rssAfterKb = rssKb(g.proc.pid!);
     const n = Math.max(1, load.established);
     const heapBeforeKb = Math.round((before.memory?.heapUsed ?? 0) / 1024), heapAfterKb = Math.round((after.memory?.heapUsed ?? 0) / 1024);
-    const peers = new Set((after.ikev2?.ike ?? []).map((x) => x.remote.replace(/:\d+$/, ''))).size;
+    const ikev2 = after.ike.filter((x) => x.version === 2);
+    const peers = new Set(ikev2.map((x) => x.remote.address)).size;
     const childRefused = g.events().filter((e) => e.event === 'child.failed' && String(e.reason ?? '').startsWith('datapath refused')).length;
     return {
       responder: 'ipsecgw', run, load, rssBeforeKb, rssAfterKb, rssPerSaKb: (rssAfterKb - rssBeforeKb) / n, responderCpuMs, cpuMsPerSa: responderCpuMs / n,
       ...(after.memory ? { heapBeforeKb, heapAfterKb, heapPerSaKb: (heapAfterKb - heapBeforeKb) / n } : {}),
-      responderIkeSas: after.ikev2?.ike.filter((s) => s.state === 'established').length,
-      responderChildSas: after.ikev2?.children.length,
+      responderIkeSas: ikev2.filter((s) => s.state === 'established').length,
+      responderChildSas: after.children.filter((c) => c.version === 2).length,
       responderPeers: peers,
       childRefused,
     };

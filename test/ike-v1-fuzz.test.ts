@@ -90,7 +90,7 @@ const childUp = (s: Side): boolean => events(s).includes('child.established');
 function snapshot(d: Daemon): string {
   const st = d.status() as { ike: Array<Record<string, unknown>>; children: Array<Record<string, unknown>> };
   return JSON.stringify({
-    ike: st.ike.map((s) => [s.id, s.state, s.spis, s.role]),
+    ike: st.ike.map((s) => [s.id, s.state, s.step, s.spiI, s.spiR, s.role]),
     children: st.children.map((c) => [c.state, c.spiIn, c.spiOut]),
   });
 }

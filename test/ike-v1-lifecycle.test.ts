@@ -321,7 +321,7 @@ describe('IKEv1 retransmissions in process', () => {
 });
 
 describe('IKEv1 phase-1 kilobyte lifetime in process', () => {
-  const ikeBytes = (s: Side): number => Number(ikeSas(s).find((sa) => sa.state === 'established')?.bytes ?? 0);
+  const ikeBytes = (s: Side): number => Number(ikeSas(s).find((sa) => sa.state === 'established')?.bytesProtected ?? 0);
 
   /** One more Quick Mode on the ISAKMP SA (a rekey of 'lan', to B): ~0.5 KB of ciphertext under it. */
   async function quickMode(pair: Pair, orUntil: () => boolean = () => false): Promise<void> {

@@ -6,6 +6,7 @@ import { benchCommand } from './bench.js';
 import { checkCommand } from './check.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
+import { downCommand, upCommand } from './updown.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('ipsecgw')
@@ -13,6 +14,8 @@ await yargs(hideBin(process.argv))
   .command(runCommand)
   .command(checkCommand)
   .command(statusCommand)
+  .command(upCommand)
+  .command(downCommand)
   .command(benchCommand)
   .demandCommand(1, 'name a command (see --help)')
   .strict()

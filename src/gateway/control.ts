@@ -64,9 +64,10 @@ export function request(path: string, req: Request, timeoutMs = 5000): Promise<u
       if (answer.ok) resolve(answer.result);
       else reject(new Error(answer.error));
     });
-    conn.on('error', (err) => {
+    conn.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(err);
+      const absent = err.code === 'ENOENT' || err.code === 'ECONNREFUSED';
+      reject(absent ? new Error(`no gateway answers on ${path} (is it running? --name or --socket name another)`) : err);
     });
   });
 }

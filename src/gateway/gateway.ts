@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Server } from 'node:net';
 import { rmSync } from 'node:fs';
-import type { Config, ManualSa } from '../config/types.js';
+import type { Config, Connection, ManualSa } from '../config/types.js';
 import { formatAddress, parseAddress, type Prefix } from '../dataplane/addr.js';
 import { Engine, type PolicySpec, type SaSpec, type SelectorSpec } from '../dataplane/engine.js';
 import {
@@ -27,10 +27,14 @@ import type { Logger } from '../log.js';
 import { EngineKernel } from '../policy/kernel.js';
 import { serveControl } from './control.js';
 import { IkeIo } from './ike-io.js';
+import { down, up, type IkeControl } from './initiate.js';
+import type { GatewayStatus, ManualSaStatus } from './status.js';
 
 const WORKER_URL = new URL('../dataplane/worker.js', import.meta.url);
 const ESP = 50, AH = 51, NATT_PORT = 4500;
 const SOCKET_BUFFER = 8 << 20;
+/** The longest an `up` request waits for its outcome (the retransmissions of IKE end well before). */
+const MAX_UP_WAIT_MS = 600_000;
 
 const prefixText = (p: Prefix): string => `${formatAddress(p)}/${p.len}`;
 
@@ -258,35 +262,58 @@ export class Gateway {
     return { kept, replaced, added, removed };
   }
 
-  private async handle(req: { cmd: string; name?: string; child?: string }): Promise<unknown> {
+  private async handle(req: { cmd: string; name?: string; child?: string; timeout?: number }): Promise<unknown> {
     switch (req.cmd) {
       case 'status': return this.status();
-      case 'up':
-        if (!req.name) throw new Error("'up' needs a connection name");
-        this.ikeDaemon(req.name).initiate(req.name, req.child);
-        return { initiated: req.name };
-      case 'down':
-        if (!req.name) throw new Error("'down' needs a connection name");
-        await this.ikeDaemon(req.name).terminate(req.name);
-        return { terminated: req.name };
+      case 'up': {
+        const { conn, daemon } = this.ikeConnection(req.name);
+        if (req.child !== undefined && !conn.children.some((c) => c.name === req.child)) {
+          throw new Error(`connection '${conn.name}' has no child '${req.child}' (its children: ${conn.children.map((c) => c.name).join(', ')})`);
+        }
+        // With a timeout (ms, at most MAX_UP_WAIT_MS), the answer waits for the outcome (initiate.ts); without, it comes at once.
+        const timeout = typeof req.timeout === 'number' && req.timeout > 0 ? Math.min(req.timeout, MAX_UP_WAIT_MS) : undefined;
+        return up(daemon, conn, req.child, timeout);
+      }
+      case 'down': {
+        const { conn, daemon } = this.ikeConnection(req.name);
+        return down(daemon, conn);
+      }
       default: throw new Error(`unknown command '${req.cmd}'`);
     }
   }
 
-  private ikeDaemon(name: string): Ikev1Daemon | Ikev2Daemon {
-    const conn = this.config.connections.find((c) => c.name === name);
-    if (!conn) throw new Error(`no connection '${name}'`);
-    const d = conn.version === 1 ? this.ikev1 : this.ikev2;
-    if (!d) throw new Error(`connection '${name}': IKE is not running`);
-    return d;
+  /** A connection by name, with the daemon of its version; the error lists the names there are. */
+  private ikeConnection(name: string | undefined): { conn: Connection; daemon: IkeControl } {
+    const conns = this.config.connections;
+    const conn = conns.find((c) => c.name === name);
+    if (!conn) {
+      const manual = this.config.manual.some((m) => m.name === name);
+      const known = conns.length ? `connections: ${conns.map((c) => c.name).join(', ')}` : 'no IKE connections are configured';
+      throw new Error(name === undefined ? `name a connection (${known})`
+        : manual ? `'${name}' is a manual entry: its SAs are installed as long as it is configured (${known})`
+          : `no connection '${name}' (${known})`);
+    }
+    const daemon = conn.version === 1 ? this.ikev1 : this.ikev2;
+    if (!daemon) throw new Error(`connection '${conn.name}': IKE is not running`);
+    return { conn, daemon };
   }
 
-  status(): unknown {
-    const sa = (i: number, spi: number): object => ({ spi: hex(spi), ...this.engine.saStatus(i) });
+  status(): GatewayStatus {
+    const sa = (i: number, spi: number): ManualSaStatus => {
+      const s = this.engine.saStatus(i);
+      return {
+        spi: hex(spi), state: s.state, seq: String(s.seq), packets: String(s.packets), bytes: String(s.bytes), used: String(s.used),
+        soft: s.soft, peerMoved: s.peerMoved, ...(s.peer ? { peer: formatAddress(s.peer) } : {}), peerPort: s.peerPort, drops: s.drops,
+      };
+    };
+    const v1 = this.ikev1?.status(), v2 = this.ikev2?.status();
+    const strings = (r: Record<string, bigint>): Record<string, string> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)]));
     return {
       gateway: this.config.gateway.name,
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
       tun: this.config.gateway.tun,
+      ike: [...(v1?.ike ?? []), ...(v2?.ike ?? [])],
+      children: [...(v1?.children ?? []), ...(v2?.children ?? [])],
       manual: [...this.installed.values()].map((it) => ({
         name: it.sa.name,
         mode: it.sa.mode,
@@ -299,12 +326,14 @@ export class Gateway {
         out: sa(it.out, it.sa.out.spi),
         in: sa(it.in, it.sa.in.spi),
       })),
-      ...(this.ikev1 ? { ikev1: this.ikev1.status() } : {}),
-      ...(this.ikev2 ? { ikev2: this.ikev2.status() } : {}),
-      datapath: this.engine.plan.lanes.slice(1).map((_, i) => this.engine.laneStats(i + 1)),
+      ikeMessages: { ...(v1 ? { v1: v1.stats } : {}), ...(v2 ? { v2: v2.stats } : {}) },
+      datapath: this.engine.plan.lanes.slice(1).map((_, i) => {
+        const l = this.engine.laneStats(i + 1);
+        return { encap: String(l.encap), decap: String(l.decap), drops: strings(l.drops) };
+      }),
       controlPackets: this.controlPackets,
       // Bytes: rss, heapTotal, heapUsed, external, arrayBuffers (the engine's shared memory counts there).
-      memory: process.memoryUsage(),
+      memory: { ...process.memoryUsage() },
     };
   }
 

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { Kernel, KernelChild } from '../policy/kernel.js';
 import { limits, type Limits } from '../policy/lifetimes.js';
 import type { Endpoint } from './endpoint.js';
+import { dhByGroup, secondsSince, secondsUntil, swanctlName, type ChildSaStatus } from './status.js';
 
 /** A negotiated CHILD SA pair, ready for the datapath. */
 export interface ChildResult {
@@ -230,16 +231,24 @@ export class ChildManager<S extends ChildOwner> {
     void this.remove(r, true, 'expired');
   }
 
-  /** Per child, what `ipsecgw status` shows. */
-  status(): object[] {
-    return this.all().map((r) => {
-      const u = this.kernel.usage(r.kernel), res = r.result;
+  /** Per pair, what `ipsecgw status` shows (status.ts). */
+  status(): ChildSaStatus[] {
+    const now = Date.now();
+    return this.all().map((r): ChildSaStatus => {
+      const u = this.kernel.usage(r.kernel), res = r.result, pfs = dhByGroup(res.pfsGroup);
+      const { encr, integ, esn } = res.suite;
       return {
-        conn: r.conn.name, child: r.child.name, ike: r.ike?.id, state: r.state, protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none',
-        spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut), encr: res.suite.encr.name, integ: res.suite.integ?.name, pfs: res.pfsGroup || undefined,
+        conn: r.conn.name, child: r.child.name, version: r.conn.version, ...(r.ike ? { ike: r.ike.id } : {}), state: r.state,
+        protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none', spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut),
+        algorithms: { encr: encr.name, ...(integ ? { integ: integ.name } : {}), ...(pfs ? { dh: pfs.name } : {}), esn },
+        // swanctl leaves encryption out of AH ("AH:HMAC_SHA2_256_128") and the default NO_EXT_SEQ out of both.
+        proposal: [res.protocol === 'ah' ? undefined : encr, integ, pfs].filter((t) => t !== undefined).map((t) => swanctlName(t!)).join('/') + (esn ? '/ESN' : ''),
         localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText),
         bytesIn: String(u.bytesIn), bytesOut: String(u.bytesOut), packetsIn: String(u.packetsIn), packetsOut: String(u.packetsOut),
-        installed: Math.round((Date.now() - r.installedAt) / 1000), rekeyIn: Math.max(0, Math.round((r.installedAt + r.limits.softMs - Date.now()) / 1000)),
+        ...(u.lastIn ? { lastIn: secondsSince(u.lastIn, now) } : {}), ...(u.lastOut ? { lastOut: secondsSince(u.lastOut, now) } : {}),
+        installed: secondsSince(r.installedAt, now) ?? 0,
+        ...(r.state === 'active' ? { rekeyIn: secondsUntil(r.installedAt + r.limits.softMs, now) } : {}),
+        expiresIn: secondsUntil(r.installedAt + r.limits.hardMs, now) ?? 0,
       };
     });
   }

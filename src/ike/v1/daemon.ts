@@ -30,10 +30,12 @@ import { Ikev1Sa, hex, isZero } from './ike-sa.js';
 import type { Incoming } from './incoming.js';
 import { checkInformationalHash, deleteIpsec, deleteIsakmp, dpdNotify, firstDpdSeq, informational } from './informational.js';
 import { initiateMain, onMain2, onMain3, onMain4, onMain5, onMain6, respondMain1 } from './main.js';
-import { bytesEqual, findAll, useUdp } from './phase1.js';
+import { bytesEqual, findAll, ourId, useUdp } from './phase1.js';
 import { readU32 } from './proposals.js';
 import { initiateQuick, onQuick2, onQuick3, respondQuick, type QuickExchange } from './quick.js';
 import { checkPayloads, type Kind } from './rules.js';
+import { Failures, type FailureEvent } from '../failures.js';
+import { dhByGroup, endStatus, ikeAlgorithms, ikev1HashTransforms, secondsSince, secondsUntil, type IkeDaemonStatus, type IkeSaStatus } from '../status.js';
 import { annotate } from './trace.js';
 import { isakmpNotify, plainErrorNotify } from './wire.js';
 
@@ -90,6 +92,8 @@ export class Ikev1Daemon implements V1Host {
   private readonly dpd = new Map<Ikev1Sa, { seq: number; outstanding?: number; since: number }>();
   private readonly retransmitPolicy: RetransmitPolicy;
   readonly stats: Ikev1Stats = { received: 0, dropped: {} };
+  /** Why connections we started did not come up (`ipsecgw up` reports it). */
+  readonly failures = new Failures();
   private trapIds = new Map<number, { conn: Connection; child: Child }>();
   /** Phase-1 kilobyte lifetimes, in bytes of ciphertext (Ikev1Sa.bytesProtected). */
   private readonly ikeByteLimits = new Map<Ikev1Sa, { soft: number; hard: number }>();
@@ -351,7 +355,9 @@ export class Ikev1Daemon implements V1Host {
     if (!n || n.notifyType >= 16384 || !sameEndpointAddress(from, sa.remote)) return this.drop('unprotected', from);
     this.log.warn({ event: n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, n.notifyType) },
       `peer answered ${constName(NOTIFY, n.notifyType)}`);
-    this.fail(sa, `peer sent ${constName(NOTIFY, n.notifyType)}`);
+    const event = n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch'
+      : n.notifyType === NOTIFY.AUTHENTICATION_FAILED || n.notifyType === NOTIFY.INVALID_ID_INFORMATION ? 'auth.failed' : 'ike.failed';
+    this.fail(sa, `peer sent ${constName(NOTIFY, n.notifyType)}`, event);
   }
 
   private initiatePhase1(conn: Connection): Ikev1Sa {
@@ -388,6 +394,9 @@ export class Ikev1Daemon implements V1Host {
     }
     // Lifetime: the initiator renews before the end (RFC 2409 §4.5: the SA is renegotiated, not extended).
     const l = limits(c.lifetime, sa.role === 'initiator');
+    // IKEv1 has no rekey: the initiator renews with a new phase 1 (a reauthentication, as strongSwan calls it).
+    if (sa.role === 'initiator') sa.reauthAt = Date.now() + l.softMs;
+    sa.expiresAt = Date.now() + l.hardMs;
     this.after(sa, l.softMs, () => this.renewIke(sa, 'time'));
     this.after(sa, l.hardMs, () => {
       this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name, by: 'time' }, 'ISAKMP SA lifetime over');
@@ -408,8 +417,9 @@ export class Ikev1Daemon implements V1Host {
     this.fail(sa, reason);
   }
 
-  /** Forgets a failed SA; children waiting for it fail with it. */
-  private fail(sa: Ikev1Sa, reason: string): void {
+  /** Forgets a failed SA; children waiting for it fail with it. Ours are noted for `ipsecgw up` with `event`. */
+  private fail(sa: Ikev1Sa, reason: string, event: FailureEvent = 'ike.failed'): void {
+    if (sa.role === 'initiator') this.failures.note(sa.conn.name, undefined, event, reason);
     const waiting = this.pending.get(sa.conn.name) ?? [];
     if (sa.role === 'initiator' && ![...this.sas].some((o) => o !== sa && o.conn === sa.conn && o.state !== 'deleted')) {
       this.pending.delete(sa.conn.name);
@@ -492,7 +502,7 @@ export class Ikev1Daemon implements V1Host {
         const reason = `no answer after ${p.tries} retransmits${sa.state === 'I5' ? ' to our proof of identity (pre-shared keys, certificates or identities differ?)' : ''}`;
         if (slot === 'p1') {
           this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1: ${reason}`);
-          this.fail(sa, reason);
+          this.fail(sa, reason, 'ike.timeout');
         } else this.quickTimedOut(sa, slot, reason);
         return;
       }
@@ -688,7 +698,7 @@ export class Ikev1Daemon implements V1Host {
     return undefined;
   }
 
-  private quickTimedOut(sa: Ikev1Sa, messageId: number, reason: string): void {
+  private quickTimedOut(sa: Ikev1Sa, messageId: number, reason: string, event: FailureEvent = 'child.failed'): void {
     const ex = this.quick.get(sa)?.get(messageId);
     if (!ex || ex.state === 'done') return;
     ex.state = 'done';
@@ -698,7 +708,7 @@ export class Ikev1Daemon implements V1Host {
       if (r) void this.children.remove(r, false, reason);
     }
     this.children.rekeyFailed(ex.rekeyOf);
-    this.childFailed(sa, ex.child, reason);
+    this.childFailed(sa, ex.child, reason, event);
   }
 
   allocSpi(): number {
@@ -715,8 +725,9 @@ export class Ikev1Daemon implements V1Host {
     if (r) this.children.activate(r);
   }
 
-  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string): void {
+  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string, event: FailureEvent = 'child.failed'): void {
     this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: child?.name, reason }, `Quick Mode failed: ${reason}`);
+    if (child) this.failures.note(sa.conn.name, child.name, event, reason);
   }
 
   // ---- Informational --------------------------------------------------------------------------
@@ -758,7 +769,7 @@ export class Ikev1Daemon implements V1Host {
           for (const ex of this.quick.get(sa)?.values() ?? []) {
             if (ex.role === 'initiator' && ex.state === 'sent1') {
               this.answered(sa, ex.messageId);
-              this.quickTimedOut(sa, ex.messageId, `peer sent ${constName(NOTIFY, n.notifyType)}`);
+              this.quickTimedOut(sa, ex.messageId, `peer sent ${constName(NOTIFY, n.notifyType)}`, event === 'proposal.mismatch' ? event : 'child.failed');
             }
           }
         }
@@ -853,15 +864,25 @@ export class Ikev1Daemon implements V1Host {
 
   // ---- Status ---------------------------------------------------------------------------------
 
-  status(): object {
+  /** What `ipsecgw status` shows (status.ts). */
+  status(): IkeDaemonStatus {
+    const now = Date.now();
     return {
-      ike: [...this.sas].map((sa) => ({
-        id: sa.id, conn: sa.conn.name, version: 1, state: sa.state, role: sa.role, exchange: sa.exchange,
-        local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis,
-        peerId: sa.peerId ? idToString(sa.peerId.idType, sa.peerId.data) : undefined,
-        encr: sa.choice?.encr.name, hash: sa.choice?.hash, group: sa.choice?.group, nat: sa.nat, natt: sa.natt, bytes: sa.bytesProtected,
-        established: sa.establishedAt ? Math.round((Date.now() - sa.establishedAt) / 1000) : undefined,
-      })),
+      ike: [...this.sas].map((sa): IkeSaStatus => {
+        const c = sa.choice, h = c ? ikev1HashTransforms(c.hash) : {}, dh = c ? dhByGroup(c.group) : undefined;
+        const ourIdPayload = sa.established ? (ourId(this, sa) as { idType: number; data: Uint8Array }) : undefined;
+        return {
+          id: sa.id, conn: sa.conn.name, version: 1, step: sa.state, role: sa.role, exchange: sa.exchange,
+          state: sa.state === 'established' || sa.state === 'deleted' ? sa.state : 'connecting',
+          local: endStatus(sa.local, ourIdPayload ? idToString(ourIdPayload.idType, ourIdPayload.data) : undefined),
+          remote: endStatus(sa.remote, sa.peerId ? idToString(sa.peerId.idType, sa.peerId.data) : undefined),
+          spiI: hex(sa.icookie), spiR: hex(sa.rcookie), nat: { ...sa.nat },
+          ...(c && h.integ && h.prf && dh ? ikeAlgorithms(c.encr, h.integ, h.prf, dh) : {}),
+          established: secondsSince(sa.establishedAt, now),
+          ...(sa.established ? { reauthIn: secondsUntil(sa.reauthAt, now), expiresIn: secondsUntil(sa.expiresAt, now) } : {}),
+          bytesProtected: sa.bytesProtected,
+        };
+      }),
       children: this.children.status(),
       stats: this.stats,
     };

@@ -6,6 +6,7 @@ import type { Logger } from '../../log.js';
 import type { Decoded } from '../codec/v1/index.js';
 import type { ChildResult } from '../children.js';
 import type { Credentials } from '../credentials.js';
+import type { FailureEvent } from '../failures.js';
 import type { Ikev1Sa } from './ike-sa.js';
 
 /** A retransmission slot: phase 1, or the message ID of a Quick Mode / Informational exchange. */
@@ -38,7 +39,7 @@ export interface V1Host {
    */
   installChild(sa: Ikev1Sa, child: ChildResult, active: boolean): void;
   activateChild(sa: Ikev1Sa, child: ChildResult): void;
-  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string): void;
+  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string, event?: FailureEvent): void;
   /** Inbound SPIs, unique among the SAs the datapath holds (RFC 4303 §2.1: 256 and up). */
   allocSpi(): number;
 }

@@ -60,6 +60,10 @@ export class Ikev1Sa {
   /** The peer's identity, once authenticated (ID payload type and data). */
   peerId?: { idType: number; data: Uint8Array };
   establishedAt?: number;
+  /** When its lifetimes act (ms since the epoch), for `ipsecgw status`: rekey, reauthentication, deletion. */
+  rekeyAt?: number;
+  reauthAt?: number;
+  expiresAt?: number;
   /** Set by the last message of the peer we accepted (any exchange): DPD's evidence of life. */
   lastHeard = Date.now();
   /**

@@ -32,6 +32,8 @@ import { CredentialStore, type Credentials } from '../credentials.js';
 import { SIGNATURE_HASHES, ourAuth, ourId, verifyPeer } from './auth.js';
 import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
 import { Ikev2Sa, hex, isZero } from './ike-sa.js';
+import { Failures, type FailureEvent } from '../failures.js';
+import { endStatus, ikeAlgorithms, secondsSince, secondsUntil, type IkeDaemonStatus, type IkeSaStatus } from '../status.js';
 import { RekeyRace } from './rekey-race.js';
 import { SaTable } from './sa-table.js';
 import { acceptIke, ikeAnswer, ikeOffer, readU32, selectIke, u32, type IkeChoice } from './proposals.js';
@@ -98,6 +100,8 @@ const KIND: Record<number, [MessageKind, MessageKind]> = {
 export class Ikev2Daemon {
   readonly log: Logger;
   readonly stats: Ikev2Stats = { received: 0, dropped: {} };
+  /** Why connections we started did not come up (`ipsecgw up` reports it). */
+  readonly failures = new Failures();
   private readonly connections: Connection[];
   private readonly sas = new SaTable();
   private readonly children: ChildManager<Ikev2Sa>;
@@ -411,12 +415,12 @@ export class Ikev2Daemon {
     if (err) {
       const event = err.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error';
       this.log.warn({ event, ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, err.notifyType) }, `peer answered ${constName(NOTIFY, err.notifyType)}`);
-      return this.fail(sa, `peer sent ${constName(NOTIFY, err.notifyType)}`);
+      return this.fail(sa, `peer sent ${constName(NOTIFY, err.notifyType)}`, event === 'proposal.mismatch' ? event : 'ike.failed');
     }
     const bad = checkPayloads('init-resp', m.payloads);
     if (bad) return this.fail(sa, `IKE_SA_INIT response: ${bad}`);
     const choice = acceptIke(find(m.payloads, PAYLOAD.SA)!, sa.conn.ike.proposals);
-    if ('reason' in choice) return this.fail(sa, choice.reason);
+    if ('reason' in choice) return this.fail(sa, choice.reason, 'proposal.mismatch');
     const ke = find(m.payloads, PAYLOAD.KE)!;
     if (ke.group !== group || choice.dh.group !== group) return this.fail(sa, `the responder's KE is of group ${ke.group}, not ${group}`);
     sa.spiR.set(m.header.spiR);
@@ -595,12 +599,14 @@ export class Ikev2Daemon {
     if (!id || !auth) {
       const err = findNotifies(m.payloads).find((n) => n.notifyType < 16384);
       const what = err ? constName(NOTIFY, err.notifyType) : 'no IDr and AUTH';
-      this.log.warn({ event: err?.notifyType === NOTIFY.AUTHENTICATION_FAILED ? 'auth.failed' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: what }, `IKE_AUTH refused: ${what}`);
-      return this.fail(sa, `peer sent ${what}`);
+      const authFailed = err?.notifyType === NOTIFY.AUTHENTICATION_FAILED;
+      this.log.warn({ event: authFailed ? 'auth.failed' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: what }, `IKE_AUTH refused: ${what}`);
+      return this.fail(sa, `peer sent ${what}`, authFailed ? 'auth.failed' : 'ike.failed');
     }
     const bad = verifyPeer(sa, this.credentials(sa.conn), id, auth, findPayloads(m.payloads, PAYLOAD.CERT));
     if (bad) {
       this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason: bad }, `peer not authenticated: ${bad}`);
+      this.failures.note(sa.conn.name, undefined, 'auth.failed', `peer not authenticated: ${bad}`);
       return this.deleteIke(sa, true);
     }
     // Failures above report IKE_AUTH's child with the SA (fail); from here it has its own fate.
@@ -702,6 +708,7 @@ export class Ikev2Daemon {
       const event = a.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed';
       this.log.warn({ event, ike: sa.id, conn: sa.conn.name, child: ex.child.name, notify: constName(NOTIFY, a.notify), reason: a.reason }, `CHILD SA '${ex.child.name}' not established: ${constName(NOTIFY, a.notify)} (${a.reason})`);
       if (a.notify === NOTIFY.NO_PROPOSAL_CHOSEN) this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: ex.child.name, reason: a.reason }, 'CHILD SA failed');
+      this.failures.note(sa.conn.name, ex.child.name, event, `${constName(NOTIFY, a.notify)} (${a.reason})`);
       return;
     }
     const nonces = [ex.Ni!, ex.Nr!] as const, rekeyOf = ex.rekeyOf;
@@ -713,6 +720,7 @@ export class Ikev2Daemon {
     const r = this.children.install(sa, sa.conn, result, sa.local, sa.remote, { active: true, initiator });
     if (typeof r === 'string') {
       this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: result.child.name, reason: r }, r);
+      this.failures.note(sa.conn.name, result.child.name, 'child.failed', r);
       return undefined;
     }
     const key = `${sa.conn.name}/${result.child.name}`, held = this.held.get(key);
@@ -829,10 +837,16 @@ export class Ikev2Daemon {
   }
 
   private lifetimes(sa: Ikev2Sa): void {
-    const l = limits(sa.conn.ike.lifetime, sa.initiator);
+    const l = limits(sa.conn.ike.lifetime, sa.initiator), now = Date.now();
     const reauth = sa.conn.ike.reauth;
     // Reauthentication replaces rekeying when it comes first (strongSwan: whichever is due).
-    if (reauth !== undefined && reauth * 1000 <= l.softMs) return this.after(sa, limits({ time: reauth }, sa.initiator).softMs, () => this.reauthenticate(sa));
+    if (reauth !== undefined && reauth * 1000 <= l.softMs) {
+      const at = limits({ time: reauth }, sa.initiator).softMs;
+      sa.reauthAt = now + at;
+      return this.after(sa, at, () => this.reauthenticate(sa));
+    }
+    sa.rekeyAt = now + l.softMs;
+    sa.expiresAt = now + l.hardMs;
     this.after(sa, l.softMs, () => this.rekeyIke(sa));
     this.after(sa, l.hardMs, () => {
       if (sa.state !== 'established') return;
@@ -941,7 +955,7 @@ export class Ikev2Daemon {
     const conn = sa.conn;
     if (!sa.established) {
       this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: conn.name, peer: endpointText(sa.remote), reason }, reason);
-      return this.fail(sa, reason);
+      return this.fail(sa, reason, 'ike.timeout');
     }
     const action = conn.ike.dpd?.action ?? 'clear';
     this.log.warn({ event: 'dpd.timeout', ike: sa.id, conn: conn.name, peer: endpointText(sa.remote), action, reason }, `peer ${endpointText(sa.remote)} is dead: ${action}`);
@@ -983,9 +997,11 @@ export class Ikev2Daemon {
 
   // ---- Bookkeeping ------------------------------------------------------------------------------
 
-  private fail(sa: Ikev2Sa, reason: string): void {
+  /** An IKE SA that will not be; `event` says why, for `ipsecgw up` (our own SAs only: a peer's failed attempt is its business). */
+  private fail(sa: Ikev2Sa, reason: string, event: FailureEvent = 'ike.failed'): void {
     if (sa.state === 'deleted') return;
     this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `IKE SA failed: ${reason}`);
+    if (sa.initiator) this.failures.note(sa.conn.name, undefined, event, reason);
     const ex = this.authChild.get(sa);
     if (ex) this.children.rekeyFailed(ex.rekeyOf);
     if (sa.initiator && !this.sas.of(sa.conn).some((o) => o !== sa && o.state !== 'deleted')) {
@@ -1073,15 +1089,23 @@ export class Ikev2Daemon {
     this.o.trace((header.flags & FLAG.INITIATOR) !== 0 ? `${body} -->` : `<-- ${body}`);
   }
 
-  status(): object {
+  /** What `ipsecgw status` shows (status.ts). */
+  status(): IkeDaemonStatus {
+    const now = Date.now();
     return {
-      ike: [...this.sas].map((sa) => ({
-        id: sa.id, conn: sa.conn.name, version: 2, state: sa.state, role: sa.role,
-        local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis,
-        peerId: sa.peerId ? idText(sa.peerId) : undefined, encr: sa.choice?.encr.name, integ: sa.choice?.integ?.name, prf: sa.choice?.prf.name,
-        group: sa.choice?.dh.group, nat: sa.nat,
-        established: sa.establishedAt ? Math.round((Date.now() - sa.establishedAt) / 1000) : undefined,
-      })),
+      ike: [...this.sas].map((sa): IkeSaStatus => {
+        const c = sa.choice;
+        return {
+          id: sa.id, conn: sa.conn.name, version: 2, step: sa.state, role: sa.role,
+          state: sa.state === 'established' || sa.state === 'rekeyed' || sa.state === 'deleted' ? sa.state : 'connecting',
+          local: endStatus(sa.local, sa.established ? idText(ourId(sa, this.credentials(sa.conn))) : undefined),
+          remote: endStatus(sa.remote, sa.peerId ? idText(sa.peerId) : undefined),
+          spiI: hex(sa.spiI), spiR: hex(sa.spiR), nat: { ...sa.nat },
+          ...(c ? ikeAlgorithms(c.encr, c.integ, c.prf, c.dh) : {}),
+          established: secondsSince(sa.establishedAt, now),
+          ...(sa.established ? { rekeyIn: secondsUntil(sa.rekeyAt, now), reauthIn: secondsUntil(sa.reauthAt, now), expiresIn: secondsUntil(sa.expiresAt, now) } : {}),
+        };
+      }),
       children: this.children.status(),
       stats: this.stats,
     };

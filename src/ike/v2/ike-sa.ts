@@ -41,6 +41,10 @@ export class Ikev2Sa {
   nextRequestId = 0;
   expectedRequestId = 0;
   establishedAt?: number;
+  /** When its lifetimes act (ms since the epoch), for `ipsecgw status`: rekey, reauthentication, deletion. */
+  rekeyAt?: number;
+  reauthAt?: number;
+  expiresAt?: number;
   lastHeard = Date.now();
 
   constructor(
