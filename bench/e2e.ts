@@ -3,11 +3,10 @@
 // strongSwan (kernel-libipsec, IKEv2), and plain routing, all in the same run and the same topology,
 // so that the ratios between them mean something on a shared machine. Needs root, iperf3, and
 // strongSwan for its column.
-import { execFileSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopology, type Topology } from '../src/lab/netns.js';
+import { createTopology } from '../src/lab/netns.js';
 import { cleanup, startGateways } from '../src/lab/gateways.js';
 import { haveStrongswan, startSwan } from '../src/lab/strongswan.js';
+import { haveIperf3, iperf, reachable } from '../src/lab/traffic.js';
 
 export const E2E_SUITES = ['aes128gcm16', 'aes128-sha256', 'chacha20poly1305'];
 export const E2E_STREAMS = [1, 4];
@@ -30,32 +29,6 @@ export interface E2eOptions {
   progress?: (line: string) => void;
 }
 
-/** iperf3 from hA to hB: received Gbit/s and the sender's retransmits. */
-async function iperf(t: Topology, streams: number, seconds: number): Promise<{ gbps: number; retransmits: number }> {
-  const server = t.spawn(t.hB, 'iperf3', ['-s', '-1', '-B', t.addr.hB.lan4]);
-  await sleep(300);
-  try {
-    const out = t.exec(t.hA, 'iperf3', ['-c', t.addr.hB.lan4, '-t', String(seconds), '-P', String(streams), '-J'], { timeout: (seconds + 30) * 1000 });
-    const end = (JSON.parse(out) as { end: { sum_received: { bits_per_second: number }; sum_sent: { retransmits?: number } } }).end;
-    return { gbps: end.sum_received.bits_per_second / 1e9, retransmits: end.sum_sent.retransmits ?? 0 };
-  } finally {
-    server.kill();
-  }
-}
-
-/** Waits until hA reaches hB (routes, SAs and neighbours in place). */
-async function reachable(t: Topology): Promise<void> {
-  for (let i = 0; i < 30; i++) {
-    try {
-      t.exec(t.hA, 'ping', ['-c', '1', '-W', '1', t.addr.hB.lan4]);
-      return;
-    } catch {
-      await sleep(200);
-    }
-  }
-  throw new Error('hB unreachable from hA');
-}
-
 async function measure(setup: Setup, suite: string, o: E2eOptions, rows: E2eRow[], total: number): Promise<void> {
   const t = createTopology();
   let stop: () => Promise<void> = async () => undefined;
@@ -76,7 +49,7 @@ async function measure(setup: Setup, suite: string, o: E2eOptions, rows: E2eRow[
       ], { version: 2, esp: suite });
       stop = () => s.stop();
     }
-    await reachable(t);
+    await reachable(t, t.hA, t.addr.hB.lan4);
     for (const streams of o.streams ?? E2E_STREAMS) {
       const r = await iperf(t, streams, o.seconds);
       rows.push({ suite, setup, streams, ...r });
@@ -90,7 +63,7 @@ async function measure(setup: Setup, suite: string, o: E2eOptions, rows: E2eRow[
 
 export async function runE2e(o: E2eOptions): Promise<E2eRow[]> {
   if (process.getuid?.() !== 0) throw new Error('bench e2e needs root (network namespaces)');
-  execFileSync('iperf3', ['--version'], { stdio: 'ignore' });
+  if (!haveIperf3()) throw new Error('bench e2e needs iperf3 (apt-get install iperf3)');
   const suites = o.suites ?? E2E_SUITES, streams = o.streams ?? E2E_STREAMS;
   const swan = (o.strongswan ?? true) && haveStrongswan();
   const setups: Setup[] = ['ipsecgw ↔ ipsecgw', ...(swan ? ['strongSwan ↔ strongSwan' as const] : [])];

@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './bench.js';
 import { checkCommand } from './check.js';
+import { demoCommand } from './demo.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { downCommand, upCommand } from './updown.js';
@@ -16,6 +17,7 @@ await yargs(hideBin(process.argv))
   .command(statusCommand)
   .command(upCommand)
   .command(downCommand)
+  .command(demoCommand)
   .command(benchCommand)
   .demandCommand(1, 'name a command (see --help)')
   .strict()

@@ -123,7 +123,7 @@ export async function runGateway(t: Topology, ns: string, config: string, socket
     async stop() {
       if (proc.exitCode !== null) return proc.exitCode;
       proc.kill('SIGTERM');
-      const code = await Promise.race([exit, sleep(10_000).then(() => 'timeout' as const)]);
+      const code = await Promise.race([exit, sleep(10_000, undefined, { ref: false }).then(() => 'timeout' as const)]);
       if (code === 'timeout') {
         // Nothing may outlive the test: the failure is reported, the process goes anyway.
         proc.kill('SIGKILL');

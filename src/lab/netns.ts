@@ -70,6 +70,8 @@ export interface SiteAddrs {
 }
 
 export interface Topology {
+  /** What every namespace name of this topology starts with: the prefix, this process's pid and a counter. */
+  prefix: string;
   /** Namespace names. */
   hA: string;
   gwA: string;
@@ -116,6 +118,8 @@ export interface NatOptions {
 export interface TopologyOptions {
   /** A NAT namespace between gwA and gwB (see the file header). */
   nat?: boolean | NatOptions;
+  /** The start of every namespace and interface name, at most 6 characters (default 'ig'). */
+  prefix?: string;
 }
 
 /** One connection the NAT tracks, as /proc/net/nf_conntrack shows it. */
@@ -183,10 +187,12 @@ function parseConntrack(text: string): NatMapping[] {
 }
 
 export function createTopology(opts: TopologyOptions = {}): Topology {
-  // Short (interface names are limited to 15 bytes: "ig" + 4 + 2 + "lga" at most), and unambiguous
+  // Short (interface names are limited to 15 bytes: prefix + 4 + 2 + "lga" at most), and unambiguous
   // between processes: the pid in a fixed width, then this process's counter.
+  const prefix = opts.prefix ?? 'ig';
+  if (!/^[a-z][a-z0-9]{0,5}$/.test(prefix)) throw new Error(`namespace prefix '${prefix}': 1 to 6 lower-case letters and digits`);
   const id = `${(process.pid % 1_000_000).toString(36).padStart(4, '0')}${(counter++ % 1296).toString(36)}`;
-  const p = `ig${id}`;
+  const p = `${prefix}${id}`;
   const natOn = opts.nat !== undefined && opts.nat !== false;
   const natOpts: NatOptions = typeof opts.nat === 'object' ? opts.nat : {};
   const ns = { hA: `${p}hA`, gwA: `${p}gwA`, gwB: `${p}gwB`, hB: `${p}hB`, ...(natOn ? { nat: `${p}nat` } : {}) };
@@ -200,6 +206,7 @@ export function createTopology(opts: TopologyOptions = {}): Topology {
     ? { wire4: '192.168.77.2', wire6: '2001:db8:77::2', seen4: '192.0.2.3', seen6: '2001:db8:77::2', lan4: '10.1.0.1', lan6: 'fd00:1::1' }
     : { wire4: '192.0.2.1', wire6: '2001:db8::1', seen4: '192.0.2.1', seen6: '2001:db8::1', lan4: '10.1.0.1', lan6: 'fd00:1::1' };
   const t: Topology = {
+    prefix: p,
     hA: ns.hA, gwA: ns.gwA, gwB: ns.gwB, hB: ns.hB,
     namespaces: names,
     addr: {
