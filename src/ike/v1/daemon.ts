@@ -25,6 +25,7 @@ import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../en
 import { initiateAggressive, onAggressive2, onAggressive3, respondAggressive1 } from './aggressive.js';
 import { ChildManager, type ChildRecord, type ChildResult } from '../children.js';
 import { CredentialStore, type Credentials } from '../credentials.js';
+import { failureOf, NO_COUNTERS, type IkeCounters, type IkeFailure } from '../counters.js';
 import type { Slot, V1Host } from './host.js';
 import { Ikev1Sa, hex, isZero } from './ike-sa.js';
 import type { Incoming } from './incoming.js';
@@ -62,6 +63,8 @@ export interface Ikev1Options {
   readonly retransmit?: RetransmitPolicy;
   /** Every accepted message in RFC notation ("HDR, SA, VID -->"), as its receiver decoded it. */
   readonly trace?: (line: string) => void;
+  /** Rekeys and failures, for the metrics endpoint. */
+  readonly counters?: IkeCounters;
 }
 
 interface SlotState {
@@ -78,6 +81,7 @@ export interface Ikev1Stats {
 
 export class Ikev1Daemon implements V1Host {
   readonly log: Logger;
+  readonly counters: IkeCounters;
   private readonly connections: Connection[];
   private readonly sas = new Set<Ikev1Sa>();
   private readonly slots = new Map<Ikev1Sa, Map<Slot, SlotState>>();
@@ -97,6 +101,7 @@ export class Ikev1Daemon implements V1Host {
 
   constructor(private readonly o: Ikev1Options) {
     this.log = o.log;
+    this.counters = o.counters ?? NO_COUNTERS;
     this.connections = o.connections.filter((c) => c.version === 1);
     this.retransmitPolicy = o.retransmit ?? STRONGSWAN_RETRANSMIT;
     this.children = new ChildManager<Ikev1Sa>(o.kernel, o.log, {
@@ -118,7 +123,7 @@ export class Ikev1Daemon implements V1Host {
         const sa = r.ike;
         if (r.child.pfs === 'identities' && sa) queueMicrotask(() => this.deleteIke(sa, true));
       },
-    });
+    }, this.counters);
   }
 
   /** Traps and `start: start` children; warnings about weak choices. */
@@ -283,7 +288,7 @@ export class Ikev1Daemon implements V1Host {
         this.slot(sa, 'p1').lastIn = data;
         this.log.info({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), exchange: sa.exchange }, `${sa.exchange} mode from ${endpointText(from)}`);
         this.after(sa, HALF_OPEN_MS, () => {
-          if (!sa.established) this.phase1Failed(sa, 'half-open SA timed out');
+          if (!sa.established) this.phase1Failed(sa, 'half-open SA timed out', 'timeout');
         });
         return;
       }
@@ -294,7 +299,11 @@ export class Ikev1Daemon implements V1Host {
     if (notify === NOTIFY.INVALID_ID_INFORMATION) {
       // Aggressive mode with an identity no connection names: say so, not "no proposal".
       this.log.warn({ event: 'auth.failed', peer: endpointText(from), reason }, `peer not accepted: ${reason}`);
-    } else this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
+      this.counters.failed('ike', 'authentication_failed');
+    } else {
+      this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
+      this.counters.failed('ike', 'no_proposal_chosen');
+    }
     const tmp = new Ikev1Sa('responder', 'main', candidates[0], to, from, header.icookie.slice());
     this.o.transport.send(to, from, plainErrorNotify(tmp, notify));
   }
@@ -325,7 +334,10 @@ export class Ikev1Daemon implements V1Host {
       payloads = decodePayloads(header.nextPayload, plain);
     } catch (err) {
       // With a wrong pre-shared key, message 5 decrypts to noise (RFC 2409 gives no better signal).
-      if (encrypted) this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: 'decryption failed (pre-shared keys differ?)' }, 'phase-1 message did not decrypt');
+      if (encrypted) {
+        this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: 'decryption failed (pre-shared keys differ?)' }, 'phase-1 message did not decrypt');
+        this.counters.failed('ike', 'authentication_failed', sa);
+      }
       throw err;
     }
     const bad = checkPayloads(kind, payloads);
@@ -351,7 +363,7 @@ export class Ikev1Daemon implements V1Host {
     if (!n || n.notifyType >= 16384 || !sameEndpointAddress(from, sa.remote)) return this.drop('unprotected', from);
     this.log.warn({ event: n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, n.notifyType) },
       `peer answered ${constName(NOTIFY, n.notifyType)}`);
-    this.fail(sa, `peer sent ${constName(NOTIFY, n.notifyType)}`);
+    this.fail(sa, `peer sent ${constName(NOTIFY, n.notifyType)}`, failureOf(constName(NOTIFY, n.notifyType), 'ike'));
   }
 
   private initiatePhase1(conn: Connection): Ikev1Sa {
@@ -403,13 +415,14 @@ export class Ikev1Daemon implements V1Host {
     for (const w of waiting) this.startQuick(sa, w.child, w.rekeyOf);
   }
 
-  private phase1Failed(sa: Ikev1Sa, reason: string): void {
+  private phase1Failed(sa: Ikev1Sa, reason: string, why: IkeFailure): void {
     this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1 failed: ${reason}`);
-    this.fail(sa, reason);
+    this.fail(sa, reason, why);
   }
 
-  /** Forgets a failed SA; children waiting for it fail with it. */
-  private fail(sa: Ikev1Sa, reason: string): void {
+  /** Forgets a failed SA; children waiting for it fail with it. `why`: the reason the metrics count it under. */
+  private fail(sa: Ikev1Sa, reason: string, why: IkeFailure): void {
+    this.counters.failed('ike', why, sa);
     const waiting = this.pending.get(sa.conn.name) ?? [];
     if (sa.role === 'initiator' && ![...this.sas].some((o) => o !== sa && o.conn === sa.conn && o.state !== 'deleted')) {
       this.pending.delete(sa.conn.name);
@@ -492,8 +505,8 @@ export class Ikev1Daemon implements V1Host {
         const reason = `no answer after ${p.tries} retransmits${sa.state === 'I5' ? ' to our proof of identity (pre-shared keys, certificates or identities differ?)' : ''}`;
         if (slot === 'p1') {
           this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1: ${reason}`);
-          this.fail(sa, reason);
-        } else this.quickTimedOut(sa, slot, reason);
+          this.fail(sa, reason, 'timeout');
+        } else this.quickTimedOut(sa, slot, reason, 'timeout');
         return;
       }
       n++;
@@ -590,6 +603,7 @@ export class Ikev1Daemon implements V1Host {
       const check = setInterval(() => {
         if (next.established) {
           clearInterval(check);
+          this.counters.rekeyed('ike');
           this.deleteIke(sa, true);
         } else if (next.state === 'deleted') clearInterval(check);
       }, 200);
@@ -688,7 +702,7 @@ export class Ikev1Daemon implements V1Host {
     return undefined;
   }
 
-  private quickTimedOut(sa: Ikev1Sa, messageId: number, reason: string): void {
+  private quickTimedOut(sa: Ikev1Sa, messageId: number, reason: string, why: IkeFailure): void {
     const ex = this.quick.get(sa)?.get(messageId);
     if (!ex || ex.state === 'done') return;
     ex.state = 'done';
@@ -698,7 +712,7 @@ export class Ikev1Daemon implements V1Host {
       if (r) void this.children.remove(r, false, reason);
     }
     this.children.rekeyFailed(ex.rekeyOf);
-    this.childFailed(sa, ex.child, reason);
+    this.childFailed(sa, ex.child, reason, why);
   }
 
   allocSpi(): number {
@@ -715,8 +729,9 @@ export class Ikev1Daemon implements V1Host {
     if (r) this.children.activate(r);
   }
 
-  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string): void {
+  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string, why: IkeFailure = 'other'): void {
     this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: child?.name, reason }, `Quick Mode failed: ${reason}`);
+    this.counters.failed('child', why);
   }
 
   // ---- Informational --------------------------------------------------------------------------
@@ -758,7 +773,7 @@ export class Ikev1Daemon implements V1Host {
           for (const ex of this.quick.get(sa)?.values() ?? []) {
             if (ex.role === 'initiator' && ex.state === 'sent1') {
               this.answered(sa, ex.messageId);
-              this.quickTimedOut(sa, ex.messageId, `peer sent ${constName(NOTIFY, n.notifyType)}`);
+              this.quickTimedOut(sa, ex.messageId, `peer sent ${constName(NOTIFY, n.notifyType)}`, failureOf(constName(NOTIFY, n.notifyType), 'child'));
             }
           }
         }
@@ -852,6 +867,11 @@ export class Ikev1Daemon implements V1Host {
   }
 
   // ---- Status ---------------------------------------------------------------------------------
+
+  /** The state of every ISAKMP SA and CHILD SA, for the metrics endpoint. */
+  states(): { ike: string[]; children: string[] } {
+    return { ike: [...this.sas].map((sa) => sa.state), children: this.children.all().map((r) => r.state) };
+  }
 
   status(): object {
     return {
