@@ -53,6 +53,7 @@ describe('the metrics endpoint of a running gateway', { skip: skip ?? false }, (
         ipsecgw_rekeys_total: 'counter', ipsecgw_ike_failures_total: 'counter', process_cpu_seconds_total: 'counter',
       })) assert.equal(families.get(name), type, name);
       assert.equal(sample(before, 'ipsecgw_manual_sas', { state: 'active' }), 1);
+      assert.equal(sample(before, 'ipsecgw_datapath_drops_total', { role: 'tx', reason: 'tun-malformed' }), 0);
 
       ping(t, t.hA, t.addr.hB.lan4, 5);
       const after = scrape(t, t.gwA);

@@ -114,7 +114,7 @@ const SNAPSHOT: MetricsSnapshot = {
   manual: [{ entry: 'lab-link', bytesIn: 5n, bytesOut: 6n, packetsIn: 1n, packetsOut: 2n }],
   manualStates: ['active'],
   lanes: [
-    { role: 'tx', drops: { 'no-policy': 3n, 'icv': 0n }, batches: hist([[1, 5], [32, 2]]) },
+    { role: 'tx', drops: { 'none': 0n, 'no-policy': 3n, 'icv': 0n }, batches: hist([[1, 5], [32, 2]]) },
     { role: 'rx', drops: { 'icv': 7n, 'replay': 1n }, batches: hist([[3, 1], [128, 1]]) },
   ],
 };
@@ -146,6 +146,7 @@ describe('the exposition', () => {
     assert.equal(sample(text, 'ipsecgw_manual_packets_total', { entry: 'lab-link', direction: 'in' }), 1);
     assert.equal(sample(text, 'ipsecgw_datapath_drops_total', { role: 'tx', reason: 'no-policy' }), 3);
     assert.equal(sample(text, 'ipsecgw_datapath_drops_total', { role: 'rx', reason: 'icv' }), 7);
+    assert.equal(sample(text, 'ipsecgw_datapath_drops_total', { role: 'tx', reason: 'none' }), undefined, "the engine's 'none' is no reason");
     // Histogram: cumulative buckets at 1, 2, 4 … 128 and +Inf, _sum in packets, _count in batches.
     const le = (role: string, bound: string) => sample(text, 'ipsecgw_datapath_batch_packets_bucket', { role, le: bound });
     assert.deepEqual(['1', '2', '4', '8', '16', '32', '64', '128', '+Inf'].map((b) => le('tx', b)), [5, 5, 5, 5, 5, 7, 7, 7, 7]);

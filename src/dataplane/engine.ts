@@ -591,9 +591,15 @@ export class Engine {
     return this.lane.stats();
   }
 
-  /** Lane i's counters, read from the shared memory (they sit at the same place in every lane's scratch). */
+  /**
+   * Lane i's counters, read from the shared memory (they sit at the same place in every lane's
+   * scratch); with the packets its worker took from the TUN device and could not use (a GSO
+   * super-packet the splitter refuses, one too large for a slot) as drops of reason 'tun-malformed'.
+   */
   laneStats(i: number): LaneStats {
-    return readStats(this.dp, this.lane.dropReasons, this.plan.lanes[i].scratch + (this.dp.fn.espStats() - this.plan.lanes[0].scratch));
+    const stats = readStats(this.dp, this.lane.dropReasons, this.plan.lanes[i].scratch + (this.dp.fn.espStats() - this.plan.lanes[0].scratch));
+    const tun = Atomics.load(new Int32Array(this.dp.memory.buffer, this.plan.lanes[i].activity, 3), 2) >>> 0;
+    return { ...stats, drops: { ...stats.drops, 'tun-malformed': BigInt(tun) } };
   }
 
   /** Lane i's batch sizes so far (the lane's thread records them, see Lane.process). */

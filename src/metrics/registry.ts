@@ -146,7 +146,8 @@ export class GatewayMetrics {
     }
     this.drops.reset();
     for (const lane of s.lanes) {
-      for (const [reason, n] of Object.entries(lane.drops)) this.drops.inc({ role: lane.role, reason }, Number(n));
+      // DROP_NONE is the engine's "not dropped": not a reason.
+      for (const [reason, n] of Object.entries(lane.drops)) if (reason !== 'none') this.drops.inc({ role: lane.role, reason }, Number(n));
     }
     this.batches.set(s.lanes.map((l) => ({ labels: { role: l.role }, value: l.batches })));
   }
