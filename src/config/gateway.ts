@@ -2,15 +2,15 @@
 
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { isSeq, type Node } from 'yaml';
+import { isScalar, isSeq, type Node } from 'yaml';
 import type { Address } from '../dataplane/addr.js';
-import { formatAddress } from '../dataplane/addr.js';
+import { formatAddress, parseAddress } from '../dataplane/addr.js';
 import { sameAddress } from './prefix.js';
 import { MapView, type Ctx } from './reader.js';
 import type { Gateway } from './types.js';
 import { readAddress } from './values.js';
 
-const KEYS = ['name', 'tun', 'listen', 'mtu', 'workers', 'socket', 'max-sas'] as const;
+const KEYS = ['name', 'tun', 'listen', 'mtu', 'workers', 'socket', 'max-sas', 'metrics'] as const;
 
 /** RFC 791: every IPv4 host takes 576-byte datagrams; below that the TUN device is of no use. */
 export const MIN_MTU = 576;
@@ -67,6 +67,59 @@ export function readGateway(ctx: Ctx, node: Node | undefined, anchor: Node | und
       (socketText === undefined ? " (shorten 'name' or set 'socket')" : ''));
   }
 
+  const metricsNode = g.get('metrics');
+  const metrics = metricsNode === undefined ? undefined : readMetrics(ctx, metricsNode);
+
   if (name === undefined) return { mtuNode: g.get('mtu'), listenNodes };
-  return { gateway: { name, tun, listen, mtu, workers, socket, ...(maxSas !== undefined ? { maxSas } : {}) }, mtuNode: g.get('mtu'), listenNodes };
+  return {
+    gateway: { name, tun, listen, mtu, workers, socket, ...(maxSas !== undefined ? { maxSas } : {}), ...(metrics ? { metrics } : {}) },
+    mtuNode: g.get('mtu'), listenNodes,
+  };
+}
+
+/**
+ * `metrics: HOST:PORT` — where the Prometheus endpoint listens (TCP): an IPv4 address and port,
+ * or an IPv6 address in brackets, as in a URL (RFC 3986 §3.2.2). The endpoint has no
+ * authentication, so an address other than loopback gets a warning.
+ */
+function readMetrics(ctx: Ctx, node: Node): { host: string; port: number } | undefined {
+  const example = "write it as 127.0.0.1:9469, or '[::1]:9469' in quotes";
+  // Unquoted, YAML reads [::1]:9469 as a list (a flow sequence) and 9469 as a number.
+  if (!isScalar(node) || typeof node.value !== 'string') {
+    ctx.r.error(node, `'metrics' must be an address and a port, HOST:PORT; ${example}`);
+    return undefined;
+  }
+  const text = node.value.trim();
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  if (!m || host === undefined) {
+    const bare6 = !text.includes('[') && text.split(':').length > 2;
+    ctx.r.error(node, `'metrics': '${text}' is not HOST:PORT${bare6 ? ' (an IPv6 address goes in brackets)' : ''}; ${example}`);
+    return undefined;
+  }
+  let address: Address;
+  try {
+    address = parseAddress(host);
+  } catch {
+    ctx.r.error(node, `'metrics': '${host}' is not an IPv4 or IPv6 address; ${example}`);
+    return undefined;
+  }
+  if ((address.family === 6) !== (m[1] !== undefined)) {
+    ctx.r.error(node, `'metrics': an IPv6 address goes in brackets and an IPv4 address does not; ${example}`);
+    return undefined;
+  }
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) {
+    ctx.r.error(node, `'metrics': port ${m[3]} is not 1..65535`);
+    return undefined;
+  }
+  if (!isLoopback(address)) {
+    ctx.r.warn(node, `'metrics': ${text} is not a loopback address; the endpoint has no authentication, so anyone who reaches it reads the gateway's peers and traffic figures`);
+  }
+  return { host: formatAddress(address), port };
+}
+
+/** 127.0.0.0/8 (RFC 1122 §3.2.1.3) and ::1 (RFC 4291 §2.5.3). */
+function isLoopback(a: Address): boolean {
+  return a.family === 4 ? a.bytes[0] === 127 : a.bytes.every((b, i) => b === (i === 15 ? 1 : 0));
 }

@@ -46,6 +46,8 @@ export interface Gateway {
    * for every manual entry and configured child, and 4096 more when a connection takes roaming peers.
    */
   readonly maxSas?: number;
+  /** `metrics: HOST:PORT`: the Prometheus text endpoint (GET /metrics); absent: none. */
+  readonly metrics?: { readonly host: string; readonly port: number };
 }
 
 export type Mode = 'tunnel' | 'transport';

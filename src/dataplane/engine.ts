@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { instantiate, preferredVariant, SHARED_MAX_PAGES, type Datapath, type Variant } from './wasm.js';
 import { parseAddress, parsePrefix, type Address } from './addr.js';
+import { BATCH_HISTOGRAM_BYTES, BatchHistogram, type BatchSnapshot } from './batch-histogram.js';
 
 export type EncAlgorithm = 'null' | 'aes-cbc' | 'aes-gcm' | 'chacha20-poly1305' | '3des-cbc' | 'des-cbc';
 export type IntegAlgorithm = 'none' | 'hmac-sha1' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512';
@@ -129,8 +130,11 @@ export interface EnginePlan {
   batch: number;
   bufferSize: number;
   headroom: number;
-  /** Per lane: its scratch, slots, packet buffers, and three int32: epoch and busy (SA removal), TUN drops. */
-  lanes: Array<{ scratch: number; slots: number; buffers: number; activity: number; tunSlots: number; tunBuffers: number }>;
+  /**
+   * Per lane: its scratch, slots, packet buffers, three int32 (epoch and busy for SA removal, TUN
+   * drops) and its batch-size histogram (batch-histogram.ts).
+   */
+  lanes: Array<{ scratch: number; slots: number; buffers: number; activity: number; batches: number; tunSlots: number; tunBuffers: number }>;
   /** TUN read slots per worker lane (see EngineOptions). */
   tunSlots: number;
 }
@@ -155,6 +159,7 @@ function plan(dp: Datapath, o: Required<Omit<EngineOptions, 'variant'>>, variant
     slots: take(o.batch * C.SLOT_SIZE),
     buffers: take(o.batch * o.bufferSize),
     activity: take(12),
+    batches: take(BATCH_HISTOGRAM_BYTES),
     tunSlots: take(i ? o.tunSlots * C.SLOT_SIZE : 0),
     tunBuffers: take(i ? o.tunSlots * TUN_SLOT_BYTES : 0),
   }));
@@ -195,6 +200,8 @@ export class Lane {
   static readonly RESEED_MS = 60_000;
   /** [epoch, busy] of this lane, shared with the control side (see Engine.retireSa). */
   private readonly activity: Int32Array;
+  /** Packets per batch, read by the control side for the metrics endpoint. */
+  private readonly batches: BatchHistogram;
 
   constructor(readonly dp: Datapath, readonly plan: EnginePlan, readonly index: number) {
     const lane = plan.lanes[index];
@@ -211,6 +218,7 @@ export class Lane {
     this.dropReasons = reasonNames(this.C, 'DROP_');
     this.controls = reasonNames(this.C, 'CONTROL_');
     this.activity = new Int32Array(dp.memory.buffer, lane.activity, 2);
+    this.batches = new BatchHistogram(dp.memory.buffer, lane.batches);
     this.seedRng();
   }
 
@@ -273,6 +281,7 @@ export class Lane {
       Atomics.store(this.activity, 1, 0);
       Atomics.add(this.activity, 0, 1);
     }
+    this.batches.record(n);
   }
 
   /** Slot i's verdict, reason, SA and packet after a batch. */
@@ -296,6 +305,12 @@ export class Lane {
   stats(): LaneStats {
     return readStats(this.dp, this.dropReasons, this.dp.fn.espStats());
   }
+}
+
+/** What an SA carried in its life: bytes and packets. */
+export interface SaTotals {
+  bytes: bigint;
+  packets: bigint;
 }
 
 export interface LaneStats {
@@ -476,7 +491,7 @@ export class Engine {
    * longer use it), and wiped once every lane that was in a batch has finished that batch — a
    * batch half done with a wiped key would encrypt under a key of zeros.
    */
-  async retireSa(index: number): Promise<void> {
+  async retireSa(index: number): Promise<SaTotals> {
     const C = this.C;
     // Sequentially consistent store, then loads: either a lane sees "dying" in its next batch, or
     // we see it busy and wait for that batch to end (the lane stores busy the same way).
@@ -491,7 +506,10 @@ export class Engine {
     for (const w of waits) {
       while (w.busy && Atomics.load(w.a, 0) === w.epoch && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     }
+    // No batch uses it any more: these are its last counters (the metrics keep them).
+    const { bytes, packets } = this.saStatus(index);
     this.removeSa(index);
+    return { bytes, packets };
   }
 
   private writeSelector(p: number, sel: SelectorSpec): void {
@@ -573,9 +591,20 @@ export class Engine {
     return this.lane.stats();
   }
 
-  /** Lane i's counters, read from the shared memory (they sit at the same place in every lane's scratch). */
+  /**
+   * Lane i's counters, read from the shared memory (they sit at the same place in every lane's
+   * scratch); with the packets its worker took from the TUN device and could not use (a GSO
+   * super-packet the splitter refuses, one too large for a slot) as drops of reason 'tun-malformed'.
+   */
   laneStats(i: number): LaneStats {
-    return readStats(this.dp, this.lane.dropReasons, this.plan.lanes[i].scratch + (this.dp.fn.espStats() - this.plan.lanes[0].scratch));
+    const stats = readStats(this.dp, this.lane.dropReasons, this.plan.lanes[i].scratch + (this.dp.fn.espStats() - this.plan.lanes[0].scratch));
+    const tun = Atomics.load(new Int32Array(this.dp.memory.buffer, this.plan.lanes[i].activity, 3), 2) >>> 0;
+    return { ...stats, drops: { ...stats.drops, 'tun-malformed': BigInt(tun) } };
+  }
+
+  /** Lane i's batch sizes so far (the lane's thread records them, see Lane.process). */
+  laneBatches(i: number): BatchSnapshot {
+    return new BatchHistogram(this.dp.memory.buffer, this.plan.lanes[i].batches).snapshot();
   }
 }
 

@@ -3,11 +3,13 @@
 //
 //   start:  TUN up with its MTU, routes to the remote selectors into it, sockets for the outer
 //           families in use, SAs and policies into the engine, workers (tx, rx), IKE (UDP 500 here,
-//           4500 through the rx worker) with its traps and `start: start` children, control socket
+//           4500 through the rx worker) with its traps and `start: start` children, control socket,
+//           metrics endpoint (when configured)
 //   reload: SAs whose configuration changed (or went away) are retired, new ones installed; the
 //           others keep their state and traffic
-//   stop:   IKE SAs deleted (a Delete to each peer), workers stopped, every SA wiped, descriptors
-//           closed (the TUN device and its routes go with its descriptor), control socket removed
+//   stop:   metrics endpoint closed, IKE SAs deleted (a Delete to each peer), workers stopped, every
+//           SA wiped, descriptors closed (the TUN device and its routes go with its descriptor),
+//           control socket removed
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -24,6 +26,8 @@ import type { Role, WorkerMessage, WorkerSetup } from '../dataplane/worker.js';
 import { Ikev1Daemon } from '../ike/v1/daemon.js';
 import { Ikev2Daemon } from '../ike/v2/daemon.js';
 import type { Logger } from '../log.js';
+import { GatewayMetrics, type MetricsSnapshot, type Traffic } from '../metrics/registry.js';
+import { serveMetrics, type MetricsServer } from '../metrics/server.js';
 import { EngineKernel } from '../policy/kernel.js';
 import { serveControl } from './control.js';
 import { IkeIo } from './ike-io.js';
@@ -31,6 +35,8 @@ import { down, up, type IkeControl } from './initiate.js';
 import type { GatewayStatus, ManualSaStatus } from './status.js';
 
 const WORKER_URL = new URL('../dataplane/worker.js', import.meta.url);
+/** The workers, in lane order (lane 0 is the main thread's). */
+const ROLES: readonly Role[] = ['tx', 'rx'];
 const ESP = 50, AH = 51, NATT_PORT = 4500;
 const SOCKET_BUFFER = 8 << 20;
 /** The longest an `up` request waits for its outcome (the retransmissions of IKE end well before). */
@@ -63,6 +69,10 @@ export class Gateway {
   private ikeIo?: IkeIo;
   private ikev1?: Ikev1Daemon;
   private ikev2?: Ikev2Daemon;
+  private metrics?: GatewayMetrics;
+  private metricsServer?: MetricsServer;
+  /** What manual entries that were replaced or removed (reload) carried: their counters go on from there. */
+  private readonly manualRetired = new Map<string, Traffic>();
 
   constructor(private config: Config, private readonly log: Logger) {}
 
@@ -94,9 +104,11 @@ export class Gateway {
     for (const m of this.config.manual) this.install(m);
     this.applyPolicies();
     this.wake = this.native.eventfd();
-    for (const [i, role] of (['tx', 'rx'] as Role[]).entries()) this.workers.push(await this.spawn(role, i + 1));
+    for (const [i, role] of ROLES.entries()) this.workers.push(await this.spawn(role, i + 1));
+    if (g.metrics) this.metrics = new GatewayMetrics(() => this.metricsSnapshot());
     if (this.config.connections.length) await this.startIke();
     this.control = await serveControl(g.socket, (req) => this.handle(req));
+    if (this.metrics && g.metrics) this.metricsServer = await serveMetrics(g.metrics.host, g.metrics.port, this.metrics, this.log);
     this.log.info({ event: 'gateway.started', name: g.name, tun: g.tun, mtu: g.mtu, manual: this.config.manual.length, socket: g.socket }, 'gateway up');
   }
 
@@ -138,8 +150,8 @@ export class Gateway {
     const listen = this.config.gateway.listen.map(formatAddress);
     this.ikeIo = new IkeIo(this.native, { udp4: this.sockets.udp4, udp6: this.sockets.udp6 }, this.log);
     const o = { connections: this.config.connections, transport: this.ikeIo, kernel: this.kernel, log: this.log, listen, deliver: (p: Uint8Array) => this.reinject(p) };
-    this.ikev1 = new Ikev1Daemon(o);
-    this.ikev2 = new Ikev2Daemon(o);
+    this.ikev1 = new Ikev1Daemon({ ...o, counters: this.metrics?.counters(1) });
+    this.ikev2 = new Ikev2Daemon({ ...o, counters: this.metrics?.counters(2) });
     this.ikeIo.onMessage((to, from, message) => {
       // RFC 2408 §3.1 / RFC 7296 §3.1: the version byte tells IKEv1 (1.x) from IKEv2 (2.x).
       const major = message.length > 17 ? message[17] >> 4 : 0;
@@ -224,7 +236,12 @@ export class Gateway {
     this.installed.delete(name);
     this.applyPolicies();
     for (const r of it.routes) ip(r.includes(':') ? '-6' : '-4', 'route', 'del', r, 'dev', this.config.gateway.tun, { quiet: true });
-    await Promise.all([this.engine.retireSa(it.out), this.engine.retireSa(it.in)]);
+    const [o, i] = await Promise.all([this.engine.retireSa(it.out), this.engine.retireSa(it.in)]);
+    const before = this.manualRetired.get(name);
+    this.manualRetired.set(name, {
+      bytesIn: (before?.bytesIn ?? 0n) + i.bytes, bytesOut: (before?.bytesOut ?? 0n) + o.bytes,
+      packetsIn: (before?.packetsIn ?? 0n) + i.packets, packetsOut: (before?.packetsOut ?? 0n) + o.packets,
+    });
     this.log.info({ event: 'child.removed', name }, 'manual SA removed');
   }
 
@@ -337,7 +354,37 @@ export class Gateway {
     };
   }
 
+  /**
+   * What the metrics endpoint shows, read in one go (a scrape never sees an SA pair both removed and
+   * not yet counted as retired: both happen in one turn of the event loop).
+   */
+  private metricsSnapshot(): MetricsSnapshot {
+    const manual = new Map<string, Traffic & { entry: string }>();
+    for (const [entry, t] of this.manualRetired) manual.set(entry, { entry, ...t });
+    const states: string[] = [];
+    for (const it of this.installed.values()) {
+      const o = this.engine.saStatus(it.out), i = this.engine.saStatus(it.in), t = manual.get(it.sa.name);
+      states.push(o.state !== 'active' ? o.state : i.state);
+      manual.set(it.sa.name, {
+        entry: it.sa.name, bytesIn: (t?.bytesIn ?? 0n) + i.bytes, bytesOut: (t?.bytesOut ?? 0n) + o.bytes,
+        packetsIn: (t?.packetsIn ?? 0n) + i.packets, packetsOut: (t?.packetsOut ?? 0n) + o.packets,
+      });
+    }
+    const versions = new Set(this.config.connections.map((c) => c.version));
+    return {
+      ike: [
+        ...(this.ikev1 && versions.has(1) ? [{ version: 1 as const, ...this.ikev1.states() }] : []),
+        ...(this.ikev2 && versions.has(2) ? [{ version: 2 as const, ...this.ikev2.states() }] : []),
+      ],
+      children: this.kernel.traffic(),
+      manual: [...manual.values()],
+      manualStates: states,
+      lanes: ROLES.map((role, i) => ({ role, drops: this.engine.laneStats(i + 1).drops, batches: this.engine.laneBatches(i + 1) })),
+    };
+  }
+
   async stop(): Promise<void> {
+    await this.metricsServer?.close();
     // IKE first, while the workers still run: Deletes reach the peers, SAs retire cleanly.
     await Promise.all([this.ikev1?.stop(), this.ikev2?.stop()]);
     this.ikeIo?.close();

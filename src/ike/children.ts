@@ -8,6 +8,7 @@ import type { EspSuite } from '../config/proposal.js';
 import type { Child, Connection, Lifetime } from '../config/types.js';
 import { formatAddress, type Prefix } from '../dataplane/addr.js';
 import type { Logger } from '../log.js';
+import { NO_COUNTERS, type IkeCounters } from './counters.js';
 import type { Kernel, KernelChild } from '../policy/kernel.js';
 import { limits, type Limits } from '../policy/lifetimes.js';
 import type { Endpoint } from './endpoint.js';
@@ -73,7 +74,10 @@ export class ChildManager<S extends ChildOwner> {
   private readonly records = new Set<ChildRecord<S>>();
   private stopped = false;
 
-  constructor(private readonly kernel: Kernel, private readonly log: Logger, private readonly hooks: ChildHooks<S>) {}
+  constructor(
+    private readonly kernel: Kernel, private readonly log: Logger, private readonly hooks: ChildHooks<S>,
+    private readonly counters: IkeCounters = NO_COUNTERS,
+  ) {}
 
   all(): ChildRecord<S>[] {
     return [...this.records];
@@ -114,7 +118,7 @@ export class ChildManager<S extends ChildOwner> {
       // Roaming peers of one connection each have their own selectors: one name per selector set.
       const name = `${conn.name}/${result.child.name}${conn.remote.address === 'any' ? `#${result.remoteTs.map(prefixText).join(',')}` : ''}`;
       kernel = this.kernel.install({
-        name, protocol: result.protocol, mode: result.mode, suite: result.suite,
+        name, connection: conn.name, child: result.child.name, protocol: result.protocol, mode: result.mode, suite: result.suite,
         local: result.udp ? local : { address: local.address, port: 0 }, remote: result.udp ? remote : { address: remote.address, port: 0 },
         udp: result.udp, localTs: result.localTs, remoteTs: result.remoteTs,
         spiIn: result.spiIn, spiOut: result.spiOut, keyIn: result.keyIn, keyOut: result.keyOut,
@@ -149,6 +153,7 @@ export class ChildManager<S extends ChildOwner> {
       localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText), lifetime: res.lifetime, natOa: res.natOa,
     }, old ? `CHILD SA '${r.child.name}' rekeyed` : `CHILD SA '${r.child.name}' established`);
     if (old) {
+      this.counters.rekeyed('child');
       old.state = 'rekeyed';
       // The initiator of the rekey says so; either side removes the old pair after a grace period.
       const t = setTimeout(() => void this.remove(old, r.initiator), REKEY_GRACE_MS);

@@ -3,8 +3,18 @@
 // daemon notes a failure where it gives up on an SA it wanted — next to the log line with the
 // same event name — and nothing else: retries under way (INVALID_KE, COOKIE) are no failures.
 
+import type { IkeFailure, SaKind } from './counters.js';
+
 /** The log event names of failures an operator tells apart (docs/logs.md). */
 export type FailureEvent = 'proposal.mismatch' | 'auth.failed' | 'ike.timeout' | 'ike.failed' | 'child.failed';
+
+/** The event a failure of this kind and reason is logged and reported under (one classification for both). */
+export function failureEvent(kind: SaKind, why: IkeFailure): FailureEvent {
+  if (why === 'no_proposal_chosen') return 'proposal.mismatch';
+  if (why === 'authentication_failed') return 'auth.failed';
+  if (kind === 'ike') return why === 'timeout' ? 'ike.timeout' : 'ike.failed';
+  return 'child.failed';
+}
 
 export interface Failure {
   readonly conn: string;

@@ -9,6 +9,11 @@ import type { Endpoint } from './endpoint.js';
 /** Where an IKE SA stands, the same words for both versions (the exchange step is in `step`). */
 export type IkeState = 'connecting' | 'established' | 'rekeyed' | 'deleted';
 
+/** An IKE SA's exchange step (either version's) in those words: every step before the end is 'connecting'. */
+export function ikeState(step: string): IkeState {
+  return step === 'established' || step === 'rekeyed' || step === 'deleted' ? step : 'connecting';
+}
+
 export interface IkeEndStatus {
   readonly address: string;
   readonly port: number;

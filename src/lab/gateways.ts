@@ -32,8 +32,13 @@ export interface Gateways {
   stop(): Promise<{ a: number | null; b: number | null }>;
 }
 
+export interface GatewaysOptions {
+  /** `gateway.metrics` of gwA and of gwB (HOST:PORT inside its namespace). */
+  metrics?: { a?: string; b?: string };
+}
+
 /** Writes mirrored configurations for gwA and gwB and starts both; waits until both answer `status`. */
-export async function startGateways(t: Topology, c: TunnelCase): Promise<Gateways> {
+export async function startGateways(t: Topology, c: TunnelCase, o: GatewaysOptions = {}): Promise<Gateways> {
   const dir = mkdtempSync(join(tmpdir(), 'ipsecgw-e2e-'));
   const bytes = espKeyBytes(espSuiteOf(c.esp)).total;
   const keyAB = randomBytes(bytes).toString('hex'), keyBA = randomBytes(bytes).toString('hex');
@@ -46,12 +51,13 @@ export async function startGateways(t: Topology, c: TunnelCase): Promise<Gateway
     return f;
   };
   const ab = keyFile('a-to-b', keyAB), ba = keyFile('b-to-a', keyBA);
-  const config = (name: string, local: string, remote: string, lts: string, rts: string, inSpi: string, inKey: string, outSpi: string, outKey: string): string => [
+  const config = (name: 'a' | 'b', local: string, remote: string, lts: string, rts: string, inSpi: string, inKey: string, outSpi: string, outKey: string): string => [
     'gateway:',
     `  name: ${name}`,
     '  tun: ipsec0',
     `  listen: [${local}]`,
     `  socket: ${join(dir, `${name}.sock`)}`,
+    ...(o.metrics?.[name] ? [`  metrics: '${o.metrics[name]}'`] : []),
     'manual:',
     '  link:',
     `    local: ${local}`,
@@ -123,6 +129,7 @@ export async function runGateway(t: Topology, ns: string, config: string, socket
     async stop() {
       if (proc.exitCode !== null) return proc.exitCode;
       proc.kill('SIGTERM');
+      // Unref'd: the timer must not hold the test process for 10 s after a quick exit.
       const code = await Promise.race([exit, sleep(10_000, undefined, { ref: false }).then(() => 'timeout' as const)]);
       if (code === 'timeout') {
         // Nothing may outlive the test: the failure is reported, the process goes anyway.

@@ -39,6 +39,8 @@ export interface SiteCase {
   roaming?: boolean;
   /** ipsecgw's `allow-weak` (IKEv1: ['des'] for single DES). */
   allowWeak?: string[];
+  /** ipsecgw's `gateway.metrics` (HOST:PORT inside gwA's namespace). */
+  metrics?: string;
 }
 
 export const LAB_PSK = 'interop lab key: not a secret';
@@ -65,6 +67,7 @@ export function ipsecgwYaml(t: Topology, c: SiteCase, dir: string): string {
     '  name: gwa',
     `  listen: [${a.gwA.wire4}]`,
     `  socket: ${join(dir, 'gwa.sock')}`,
+    ...(c.metrics ? [`  metrics: '${c.metrics}'`] : []),
     'connections:',
     '  site:',
     `    version: ${c.version}`,

@@ -16,6 +16,9 @@ import type { Endpoint } from '../ike/endpoint.js';
 export interface ChildSpec {
   /** "connection/child": one outbound policy set per name. */
   readonly name: string;
+  /** The configured names, which its traffic is counted under (traffic()). */
+  readonly connection: string;
+  readonly child: string;
   readonly protocol: 'esp' | 'ah';
   readonly mode: 'tunnel' | 'transport';
   readonly suite: EspSuite;
@@ -66,6 +69,16 @@ export interface Kernel {
   untrap(name: string): void;
 }
 
+/** What a configured child carried since the start, all its SA pairs (rekeys, roaming peers) together. */
+export interface ChildTraffic {
+  readonly connection: string;
+  readonly child: string;
+  readonly bytesIn: bigint;
+  readonly bytesOut: bigint;
+  readonly packetsIn: bigint;
+  readonly packetsOut: bigint;
+}
+
 const text = (p: Prefix): string => `${formatAddress(p)}/${p.len}`;
 
 /** Every local × remote pair of one family: the selectors of a set of prefixes. */
@@ -91,6 +104,10 @@ export class EngineKernel implements Kernel {
   private readonly entries = new Map<string, Entry>();
   private readonly routeRefs = new Map<string, number>();
   private readonly spis = new Set<number>();
+  /** Installed pairs, until their SAs are wiped. */
+  private readonly live = new Set<KernelChild>();
+  /** The last counters of removed pairs, per connection and child: so traffic() never falls back on a rekey. */
+  private readonly retired = new Map<string, ChildTraffic>();
 
   constructor(private readonly engine: Engine, private readonly o: EngineKernelOptions) {}
 
@@ -127,7 +144,9 @@ export class EngineKernel implements Kernel {
       throw err;
     }
     this.spis.add(spec.spiIn);
-    return { spec, in: inn, out };
+    const child = { spec, in: inn, out };
+    this.live.add(child);
+    return child;
   }
 
   activate(child: KernelChild): void {
@@ -146,7 +165,20 @@ export class EngineKernel implements Kernel {
       if (!e.trap) this.entries.delete(child.spec.name);
     }
     this.spis.delete(child.spec.spiIn);
-    await Promise.all([this.engine.retireSa(child.out), this.engine.retireSa(child.in)]);
+    const [o, i] = await Promise.all([this.engine.retireSa(child.out), this.engine.retireSa(child.in)]);
+    // In the same turn as the SAs were wiped: a scrape sees the pair either live or retired.
+    this.live.delete(child);
+    addTraffic(this.retired, { connection: child.spec.connection, child: child.spec.child, bytesIn: i.bytes, bytesOut: o.bytes, packetsIn: i.packets, packetsOut: o.packets });
+  }
+
+  /** Per configured child: bytes and packets each way since the start, removed pairs included. */
+  traffic(): ChildTraffic[] {
+    const all = new Map(this.retired);
+    for (const c of this.live) {
+      const u = this.usage(c);
+      addTraffic(all, { connection: c.spec.connection, child: c.spec.child, bytesIn: u.bytesIn, bytesOut: u.bytesOut, packetsIn: u.packetsIn, packetsOut: u.packetsOut });
+    }
+    return [...all.values()];
   }
 
   move(child: KernelChild, remote: Endpoint): void {
@@ -212,4 +244,13 @@ export class EngineKernel implements Kernel {
     }
     e.routes = next;
   }
+}
+
+/** Adds t to its connection's and child's entry of `totals`. */
+function addTraffic(totals: Map<string, ChildTraffic>, t: ChildTraffic): void {
+  const key = JSON.stringify([t.connection, t.child]);
+  const o = totals.get(key);
+  totals.set(key, o ? {
+    ...o, bytesIn: o.bytesIn + t.bytesIn, bytesOut: o.bytesOut + t.bytesOut, packetsIn: o.packetsIn + t.packetsIn, packetsOut: o.packetsOut + t.packetsOut,
+  } : t);
 }

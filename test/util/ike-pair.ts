@@ -78,6 +78,8 @@ export interface PairOptions {
   trace?: (line: string) => void;
   /** The wire's filter from the first datagram on (pair.filter may replace it later). */
   filter?: WireFilter;
+  /** More daemon options for side A (say, the metrics' counters). */
+  optionsA?: Record<string, unknown>;
   /** More daemon options for side B (say, IKEv2's cookieThreshold). */
   optionsB?: Record<string, unknown>;
 }
@@ -116,7 +118,7 @@ export function createPair(configs: { a: Config; b: Config }, opts: PairOptions 
     const o = {
       connections: config.connections, transport: wire(name), kernel, log, listen: [ADDR[name]],
       retransmit: opts.retransmit ?? { timeoutMs: 300, base: 1.5, tries: 5 }, trace: opts.trace,
-      ...(name === 'B' ? opts.optionsB : {}),
+      ...(name === 'A' ? opts.optionsA : opts.optionsB),
     };
     // One version per pair: the first connection's.
     const daemon = config.connections[0]?.version === 2 ? new Ikev2Daemon(o) : new Ikev1Daemon(o);

@@ -93,6 +93,7 @@ export function onAggressive2(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   const authBad = verifyPeerAuth(host, sa, m.payloads);
   if (authBad) {
     host.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: authBad }, `aggressive mode: ${authBad}`);
+    host.counters.failed('ike', 'authentication_failed', sa);
     return reject(authBad);
   }
   if (useUdp(sa)) floatTo4500(sa);

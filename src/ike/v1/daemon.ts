@@ -25,6 +25,7 @@ import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../en
 import { initiateAggressive, onAggressive2, onAggressive3, respondAggressive1 } from './aggressive.js';
 import { ChildManager, type ChildRecord, type ChildResult } from '../children.js';
 import { CredentialStore, type Credentials } from '../credentials.js';
+import { failureOf, NO_COUNTERS, type IkeCounters, type IkeFailure } from '../counters.js';
 import type { Slot, V1Host } from './host.js';
 import { Ikev1Sa, hex, isZero } from './ike-sa.js';
 import type { Incoming } from './incoming.js';
@@ -34,8 +35,8 @@ import { bytesEqual, findAll, ourId, useUdp } from './phase1.js';
 import { readU32 } from './proposals.js';
 import { initiateQuick, onQuick2, onQuick3, respondQuick, type QuickExchange } from './quick.js';
 import { checkPayloads, type Kind } from './rules.js';
-import { Failures, type FailureEvent } from '../failures.js';
-import { dhByGroup, endStatus, ikeAlgorithms, ikev1HashTransforms, secondsSince, secondsUntil, type IkeDaemonStatus, type IkeSaStatus } from '../status.js';
+import { Failures, failureEvent } from '../failures.js';
+import { dhByGroup, endStatus, ikeState, ikeAlgorithms, ikev1HashTransforms, secondsSince, secondsUntil, type IkeDaemonStatus, type IkeSaStatus } from '../status.js';
 import { annotate } from './trace.js';
 import { isakmpNotify, plainErrorNotify } from './wire.js';
 
@@ -64,6 +65,8 @@ export interface Ikev1Options {
   readonly retransmit?: RetransmitPolicy;
   /** Every accepted message in RFC notation ("HDR, SA, VID -->"), as its receiver decoded it. */
   readonly trace?: (line: string) => void;
+  /** Rekeys and failures, for the metrics endpoint. */
+  readonly counters?: IkeCounters;
 }
 
 interface SlotState {
@@ -80,6 +83,7 @@ export interface Ikev1Stats {
 
 export class Ikev1Daemon implements V1Host {
   readonly log: Logger;
+  readonly counters: IkeCounters;
   private readonly connections: Connection[];
   private readonly sas = new Set<Ikev1Sa>();
   private readonly slots = new Map<Ikev1Sa, Map<Slot, SlotState>>();
@@ -101,6 +105,7 @@ export class Ikev1Daemon implements V1Host {
 
   constructor(private readonly o: Ikev1Options) {
     this.log = o.log;
+    this.counters = o.counters ?? NO_COUNTERS;
     this.connections = o.connections.filter((c) => c.version === 1);
     this.retransmitPolicy = o.retransmit ?? STRONGSWAN_RETRANSMIT;
     this.children = new ChildManager<Ikev1Sa>(o.kernel, o.log, {
@@ -122,7 +127,7 @@ export class Ikev1Daemon implements V1Host {
         const sa = r.ike;
         if (r.child.pfs === 'identities' && sa) queueMicrotask(() => this.deleteIke(sa, true));
       },
-    });
+    }, this.counters);
   }
 
   /** Traps and `start: start` children; warnings about weak choices. */
@@ -287,7 +292,7 @@ export class Ikev1Daemon implements V1Host {
         this.slot(sa, 'p1').lastIn = data;
         this.log.info({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), exchange: sa.exchange }, `${sa.exchange} mode from ${endpointText(from)}`);
         this.after(sa, HALF_OPEN_MS, () => {
-          if (!sa.established) this.phase1Failed(sa, 'half-open SA timed out');
+          if (!sa.established) this.phase1Failed(sa, 'half-open SA timed out', 'timeout');
         });
         return;
       }
@@ -298,7 +303,11 @@ export class Ikev1Daemon implements V1Host {
     if (notify === NOTIFY.INVALID_ID_INFORMATION) {
       // Aggressive mode with an identity no connection names: say so, not "no proposal".
       this.log.warn({ event: 'auth.failed', peer: endpointText(from), reason }, `peer not accepted: ${reason}`);
-    } else this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
+      this.counters.failed('ike', 'authentication_failed');
+    } else {
+      this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
+      this.counters.failed('ike', 'no_proposal_chosen');
+    }
     const tmp = new Ikev1Sa('responder', 'main', candidates[0], to, from, header.icookie.slice());
     this.o.transport.send(to, from, plainErrorNotify(tmp, notify));
   }
@@ -329,7 +338,10 @@ export class Ikev1Daemon implements V1Host {
       payloads = decodePayloads(header.nextPayload, plain);
     } catch (err) {
       // With a wrong pre-shared key, message 5 decrypts to noise (RFC 2409 gives no better signal).
-      if (encrypted) this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: 'decryption failed (pre-shared keys differ?)' }, 'phase-1 message did not decrypt');
+      if (encrypted) {
+        this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: 'decryption failed (pre-shared keys differ?)' }, 'phase-1 message did not decrypt');
+        this.counters.failed('ike', 'authentication_failed', sa);
+      }
       throw err;
     }
     const bad = checkPayloads(kind, payloads);
@@ -355,9 +367,7 @@ export class Ikev1Daemon implements V1Host {
     if (!n || n.notifyType >= 16384 || !sameEndpointAddress(from, sa.remote)) return this.drop('unprotected', from);
     this.log.warn({ event: n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, n.notifyType) },
       `peer answered ${constName(NOTIFY, n.notifyType)}`);
-    const event = n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch'
-      : n.notifyType === NOTIFY.AUTHENTICATION_FAILED || n.notifyType === NOTIFY.INVALID_ID_INFORMATION ? 'auth.failed' : 'ike.failed';
-    this.fail(sa, `peer sent ${constName(NOTIFY, n.notifyType)}`, event);
+    this.fail(sa, `peer sent ${constName(NOTIFY, n.notifyType)}`, failureOf(constName(NOTIFY, n.notifyType), 'ike'));
   }
 
   private initiatePhase1(conn: Connection): Ikev1Sa {
@@ -412,14 +422,18 @@ export class Ikev1Daemon implements V1Host {
     for (const w of waiting) this.startQuick(sa, w.child, w.rekeyOf);
   }
 
-  private phase1Failed(sa: Ikev1Sa, reason: string): void {
+  private phase1Failed(sa: Ikev1Sa, reason: string, why: IkeFailure): void {
     this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1 failed: ${reason}`);
-    this.fail(sa, reason);
+    this.fail(sa, reason, why);
   }
 
-  /** Forgets a failed SA; children waiting for it fail with it. Ours are noted for `ipsecgw up` with `event`. */
-  private fail(sa: Ikev1Sa, reason: string, event: FailureEvent = 'ike.failed'): void {
-    if (sa.role === 'initiator') this.failures.note(sa.conn.name, undefined, event, reason);
+  /**
+   * Forgets a failed SA; children waiting for it fail with it. `why`: the reason the metrics count
+   * it under; ours are noted for `ipsecgw up` too.
+   */
+  private fail(sa: Ikev1Sa, reason: string, why: IkeFailure): void {
+    this.counters.failed('ike', why, sa);
+    if (sa.role === 'initiator') this.failures.note(sa.conn.name, undefined, failureEvent('ike', why), reason);
     const waiting = this.pending.get(sa.conn.name) ?? [];
     if (sa.role === 'initiator' && ![...this.sas].some((o) => o !== sa && o.conn === sa.conn && o.state !== 'deleted')) {
       this.pending.delete(sa.conn.name);
@@ -502,8 +516,8 @@ export class Ikev1Daemon implements V1Host {
         const reason = `no answer after ${p.tries} retransmits${sa.state === 'I5' ? ' to our proof of identity (pre-shared keys, certificates or identities differ?)' : ''}`;
         if (slot === 'p1') {
           this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1: ${reason}`);
-          this.fail(sa, reason, 'ike.timeout');
-        } else this.quickTimedOut(sa, slot, reason);
+          this.fail(sa, reason, 'timeout');
+        } else this.quickTimedOut(sa, slot, reason, 'timeout');
         return;
       }
       n++;
@@ -600,6 +614,7 @@ export class Ikev1Daemon implements V1Host {
       const check = setInterval(() => {
         if (next.established) {
           clearInterval(check);
+          this.counters.rekeyed('ike');
           this.deleteIke(sa, true);
         } else if (next.state === 'deleted') clearInterval(check);
       }, 200);
@@ -698,7 +713,7 @@ export class Ikev1Daemon implements V1Host {
     return undefined;
   }
 
-  private quickTimedOut(sa: Ikev1Sa, messageId: number, reason: string, event: FailureEvent = 'child.failed'): void {
+  private quickTimedOut(sa: Ikev1Sa, messageId: number, reason: string, why: IkeFailure): void {
     const ex = this.quick.get(sa)?.get(messageId);
     if (!ex || ex.state === 'done') return;
     ex.state = 'done';
@@ -708,7 +723,7 @@ export class Ikev1Daemon implements V1Host {
       if (r) void this.children.remove(r, false, reason);
     }
     this.children.rekeyFailed(ex.rekeyOf);
-    this.childFailed(sa, ex.child, reason, event);
+    this.childFailed(sa, ex.child, reason, why);
   }
 
   allocSpi(): number {
@@ -725,9 +740,10 @@ export class Ikev1Daemon implements V1Host {
     if (r) this.children.activate(r);
   }
 
-  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string, event: FailureEvent = 'child.failed'): void {
+  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string, why: IkeFailure = 'other'): void {
     this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: child?.name, reason }, `Quick Mode failed: ${reason}`);
-    if (child) this.failures.note(sa.conn.name, child.name, event, reason);
+    this.counters.failed('child', why);
+    if (child) this.failures.note(sa.conn.name, child.name, failureEvent('child', why), reason);
   }
 
   // ---- Informational --------------------------------------------------------------------------
@@ -769,7 +785,7 @@ export class Ikev1Daemon implements V1Host {
           for (const ex of this.quick.get(sa)?.values() ?? []) {
             if (ex.role === 'initiator' && ex.state === 'sent1') {
               this.answered(sa, ex.messageId);
-              this.quickTimedOut(sa, ex.messageId, `peer sent ${constName(NOTIFY, n.notifyType)}`, event === 'proposal.mismatch' ? event : 'child.failed');
+              this.quickTimedOut(sa, ex.messageId, `peer sent ${constName(NOTIFY, n.notifyType)}`, failureOf(constName(NOTIFY, n.notifyType), 'child'));
             }
           }
         }
@@ -864,6 +880,11 @@ export class Ikev1Daemon implements V1Host {
 
   // ---- Status ---------------------------------------------------------------------------------
 
+  /** The state of every ISAKMP SA and CHILD SA, for the metrics endpoint. */
+  states(): { ike: string[]; children: string[] } {
+    return { ike: [...this.sas].map((sa) => ikeState(sa.state)), children: this.children.all().map((r) => r.state) };
+  }
+
   /** What `ipsecgw status` shows (status.ts). */
   status(): IkeDaemonStatus {
     const now = Date.now();
@@ -873,7 +894,7 @@ export class Ikev1Daemon implements V1Host {
         const ourIdPayload = sa.established ? (ourId(this, sa) as { idType: number; data: Uint8Array }) : undefined;
         return {
           id: sa.id, conn: sa.conn.name, version: 1, step: sa.state, role: sa.role, exchange: sa.exchange,
-          state: sa.state === 'established' || sa.state === 'deleted' ? sa.state : 'connecting',
+          state: ikeState(sa.state),
           local: endStatus(sa.local, ourIdPayload ? idToString(ourIdPayload.idType, ourIdPayload.data) : undefined),
           remote: endStatus(sa.remote, sa.peerId ? idToString(sa.peerId.idType, sa.peerId.data) : undefined),
           spiI: hex(sa.icookie), spiR: hex(sa.rcookie), nat: { ...sa.nat },

@@ -5,8 +5,8 @@ import type { Child, Connection } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import type { Decoded } from '../codec/v1/index.js';
 import type { ChildResult } from '../children.js';
+import type { IkeCounters, IkeFailure } from '../counters.js';
 import type { Credentials } from '../credentials.js';
-import type { FailureEvent } from '../failures.js';
 import type { Ikev1Sa } from './ike-sa.js';
 
 /** A retransmission slot: phase 1, or the message ID of a Quick Mode / Informational exchange. */
@@ -14,6 +14,8 @@ export type Slot = 'p1' | number;
 
 export interface V1Host {
   readonly log: Logger;
+  /** Rekeys and failures, for the metrics endpoint. */
+  readonly counters: IkeCounters;
   psk(conn: Connection): Uint8Array | undefined;
   credentials(conn: Connection): Credentials;
   /**
@@ -39,7 +41,8 @@ export interface V1Host {
    */
   installChild(sa: Ikev1Sa, child: ChildResult, active: boolean): void;
   activateChild(sa: Ikev1Sa, child: ChildResult): void;
-  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string, event?: FailureEvent): void;
+  /** A Quick Mode failed; `why`: the reason the metrics count it under (default 'other'). */
+  childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string, why?: IkeFailure): void;
   /** Inbound SPIs, unique among the SAs the datapath holds (RFC 4303 §2.1: 256 and up). */
   allocSpi(): number;
 }

@@ -18,11 +18,12 @@ import { espKeyBytes } from '../../config/proposal.js';
 import type { Child } from '../../config/types.js';
 import { formatAddress, parseAddress, rangePrefixes, type Prefix } from '../../dataplane/addr.js';
 import {
-  EXCHANGE, ID_TYPE, NOTIFY, PAYLOAD, PROTO, DOI_IPSEC, encodePayloads, idFromPrefix, tsFromId,
+  EXCHANGE, ID_TYPE, NOTIFY, PAYLOAD, PROTO, DOI_IPSEC, encodePayloads, idFromPrefix, name as constName, tsFromId,
   decodeAttributes, encodeAttributes, type Decoded, type IdPayload, type NatoaPayload, type NotifyPayload, type Payload, type SaPayload,
 } from '../codec/v1/index.js';
 import { concat, dhGroup, keymat, quickHash1, quickHash2, quickHash3, wipe, type DhPrivate } from '../crypto/index.js';
 import type { ChildResult } from '../children.js';
+import { failureOf, type IkeFailure } from '../counters.js';
 import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
 import type { Incoming } from './incoming.js';
@@ -134,7 +135,7 @@ export function respondQuick(host: V1Host, sa: Ikev1Sa, m: Incoming, iv: Uint8Ar
     return null;
   }
   const fail = (reason: string, notify: number): null => {
-    host.childFailed(sa, undefined, reason);
+    host.childFailed(sa, undefined, reason, failureOf(constName(NOTIFY, notify), 'child', 'other'));
     host.notify(sa, notify);
     return null;
   };
@@ -200,13 +201,13 @@ export function onQuick2(host: V1Host, sa: Ikev1Sa, ex: QuickExchange, m: Incomi
   }
   ex.iv = m.next!;
   host.answered(sa, ex.messageId);
-  const fail = (reason: string): boolean => {
+  const fail = (reason: string, why?: IkeFailure): boolean => {
     ex.state = 'done';
-    host.childFailed(sa, ex.child, reason);
+    host.childFailed(sa, ex.child, reason, why);
     return true;
   };
   const choice = acceptPhase2Answer(find(m.payloads, PAYLOAD.SA)!, ex.child, { natt: sa.natt, udp: useUdp(sa) });
-  if ('reason' in choice) return fail(`responder's choice unacceptable: ${choice.reason}`);
+  if ('reason' in choice) return fail(`responder's choice unacceptable: ${choice.reason}`, 'no_proposal_chosen');
   const ke = find(m.payloads, PAYLOAD.KE);
   if (Boolean(choice.group) !== Boolean(ex.dh) || Boolean(ke) !== Boolean(ex.dh)) return fail('PFS: the responder disagrees about the key exchange');
   if (ke) ex.peerKe = ke.data.slice();

@@ -29,11 +29,12 @@ import { NATT_PORT, endpointText, type Endpoint, type IkeTransport } from '../en
 import { natdHash } from '../v1/natt.js';
 import { STRONGSWAN_RETRANSMIT, type RetransmitPolicy } from '../v1/daemon.js';
 import { CredentialStore, type Credentials } from '../credentials.js';
+import { failureOf, NO_COUNTERS, type IkeCounters, type IkeFailure } from '../counters.js';
 import { SIGNATURE_HASHES, ourAuth, ourId, verifyPeer } from './auth.js';
 import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
 import { Ikev2Sa, hex, isZero } from './ike-sa.js';
-import { Failures, type FailureEvent } from '../failures.js';
-import { endStatus, ikeAlgorithms, secondsSince, secondsUntil, type IkeDaemonStatus, type IkeSaStatus } from '../status.js';
+import { Failures, failureEvent } from '../failures.js';
+import { endStatus, ikeState, ikeAlgorithms, secondsSince, secondsUntil, type IkeDaemonStatus, type IkeSaStatus } from '../status.js';
 import { RekeyRace } from './rekey-race.js';
 import { SaTable } from './sa-table.js';
 import { acceptIke, ikeAnswer, ikeOffer, readU32, selectIke, u32, type IkeChoice } from './proposals.js';
@@ -61,6 +62,8 @@ export interface Ikev2Options {
   readonly cookieThreshold?: number;
   /** Sends a packet that waited for its CHILD SA on its way again (the gateway routes it into the tunnel). */
   readonly deliver?: (packet: Uint8Array) => void;
+  /** Rekeys and failures, for the metrics endpoint. */
+  readonly counters?: IkeCounters;
 }
 
 /** Packets held per trapped child while it is negotiated (the kernel's acquire keeps one; a few more cost nothing). */
@@ -123,10 +126,12 @@ export class Ikev2Daemon {
   private readonly held = new Map<string, Uint8Array[]>();
   private readonly retransmitPolicy: RetransmitPolicy;
   private readonly cookieSecret = random(32);
+  private readonly counters: IkeCounters;
   private stopped = false;
 
   constructor(private readonly o: Ikev2Options) {
     this.log = o.log;
+    this.counters = o.counters ?? NO_COUNTERS;
     this.connections = o.connections.filter((c) => c.version === 2);
     this.retransmitPolicy = o.retransmit ?? STRONGSWAN_RETRANSMIT;
     this.children = new ChildManager<Ikev2Sa>(o.kernel, o.log, {
@@ -139,7 +144,7 @@ export class Ikev2Daemon {
         const sa = r.ike?.established ? r.ike : this.liveSa(r.conn);
         if (sa) this.request(sa, EXCHANGE.INFORMATIONAL, [deleteChild(r.result.protocol, [r.result.spiIn])], () => {}, 'Delete');
       },
-    });
+    }, this.counters);
   }
 
   /** Traps and `start: start` children. */
@@ -408,21 +413,23 @@ export class Ikev2Daemon {
       const want = (invalidKe.data[0] << 8) | invalidKe.data[1];
       const ok = want !== group && sa.conn.ike.proposals.some((p) => p.dh.some((d) => d.group === want));
       this.log.info({ event: 'ike.invalid_ke', ike: sa.id, conn: sa.conn.name, group, want }, `peer wants D-H group ${want}`);
-      if (ok) return this.sendInit(sa, want);
-      return this.fail(sa, `peer insists on D-H group ${want}, which we do not offer`);
+      if (!ok) return this.fail(sa, `peer insists on D-H group ${want}, which we do not offer`, 'invalid_ke');
+      // The exchange failed, the SA goes on with the group asked for: counted apart from the SA.
+      this.counters.failed('ike', 'invalid_ke');
+      return this.sendInit(sa, want);
     }
     const err = ns.find((n) => n.notifyType < 16384);
     if (err) {
       const event = err.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error';
       this.log.warn({ event, ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, err.notifyType) }, `peer answered ${constName(NOTIFY, err.notifyType)}`);
-      return this.fail(sa, `peer sent ${constName(NOTIFY, err.notifyType)}`, event === 'proposal.mismatch' ? event : 'ike.failed');
+      return this.fail(sa, `peer sent ${constName(NOTIFY, err.notifyType)}`, failureOf(constName(NOTIFY, err.notifyType), 'ike'));
     }
     const bad = checkPayloads('init-resp', m.payloads);
-    if (bad) return this.fail(sa, `IKE_SA_INIT response: ${bad}`);
+    if (bad) return this.fail(sa, `IKE_SA_INIT response: ${bad}`, 'other');
     const choice = acceptIke(find(m.payloads, PAYLOAD.SA)!, sa.conn.ike.proposals);
-    if ('reason' in choice) return this.fail(sa, choice.reason, 'proposal.mismatch');
+    if ('reason' in choice) return this.fail(sa, choice.reason, 'no_proposal_chosen');
     const ke = find(m.payloads, PAYLOAD.KE)!;
-    if (ke.group !== group || choice.dh.group !== group) return this.fail(sa, `the responder's KE is of group ${ke.group}, not ${group}`);
+    if (ke.group !== group || choice.dh.group !== group) return this.fail(sa, `the responder's KE is of group ${ke.group}, not ${group}`, 'invalid_ke');
     sa.spiR.set(m.header.spiR);
     sa.choice = choice;
     sa.Nr = find(m.payloads, PAYLOAD.NONCE)!.data.slice();
@@ -432,7 +439,7 @@ export class Ikev2Daemon {
     try {
       this.computeKeys(sa, ke.data);
     } catch (err) {
-      return this.fail(sa, (err as Error).message);
+      return this.fail(sa, (err as Error).message, 'other');
     }
     // §2.23: with a NAT in the path, move to port 4500 for IKE_AUTH.
     if (sa.nat.local || sa.nat.remote) this.floatTo4500(sa);
@@ -494,12 +501,14 @@ export class Ikev2Daemon {
     }
     if (!conn || !choice) {
       this.log.warn({ event: 'proposal.mismatch', phase: 'ike', peer: endpointText(from), reason }, `no acceptable IKE proposal: ${reason}`);
+      this.counters.failed('ike', 'no_proposal_chosen');
       return plain([notify(NOTIFY.NO_PROPOSAL_CHOSEN)]);
     }
     const ke = find(ps, PAYLOAD.KE)!;
     if (ke.group !== choice.dh.group) {
       // §1.2: tell the initiator which group we want; no state kept.
       this.log.info({ event: 'ike.invalid_ke', peer: endpointText(from), group: ke.group, want: choice.dh.group }, `asking for D-H group ${choice.dh.group}`);
+      this.counters.failed('ike', 'invalid_ke');
       return plain([notify(NOTIFY.INVALID_KE_PAYLOAD, Uint8Array.of(choice.dh.group >> 8, choice.dh.group & 0xff))]);
     }
     const sa = new Ikev2Sa('responder', conn, to, from, header.spiI.slice());
@@ -534,7 +543,7 @@ export class Ikev2Daemon {
     this.o.transport.send(to, from, message);
     this.log.debug({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), version: 2 }, `IKE_SA_INIT from ${endpointText(from)}`);
     this.after(sa, HALF_OPEN_MS, () => {
-      if (sa.state === 'init-done') this.fail(sa, 'half-open SA timed out');
+      if (sa.state === 'init-done') this.fail(sa, 'half-open SA timed out', 'timeout');
     });
   }
 
@@ -601,11 +610,12 @@ export class Ikev2Daemon {
       const what = err ? constName(NOTIFY, err.notifyType) : 'no IDr and AUTH';
       const authFailed = err?.notifyType === NOTIFY.AUTHENTICATION_FAILED;
       this.log.warn({ event: authFailed ? 'auth.failed' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: what }, `IKE_AUTH refused: ${what}`);
-      return this.fail(sa, `peer sent ${what}`, authFailed ? 'auth.failed' : 'ike.failed');
+      return this.fail(sa, `peer sent ${what}`, err ? failureOf(what, 'ike') : 'other');
     }
     const bad = verifyPeer(sa, this.credentials(sa.conn), id, auth, findPayloads(m.payloads, PAYLOAD.CERT));
     if (bad) {
       this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason: bad }, `peer not authenticated: ${bad}`);
+      this.counters.failed('ike', 'authentication_failed', sa);
       this.failures.note(sa.conn.name, undefined, 'auth.failed', `peer not authenticated: ${bad}`);
       return this.deleteIke(sa, true);
     }
@@ -622,7 +632,7 @@ export class Ikev2Daemon {
     const refuse = (event: string, reason: string, n: number): void => {
       this.log.warn({ event, ike: sa.id, conn: sa.conn.name, peer: endpointText(m.from), reason }, `IKE_AUTH refused: ${reason}`);
       this.respond(sa, m.header, data, [notify(n)]);
-      this.fail(sa, reason);
+      this.fail(sa, reason, failureOf(constName(NOTIFY, n), 'ike', 'other'));
     };
     // The identity picks the connection among those the addresses allow (roaming peers: remote.address any).
     const conn = this.candidates(m.to, m.from).find((c) => c.remote.id === undefined || c.remote.auth === 'pubkey' || idMatches(c.remote.id, id));
@@ -642,6 +652,7 @@ export class Ikev2Daemon {
       const r = respondChild(sa, conn, m.payloads, this.o.kernel.allocSpi(), undefined, undefined, conn.children);
       if ('notify' in r) {
         this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
+        this.counters.failed('child', failureOf(constName(NOTIFY, r.notify), 'child', 'other'));
         reply.push(notify(r.notify));
       } else {
         reply.push(...r.payloads);
@@ -707,6 +718,7 @@ export class Ikev2Daemon {
       this.children.rekeyFailed(ex.rekeyOf);
       const event = a.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed';
       this.log.warn({ event, ike: sa.id, conn: sa.conn.name, child: ex.child.name, notify: constName(NOTIFY, a.notify), reason: a.reason }, `CHILD SA '${ex.child.name}' not established: ${constName(NOTIFY, a.notify)} (${a.reason})`);
+      this.counters.failed('child', failureOf(constName(NOTIFY, a.notify), 'child'));
       if (a.notify === NOTIFY.NO_PROPOSAL_CHOSEN) this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: ex.child.name, reason: a.reason }, 'CHILD SA failed');
       this.failures.note(sa.conn.name, ex.child.name, event, `${constName(NOTIFY, a.notify)} (${a.reason})`);
       return;
@@ -721,6 +733,7 @@ export class Ikev2Daemon {
     if (typeof r === 'string') {
       this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: result.child.name, reason: r }, r);
       this.failures.note(sa.conn.name, result.child.name, 'child.failed', r);
+      this.counters.failed('child', 'other');
       return undefined;
     }
     const key = `${sa.conn.name}/${result.child.name}`, held = this.held.get(key);
@@ -754,6 +767,7 @@ export class Ikev2Daemon {
     const r = respondChild(sa, sa.conn, m.payloads, this.o.kernel.allocSpi(), random(NONCE_BYTES), old?.result.spiIn, old ? [old.child] : sa.conn.children);
     if ('notify' in r) {
       this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: sa.conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
+      this.counters.failed('child', failureOf(constName(NOTIFY, r.notify), 'child', 'other'));
       return this.respond(sa, m.header, data, [notify(r.notify, r.group !== undefined ? Uint8Array.of(r.group >> 8, r.group & 0xff) : undefined)]);
     }
     r.ex.Ni = Ni.slice();
@@ -784,6 +798,8 @@ export class Ikev2Daemon {
         next.destroy();
         const why = err ? constName(NOTIFY, err.notifyType) : choice && 'reason' in choice ? choice.reason : 'incomplete answer';
         this.log.warn({ event: 'ike.rekey_failed', ike: sa.id, conn: sa.conn.name, reason: why }, `IKE SA rekey failed: ${why}`);
+        // The old SA carries on: a failed exchange, not a failed SA.
+        this.counters.failed('ike', err ? failureOf(why, 'ike') : choice && 'reason' in choice ? 'no_proposal_chosen' : 'other');
         return;
       }
       next.spiR.set(choice.spi);
@@ -798,9 +814,15 @@ export class Ikev2Daemon {
   private ikeRekeyRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
     if (!sa.established) return this.respond(sa, m.header, data, [notify(NOTIFY.TEMPORARY_FAILURE)]);
     const choice = selectIke(find(m.payloads, PAYLOAD.SA)!, sa.conn.ike.proposals);
-    if ('reason' in choice || choice.spi.length !== 8) return this.respond(sa, m.header, data, [notify(NOTIFY.NO_PROPOSAL_CHOSEN)]);
+    if ('reason' in choice || choice.spi.length !== 8) {
+      this.counters.failed('ike', 'no_proposal_chosen');
+      return this.respond(sa, m.header, data, [notify(NOTIFY.NO_PROPOSAL_CHOSEN)]);
+    }
     const ke = find(m.payloads, PAYLOAD.KE);
-    if (!ke || ke.group !== choice.dh.group) return this.respond(sa, m.header, data, [notify(NOTIFY.INVALID_KE_PAYLOAD, Uint8Array.of(choice.dh.group >> 8, choice.dh.group & 0xff))]);
+    if (!ke || ke.group !== choice.dh.group) {
+      this.counters.failed('ike', 'invalid_ke');
+      return this.respond(sa, m.header, data, [notify(NOTIFY.INVALID_KE_PAYLOAD, Uint8Array.of(choice.dh.group >> 8, choice.dh.group & 0xff))]);
+    }
     const next = new Ikev2Sa('responder', sa.conn, sa.local, sa.remote, choice.spi.slice());
     next.Ni = find(m.payloads, PAYLOAD.NONCE)!.data.slice();
     next.Nr = random(NONCE_BYTES);
@@ -831,6 +853,7 @@ export class Ikev2Daemon {
     this.sas.add(next);
     for (const r of this.children.all()) if (r.ike === old) r.ike = next;
     this.log.info({ event: 'ike.rekeyed', ike: next.id, old: old.id, conn: next.conn.name, spis: next.spis }, 'IKE SA rekeyed');
+    this.counters.rekeyed('ike');
     this.lifetimes(next);
     if (next.conn.ike.dpd) this.startDpd(next);
     if (next.nat.local) this.startKeepalives(next);
@@ -874,6 +897,7 @@ export class Ikev2Daemon {
       if (next.established && (moved >= wanted.length || Date.now() - started > HALF_OPEN_MS)) {
         clearInterval(check);
         this.log.info({ event: 'ike.reauthenticated', ike: next.id, old: old.id, conn: old.conn.name }, 'IKE SA reauthenticated');
+        this.counters.rekeyed('ike');
         this.deleteIke(old, true);
       }
     }, 100);
@@ -955,7 +979,7 @@ export class Ikev2Daemon {
     const conn = sa.conn;
     if (!sa.established) {
       this.log.warn({ event: 'ike.timeout', ike: sa.id, conn: conn.name, peer: endpointText(sa.remote), reason }, reason);
-      return this.fail(sa, reason, 'ike.timeout');
+      return this.fail(sa, reason, 'timeout');
     }
     const action = conn.ike.dpd?.action ?? 'clear';
     this.log.warn({ event: 'dpd.timeout', ike: sa.id, conn: conn.name, peer: endpointText(sa.remote), action, reason }, `peer ${endpointText(sa.remote)} is dead: ${action}`);
@@ -997,11 +1021,15 @@ export class Ikev2Daemon {
 
   // ---- Bookkeeping ------------------------------------------------------------------------------
 
-  /** An IKE SA that will not be; `event` says why, for `ipsecgw up` (our own SAs only: a peer's failed attempt is its business). */
-  private fail(sa: Ikev2Sa, reason: string, event: FailureEvent = 'ike.failed'): void {
+  /**
+   * An IKE SA that will not be; `why`: the reason the metrics count it under, and (for our own
+   * SAs only: a peer's failed attempt is its business) what `ipsecgw up` reports.
+   */
+  private fail(sa: Ikev2Sa, reason: string, why: IkeFailure): void {
     if (sa.state === 'deleted') return;
     this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `IKE SA failed: ${reason}`);
-    if (sa.initiator) this.failures.note(sa.conn.name, undefined, event, reason);
+    this.counters.failed('ike', why, sa);
+    if (sa.initiator) this.failures.note(sa.conn.name, undefined, failureEvent('ike', why), reason);
     const ex = this.authChild.get(sa);
     if (ex) this.children.rekeyFailed(ex.rekeyOf);
     if (sa.initiator && !this.sas.of(sa.conn).some((o) => o !== sa && o.state !== 'deleted')) {
@@ -1089,6 +1117,11 @@ export class Ikev2Daemon {
     this.o.trace((header.flags & FLAG.INITIATOR) !== 0 ? `${body} -->` : `<-- ${body}`);
   }
 
+  /** The state of every IKE SA and CHILD SA, for the metrics endpoint. */
+  states(): { ike: string[]; children: string[] } {
+    return { ike: [...this.sas].map((sa) => ikeState(sa.state)), children: this.children.all().map((r) => r.state) };
+  }
+
   /** What `ipsecgw status` shows (status.ts). */
   status(): IkeDaemonStatus {
     const now = Date.now();
@@ -1097,7 +1130,7 @@ export class Ikev2Daemon {
         const c = sa.choice;
         return {
           id: sa.id, conn: sa.conn.name, version: 2, step: sa.state, role: sa.role,
-          state: sa.state === 'established' || sa.state === 'rekeyed' || sa.state === 'deleted' ? sa.state : 'connecting',
+          state: ikeState(sa.state),
           local: endStatus(sa.local, sa.established ? idText(ourId(sa, this.credentials(sa.conn))) : undefined),
           remote: endStatus(sa.remote, sa.peerId ? idText(sa.peerId) : undefined),
           spiI: hex(sa.spiI), spiR: hex(sa.spiR), nat: { ...sa.nat },
