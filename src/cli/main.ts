@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './bench.js';
 import { checkCommand } from './check.js';
+import { reloadCommand } from './reload.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 
@@ -13,6 +14,7 @@ await yargs(hideBin(process.argv))
   .command(runCommand)
   .command(checkCommand)
   .command(statusCommand)
+  .command(reloadCommand)
   .command(benchCommand)
   .demandCommand(1, 'name a command (see --help)')
   .strict()
