@@ -121,7 +121,8 @@ export async function runGateway(t: Topology, ns: string, config: string, socket
     async stop() {
       if (proc.exitCode !== null) return proc.exitCode;
       proc.kill('SIGTERM');
-      const code = await Promise.race([exit, sleep(10_000).then(() => 'timeout' as const)]);
+      // An unref'd timer: once the gateway exits, nothing keeps the test's process waiting out the 10 s.
+      const code = await Promise.race([exit, sleep(10_000, undefined, { ref: false }).then(() => 'timeout' as const)]);
       if (code === 'timeout') {
         // Nothing may outlive the test: the failure is reported, the process goes anyway.
         proc.kill('SIGKILL');
