@@ -2,7 +2,8 @@
 // namespaces (hA — gwA ==== gwB — hB). Connections between the same two gateways, one subnet pair
 // each: `one` (10.1.0.0/24 ↔ 10.2.0.0/24), `two` (10.1.1.0/24 ↔ 10.2.1.0/24), `three`
 // (10.1.2.0/24 ↔ 10.2.2.0/24). A ping runs from hA to hB through `one` the whole time while
-//   1. `ipsecgw reload`: two's ESP proposal changes, three is added,
+//   1. `ipsecgw reload`: two's ESP proposal changes, three is added (and the TUN device's MTU,
+//      which waits for a restart),
 //   2. SIGHUP: two's proposal changes back, three is removed,
 //   3. `ipsecgw reload` and SIGHUP with an error in the file.
 // Then: not one ping lost, one's CHILD SA and IKE SA the same (SPIs, ours and strongSwan's); two
@@ -32,12 +33,13 @@ interface Conn {
 }
 
 /** ipsecgw's file: one connection per subnet pair, each with its own identity (strongSwan picks its connection by it). */
-function gatewayYaml(t: Topology, dir: string, conns: Conn[], broken = false): string {
+function gatewayYaml(t: Topology, dir: string, conns: Conn[], o: { broken?: boolean; mtu?: number } = {}): string {
   const a = t.addr;
   return [
     'gateway:',
     '  name: gwa',
     `  listen: [${a.gwA.wire4}]`,
+    ...(o.mtu ? [`  mtu: ${o.mtu}`] : []),
     `  socket: ${join(dir, 'gwa.sock')}`,
     'connections:',
     ...conns.flatMap((c) => [
@@ -52,7 +54,7 @@ function gatewayYaml(t: Topology, dir: string, conns: Conn[], broken = false): s
       '      lan:',
       `        local-ts: [10.1.${c.net}.0/24]`,
       `        remote-ts: [10.2.${c.net}.0/24]`,
-      `        proposals: [${broken && c.name === 'two' ? 'aes128gcm17' : c.esp}]`,
+      `        proposals: [${o.broken && c.name === 'two' ? 'aes128gcm17' : c.esp}]`,
       '        start: start',
     ]),
     '',
@@ -163,9 +165,12 @@ describe('reload with IKE connections: the unchanged keeps its SAs and traffic',
       await sleep(500);
 
       // 1. `ipsecgw reload`: two changes its ESP proposal, three is added.
-      writeFileSync(file, gatewayYaml(t, dir, [one, { ...two, esp: 'aes256-sha256' }, three]));
+      writeFileSync(file, gatewayYaml(t, dir, [one, { ...two, esp: 'aes256-sha256' }, three], { mtu: 1300 }));
       const r1 = await cliReload(g.socket);
       assert.equal(r1.code, 0, r1.stderr);
+      assert.match(r1.stdout, /needs a restart.*gateway\.mtu/);
+      assert.match(t.exec(t.gwA, 'ip', ['link', 'show', 'ipsec0']), /mtu 1400 /, 'the running MTU stays');
+      assert.ok(g.events().some((e) => e.event === 'config.restart_needed' && JSON.stringify(e.settings) === '["gateway.mtu"]'));
       assert.match(r1.stdout, /^kept: +one$/m);
       assert.match(r1.stdout, /^replaced: +two$/m);
       assert.match(r1.stdout, /^added: +three$/m);
@@ -194,7 +199,7 @@ describe('reload with IKE connections: the unchanged keeps its SAs and traffic',
 
       // 3. An error in the file: neither `ipsecgw reload` nor SIGHUP changes anything.
       const settled = await ours(g);
-      writeFileSync(file, gatewayYaml(t, dir, [one, { ...two, esp: 'aes256-sha256' }], true));
+      writeFileSync(file, gatewayYaml(t, dir, [one, { ...two, esp: 'aes256-sha256' }], { broken: true }));
       const r3 = await cliReload(g.socket);
       assert.equal(r3.code, 1);
       assert.match(r3.stderr, /gwa\.yaml:\d+:\d+: .*aes128gcm17/);

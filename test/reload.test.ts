@@ -149,7 +149,7 @@ for (const version of [1, 2] as const) {
       pairs.push(pair);
       const { a, b } = pair;
       const prints = printsOf(a.config);
-      await pair.until(() => active(a, 'one').length === 1 && active(a, 'two').length === 1 && active(b, 'two').length === 1, 10_000, 'both connections up');
+      await pair.until(() => ['one', 'two'].every((n) => active(a, n).length === 1 && active(b, n).length === 1), 10_000, 'both connections up');
       const one = { a: active(a, 'one')[0], b: active(b, 'one')[0] };
       const two = active(a, 'two')[0];
       assert.equal(two.encr, 'aes128gcm16');
@@ -163,7 +163,7 @@ for (const version of [1, 2] as const) {
       let plan = await reload(a, config('A', version, [all[0], { ...all[1], esp: 'aes256-sha256' }, all[2]]), prints);
       assert.deepEqual([plan.kept, plan.replaced, plan.added, plan.removed], [['one'], ['two'], ['three'], []]);
       traffic(); // at once: nothing of `one` waited for the others
-      await pair.until(() => active(b, 'two').some((c) => c.encr !== 'aes128gcm16') && active(a, 'three').length === 1 && active(b, 'three').length === 1, 10_000, 'two renegotiated, three up');
+      await pair.until(() => [a, b].every((s) => active(s, 'two').some((c) => c.encr !== 'aes128gcm16') && active(s, 'three').length === 1), 10_000, 'two renegotiated, three up');
       assert.ok(!children(b, 'two').some((c) => c.spiIn === two.spiOut), 'the old CHILD SA of two is deleted at the peer');
       const two2 = active(a, 'two')[0];
       assert.notEqual(two2.spiIn, two.spiIn);
@@ -188,6 +188,36 @@ for (const version of [1, 2] as const) {
       traffic();
       const ikes = (s: Side) => (s.daemon.status() as { ike: Array<{ conn: string; state: string }> }).ike;
       assert.equal(ikes(b).filter((x) => x.conn === 'one' && x.state === 'established').length, 1, 'connection one\'s IKE SA is still there at the peer');
+    });
+
+    it('a roaming connection\'s responder SAs belong to it: changed, they are deleted at the peer; unchanged, they stay', async () => {
+      // B serves roaming peers (remote address any); A is one of them.
+      const roaming = (esp: string): Config => sideConfig([
+        'gateway:', '  name: b', `  listen: [${ADDR.B}]`, 'connections:', '  rw:', `    version: ${version}`,
+        `    local: { address: ${ADDR.B}, id: one.b.example, auth: psk }`, '    remote: { address: any, id: one.a.example, auth: psk }',
+        '    psk: { file: psk }', '    ike: { proposals: [aes128-sha256-modp2048] }',
+        '    children:', '      lan:', '        local-ts: [10.2.0.0/24]', '        remote-ts: [10.1.0.0/24]', `        proposals: [${esp}]`, '',
+      ].join('\n'), { psk: PSK });
+      const pair = createPair({ a: config('A', version, [{ name: 'one', net: 0, esp: 'aes128gcm16, aes256-sha256' }]), b: roaming('aes128gcm16') });
+      pairs.push(pair);
+      const { a, b } = pair;
+      const prints = printsOf(b.config);
+      await pair.until(() => active(a, 'one').length === 1 && active(b, 'rw').length === 1, 10_000, 'the roaming peer up');
+      const first = active(b, 'rw')[0];
+
+      let plan = await reload(b, roaming('aes128gcm16'), prints);
+      assert.deepEqual(plan.kept, ['rw']);
+      assert.deepEqual(active(b, 'rw').map((c) => c.spiIn), [first.spiIn], 'unchanged: the responder SA stays');
+
+      plan = await reload(b, roaming('aes256-sha256'), prints);
+      assert.deepEqual(plan.replaced, ['rw']);
+      assert.deepEqual(children(b, 'rw'), []);
+      await pair.until(() => children(a, 'one').length === 0, 10_000, 'the CHILD SA deleted at the roaming peer');
+      // The peer comes back (a roaming connection only responds), under the new proposal.
+      a.daemon.initiate('one');
+      await pair.until(() => active(a, 'one').length === 1 && active(b, 'rw').length === 1, 10_000, 'the roaming peer up again');
+      assert.equal(active(b, 'rw')[0].encr, 'aes256');
+      assertTraffic(pair, ['10.1.0.5', '10.2.0.7']);
     });
   });
 }

@@ -148,8 +148,11 @@ export class Ikev1Daemon implements V1Host {
     for (const [id, t] of this.trapIds) if (t.conn === conn) this.trapIds.delete(id);
     for (const child of conn.children) this.o.kernel.untrap(`${conn.name}/${child.name}`);
     this.pending.delete(conn.name);
-    for (const r of this.children.all()) if (r.conn === conn) await this.children.remove(r, true, 'connection reloaded');
+    // The Deletes go out at once (remove tells the peer before it waits for the datapath), the
+    // ISAKMP SAs right after them: no Quick Mode can finish in between and leave a pair behind.
+    const going = this.children.all().filter((r) => r.conn === conn).map((r) => this.children.remove(r, true, 'connection reloaded'));
     for (const sa of [...this.sas]) if (sa.conn === conn) this.deleteIke(sa, true);
+    await Promise.all(going);
   }
 
   private setUp(connections: readonly Connection[]): void {
