@@ -195,6 +195,7 @@ describe('reload with IKE connections: the unchanged keeps its SAs and traffic',
       await waitUntil(() => g.events().filter((e) => e.event === 'config.reloaded').length === 2, 10_000, 'the SIGHUP reload logged');
       const reloaded = g.events().filter((e) => e.event === 'config.reloaded');
       assert.deepEqual(reloaded.map((e) => [e.kept, e.replaced, e.added, e.removed]), [[['one'], ['two'], ['three'], []], [['one'], ['two'], [], ['three']]]);
+      assert.equal(t.exec(t.gwA, 'ip', ['route', 'show', '10.2.2.0/24']).trim(), '', 'three\'s route into the TUN device is gone');
       assert.match(await through(1), / 0% packet loss/);
 
       // 3. An error in the file: neither `ipsecgw reload` nor SIGHUP changes anything.
