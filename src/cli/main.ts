@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './bench.js';
 import { checkCommand } from './check.js';
-import { demoCommand } from './demo.js';
+import { reloadCommand } from './reload.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { downCommand, upCommand } from './updown.js';
@@ -15,9 +15,7 @@ await yargs(hideBin(process.argv))
   .command(runCommand)
   .command(checkCommand)
   .command(statusCommand)
-  .command(upCommand)
-  .command(downCommand)
-  .command(demoCommand)
+  .command(reloadCommand)
   .command(benchCommand)
   .demandCommand(1, 'name a command (see --help)')
   .strict()

@@ -1,12 +1,11 @@
 // `ipsecgw run -c FILE`: the gateway in the foreground. pino JSON logs on stdout (--pretty for
-// people). SIGTERM / SIGINT stop it cleanly (SAs wiped, devices and sockets closed); SIGHUP reloads
-// the configuration (unchanged entries keep their SAs and traffic).
+// people). SIGTERM / SIGINT stop it cleanly (SAs wiped, devices and sockets closed); SIGHUP — like
+// `ipsecgw reload` — reads FILE again and applies it (unchanged entries keep their SAs and traffic).
 import type { CommandModule } from 'yargs';
-import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/types.js';
-import { Gateway } from '../gateway/gateway.js';
-import { createLogger, type Logger } from '../log.js';
+import type { LoadResult } from '../config/types.js';
+import { Gateway, logDiagnostics } from '../gateway/gateway.js';
+import { createLogger } from '../log.js';
 
 interface RunArgs {
   config: string;
@@ -15,16 +14,11 @@ interface RunArgs {
   socket?: string;
 }
 
-/** Loads the file; logs every diagnostic; the config, or undefined when there are errors. */
-function load(file: string, log: Logger, socket?: string): Config | undefined {
-  const { config, diagnostics } = loadConfig(file);
-  for (const d of diagnostics) {
-    const line = formatDiagnostic(d);
-    if (d.severity === 'error') log.error({ event: 'config.error', file: d.file, line: d.line, col: d.col }, line);
-    else log.warn({ event: 'config.warning', file: d.file, line: d.line, col: d.col }, line);
-  }
-  if (!config || !socket) return config;
-  return { ...config, gateway: { ...config.gateway, socket } };
+/** Loads the file, with the control socket of --socket in place of the file's. */
+function load(file: string, socket?: string): LoadResult {
+  const r = loadConfig(file);
+  if (!r.config || !socket) return r;
+  return { ...r, config: { ...r.config, gateway: { ...r.config.gateway, socket } } };
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -37,13 +31,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
     .option('socket', { type: 'string', describe: 'control socket path (default /run/ipsecgw/<name>.sock)' }) as never,
   handler: async (args) => {
     const log = createLogger({ level: args['log-level'], pretty: args.pretty });
-    const config = load(args.config, log, args.socket);
+    const { config, diagnostics } = load(args.config, args.socket);
+    logDiagnostics(log, diagnostics);
     if (!config) {
       log.fatal({ event: 'gateway.failed' }, 'configuration has errors: not starting');
       process.exitCode = 1;
       return;
     }
-    const gateway = new Gateway(config, log);
+    const gateway = new Gateway(config, log, () => load(args.config, args.socket));
     try {
       await gateway.start();
     } catch (err) {
@@ -63,9 +58,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGHUP', () => {
-      const next = load(args.config, log, args.socket);
-      if (!next) log.error({ event: 'config.reload_failed' }, 'configuration has errors: keeping the running one');
-      else void gateway.reload(next).catch((err) => log.error({ event: 'config.reload_failed', err: (err as Error).message }, 'reload failed'));
+      if (stopping) return;
+      log.info({ event: 'config.reloading', signal: 'SIGHUP' }, 'reloading the configuration');
+      gateway.rereadConfig().catch((err) => log.error({ event: 'config.reload_failed', err: (err as Error).message }, 'reload failed'));
     });
   },
 };

@@ -5,17 +5,18 @@
 //           families in use, SAs and policies into the engine, workers (tx, rx), IKE (UDP 500 here,
 //           4500 through the rx worker) with its traps and `start: start` children, control socket,
 //           metrics endpoint (when configured)
-//   reload: SAs whose configuration changed (or went away) are retired, new ones installed; the
-//           others keep their state and traffic
+//   reload: the file is read again (reload.ts compares it); manual SAs and IKE connections whose
+//           configuration changed (or went away) are taken down — IKE SAs with a Delete to the
+//           peer — and set up anew; the others keep their SAs, traps, timers and traffic
 //   stop:   metrics endpoint closed, IKE SAs deleted (a Delete to each peer), workers stopped, every
 //           SA wiped, descriptors closed (the TUN device and its routes go with its descriptor),
 //           control socket removed
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Server } from 'node:net';
 import { rmSync } from 'node:fs';
-import type { Config, Connection, ManualSa } from '../config/types.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import type { Config, Connection, Diagnostic, LoadResult, ManualSa } from '../config/types.js';
 import { formatAddress, parseAddress, type Prefix } from '../dataplane/addr.js';
 import { Engine, type PolicySpec, type SaSpec, type SelectorSpec } from '../dataplane/engine.js';
 import {
@@ -33,6 +34,7 @@ import { serveControl } from './control.js';
 import { IkeIo } from './ike-io.js';
 import { down, up, type IkeControl } from './initiate.js';
 import type { GatewayStatus, ManualSaStatus } from './status.js';
+import { compare, connectionFingerprint, fixedSettingsChanged, manualFingerprint, planConnections, type Changes, type ConnectionPlan, type ReloadResult } from './reload.js';
 
 const WORKER_URL = new URL('../dataplane/worker.js', import.meta.url);
 /** The workers, in lane order (lane 0 is the main thread's). */
@@ -73,8 +75,15 @@ export class Gateway {
   private metricsServer?: MetricsServer;
   /** What manual entries that were replaced or removed (reload) carried: their counters go on from there. */
   private readonly manualRetired = new Map<string, Traffic>();
+  /** Each connection's fingerprint as it was set up (reload.ts): what a reload compares against. */
+  private readonly connectionPrints = new Map<string, string>();
+  /** Reloads one at a time (a SIGHUP during `ipsecgw reload` waits for it). */
+  private reloading: Promise<unknown> = Promise.resolve();
 
-  constructor(private config: Config, private readonly log: Logger) {}
+  /** `reread`: the configuration again, from where it came (`run -c FILE`), for SIGHUP and `ipsecgw reload`. */
+  constructor(private config: Config, private readonly log: Logger, private readonly reread?: () => LoadResult) {
+    for (const c of config.connections) this.connectionPrints.set(c.name, connectionFingerprint(c));
+  }
 
   async start(): Promise<void> {
     const g = this.config.gateway;
@@ -226,7 +235,7 @@ export class Gateway {
     });
     const routes = m.mode === 'tunnel' ? m.remoteTs.map(prefixText) : [];
     for (const r of routes) ip(r.includes(':') ? '-6' : '-4', 'route', 'replace', r, 'dev', this.config.gateway.tun);
-    this.installed.set(m.name, { sa: m, fingerprint: fingerprint(m), out, in: inn, routes });
+    this.installed.set(m.name, { sa: m, fingerprint: manualFingerprint(m), out, in: inn, routes });
     this.log.info({ event: 'child.installed', name: m.name, mode: m.mode, esp: m.protocol, spiIn: hex(m.in.spi), spiOut: hex(m.out.spi) }, 'manual SA installed');
   }
 
@@ -255,33 +264,95 @@ export class Gateway {
     this.engine.setPolicies(policies);
   }
 
-  /** SIGHUP: entries whose configuration changed are replaced, the others untouched. */
-  async reload(config: Config): Promise<{ kept: string[]; replaced: string[]; added: string[]; removed: string[] }> {
-    const next = new Map(config.manual.map((m) => [m.name, m]));
-    const kept: string[] = [], replaced: string[] = [], added: string[] = [], removed: string[] = [];
-    for (const [name, it] of [...this.installed]) {
-      const m = next.get(name);
-      if (m && fingerprint(m) === it.fingerprint) kept.push(name);
-      else {
-        await this.uninstall(name);
-        (m ? replaced : removed).push(name);
-      }
+  /**
+   * SIGHUP and `ipsecgw reload`: the configuration file read again and applied. A file with errors
+   * changes nothing: its diagnostics are logged (FILE:LINE:COL) and returned.
+   */
+  async rereadConfig(): Promise<ReloadResult | { errors: string[] }> {
+    if (!this.reread) throw new Error('this gateway was not started from a file: nothing to reload');
+    const { config, diagnostics } = this.reread();
+    logDiagnostics(this.log, diagnostics);
+    if (!config) {
+      const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      this.log.error({ event: 'config.reload_failed', errors: errors.length }, 'configuration has errors: keeping the running one');
+      return { errors };
     }
-    this.openSockets(config.manual); // a new entry may need a socket the old ones did not
-    for (const m of config.manual) {
-      if (this.installed.has(m.name)) continue;
-      this.install(m);
-      if (!replaced.includes(m.name)) added.push(m.name);
+    return this.reload(config);
+  }
+
+  /** Applies a new configuration: entries whose configuration changed are replaced, the others untouched. */
+  reload(config: Config): Promise<ReloadResult> {
+    const run = this.reloading.then(() => this.apply(config));
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(next: Config): Promise<ReloadResult> {
+    const restart = fixedSettingsChanged(this.config.gateway, next.gateway);
+    // The datapath workers got their sockets at start and cannot take more: an entry that needs
+    // one the gateway has not opened waits for a restart (as does IKE, when it was not started).
+    const runningManual = new Map(this.config.manual.map((m) => [m.name, m]));
+    const manual = next.manual.flatMap((m) => {
+      if (this.hasSocketFor(m)) return [m];
+      restart.push(`manual.${m.name}`);
+      const was = runningManual.get(m.name);
+      return was ? [was] : [];
+    });
+    let connections = next.connections;
+    if (!this.ikev1 && connections.length) {
+      restart.push(...connections.map((c) => `connections.${c.name}`));
+      connections = [];
     }
+    if (restart.length) {
+      this.log.warn({ event: 'config.restart_needed', settings: restart }, `${restart.join(', ')}: not changed while running (a restart applies it); the running state stays`);
+    }
+
+    const m = await this.reloadManual(manual);
+    const c = await this.reloadConnections(connections);
+    const held = new Set(restart);
+    const r: ReloadResult = {
+      kept: [...m.kept, ...c.kept].filter((n) => !held.has(`manual.${n}`)),
+      replaced: [...m.replaced, ...c.replaced],
+      added: [...m.added, ...c.added],
+      removed: [...m.removed, ...c.removed],
+      restart,
+    };
+    this.config = { ...next, gateway: this.config.gateway, manual, connections: c.connections };
+    this.log.info({ event: 'config.reloaded', kept: r.kept, replaced: r.replaced, added: r.added, removed: r.removed, restart: r.restart.length ? r.restart : undefined }, 'configuration reloaded');
+    return r;
+  }
+
+  /** Whether the worker threads have the socket this manual entry sends and receives on. */
+  private hasSocketFor(m: ManualSa): boolean {
+    const fam = m.local.family;
+    return this.sockets[m.encap ? (fam === 4 ? 'udp4' : 'udp6') : fam === 4 ? 'raw4' : 'raw6'] !== undefined;
+  }
+
+  private async reloadManual(entries: readonly ManualSa[]): Promise<Changes> {
+    const changes = compare(new Map([...this.installed].map(([name, it]) => [name, it.fingerprint])), new Map(entries.map((m) => [m.name, manualFingerprint(m)])));
+    for (const name of [...changes.replaced, ...changes.removed]) await this.uninstall(name);
+    for (const m of entries) if (!this.installed.has(m.name)) this.install(m);
     this.applyPolicies();
-    this.config = config;
-    this.log.info({ event: 'config.reloaded', kept, replaced, added, removed }, 'configuration reloaded');
-    return { kept, replaced, added, removed };
+    return changes;
+  }
+
+  /**
+   * IKE connections: the daemons get the new list with the unchanged connections as the objects
+   * they run with, take down the changed and removed ones (a Delete to the peer) and set up the
+   * changed and added ones per `start`.
+   */
+  private async reloadConnections(entries: readonly Connection[]): Promise<ConnectionPlan> {
+    const plan = planConnections(this.config.connections, this.connectionPrints, entries);
+    await Promise.all([this.ikev1?.reload(plan.connections, plan.gone, plan.fresh), this.ikev2?.reload(plan.connections, plan.gone, plan.fresh)]);
+    this.connectionPrints.clear();
+    for (const [name, fp] of plan.prints) this.connectionPrints.set(name, fp);
+    return plan;
   }
 
   private async handle(req: { cmd: string; name?: string; child?: string; timeout?: number }): Promise<unknown> {
     switch (req.cmd) {
       case 'status': return this.status();
+      case 'reload': return this.rereadConfig();
       case 'up': {
         const { conn, daemon } = this.ikeConnection(req.name);
         if (req.child !== undefined && !conn.children.some((c) => c.name === req.child)) {
@@ -414,11 +485,13 @@ function pairs(m: ManualSa): Array<[Prefix, Prefix]> {
   return m.localTs.flatMap((l) => m.remoteTs.filter((r) => r.family === l.family).map((r): [Prefix, Prefix] => [l, r]));
 }
 
-/** What decides whether a reload must replace an entry: everything, keys included (hashed). */
-function fingerprint(m: ManualSa): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify(m, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
-  return h.digest('hex');
+/** Every diagnostic of a configuration as its own log line, FILE:LINE:COL: message. */
+export function logDiagnostics(log: Logger, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) {
+    const line = formatDiagnostic(d);
+    if (d.severity === 'error') log.error({ event: 'config.error', file: d.file, line: d.line, col: d.col }, line);
+    else log.warn({ event: 'config.warning', file: d.file, line: d.line, col: d.col }, line);
+  }
 }
 
 const isUnspecifiedText = (a: string): boolean => parseAddress(a).bytes.every((b) => b === 0);

@@ -1,5 +1,7 @@
 // A connection's secrets and trust anchors, read from the files its configuration names, once per
 // connection: both IKE versions use them (the PSK itself comes already read, from the config).
+// Kept per connection object, not per name: a reload that changes a connection (a new PSK, a
+// renewed certificate) brings a new object, which reads its files anew.
 import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from '../config/types.js';
@@ -18,10 +20,10 @@ export interface Credentials {
 
 /** Loads each connection's credentials on first use and keeps them. */
 export class CredentialStore {
-  private readonly byName = new Map<string, Credentials>();
+  private readonly byConnection = new WeakMap<Connection, Credentials>();
 
   get(conn: Connection): Credentials {
-    let c = this.byName.get(conn.name);
+    let c = this.byConnection.get(conn);
     if (!c) {
       const [cert, ...chain] = conn.local.cert ? loadCertificates(readFileSync(conn.local.cert)) : [];
       c = {
@@ -29,7 +31,7 @@ export class CredentialStore {
         key: conn.local.key ? createPrivateKey(readFileSync(conn.local.key)) : undefined,
         cas: conn.remote.ca.map((f) => loadCertificate(readFileSync(f))),
       };
-      this.byName.set(conn.name, c);
+      this.byConnection.set(conn, c);
     }
     return c;
   }

@@ -675,7 +675,7 @@ export async function startCharon(t: Topology, ns: string, conf: SwanConfig, opt
     stop: async () => {
       const p = proc;
       killNow('SIGTERM');
-      const gone = await Promise.race([exited(p).then(() => true), sleep(5_000).then(() => false)]);
+      const gone = await Promise.race([exited(p).then(() => true), sleep(5_000, undefined, { ref: false }).then(() => false)]);
       if (!gone) {
         killNow('SIGKILL');
         await exited(p);

@@ -84,7 +84,7 @@ export interface Ikev1Stats {
 export class Ikev1Daemon implements V1Host {
   readonly log: Logger;
   readonly counters: IkeCounters;
-  private readonly connections: Connection[];
+  private connections: Connection[];
   private readonly sas = new Set<Ikev1Sa>();
   private readonly slots = new Map<Ikev1Sa, Map<Slot, SlotState>>();
   private readonly quick = new Map<Ikev1Sa, Map<number, QuickExchange>>();
@@ -98,7 +98,9 @@ export class Ikev1Daemon implements V1Host {
   readonly stats: Ikev1Stats = { received: 0, dropped: {} };
   /** Why connections we started did not come up (`ipsecgw up` reports it). */
   readonly failures = new Failures();
-  private trapIds = new Map<number, { conn: Connection; child: Child }>();
+  private readonly trapIds = new Map<number, { conn: Connection; child: Child }>();
+  /** From 1 up; IKEv2's start at 2 000 000 (the datapath hands every trap hit to both daemons). */
+  private nextTrapId = 1;
   /** Phase-1 kilobyte lifetimes, in bytes of ciphertext (Ikev1Sa.bytesProtected). */
   private readonly ikeByteLimits = new Map<Ikev1Sa, { soft: number; hard: number }>();
   private stopped = false;
@@ -132,8 +134,38 @@ export class Ikev1Daemon implements V1Host {
 
   /** Traps and `start: start` children; warnings about weak choices. */
   start(): void {
-    let id = 1;
-    for (const conn of this.connections) {
+    this.setUp(this.connections);
+  }
+
+  /**
+   * Reload: `connections` is the gateway's new list, unchanged connections in it as the very
+   * objects they were (their SAs, traps and timers go on untouched). The connections named in
+   * `gone` — removed, or changed — are taken down: traps, waiting children, their IPsec SAs and
+   * ISAKMP SAs, each with a Delete to the peer (RFC 2408 §3.15; IKEv1 children outlive their
+   * ISAKMP SA, so they are deleted on their own); responder SAs of a roaming connection belong to
+   * it like the others. Then those named in `fresh` — added, or the changed ones under their new
+   * configuration — are set up as at start.
+   */
+  async reload(connections: readonly Connection[], gone: readonly string[], fresh: readonly string[]): Promise<void> {
+    for (const conn of this.connections.filter((c) => gone.includes(c.name))) await this.unload(conn);
+    this.connections = connections.filter((c) => c.version === 1);
+    this.setUp(this.connections.filter((c) => fresh.includes(c.name)));
+  }
+
+  /** A connection goes (reload): its traps, waiting children, IPsec SAs and ISAKMP SAs, the peer told. */
+  private async unload(conn: Connection): Promise<void> {
+    for (const [id, t] of this.trapIds) if (t.conn === conn) this.trapIds.delete(id);
+    for (const child of conn.children) this.o.kernel.untrap(`${conn.name}/${child.name}`);
+    this.pending.delete(conn.name);
+    // The Deletes go out at once (remove tells the peer before it waits for the datapath), the
+    // ISAKMP SAs right after them: no Quick Mode can finish in between and leave a pair behind.
+    const going = this.children.all().filter((r) => r.conn === conn).map((r) => this.children.remove(r, true, 'connection reloaded'));
+    for (const sa of [...this.sas]) if (sa.conn === conn) this.deleteIke(sa, true);
+    await Promise.all(going);
+  }
+
+  private setUp(connections: readonly Connection[]): void {
+    for (const conn of connections) {
       if (conn.mode === 'aggressive' && (conn.local.auth === 'psk' || conn.remote.auth === 'psk')) {
         this.log.warn({ event: 'config.weak', conn: conn.name },
           'aggressive mode with a pre-shared key sends the identities in the clear and lets an eavesdropper test PSK guesses offline (the responder\'s HASH_R); prefer main mode or certificates');
@@ -146,14 +178,14 @@ export class Ikev1Daemon implements V1Host {
       }
       for (const child of conn.children) {
         if (child.start === 'trap') {
-          const trapId = id++;
+          const trapId = this.nextTrapId++;
           this.trapIds.set(trapId, { conn, child });
           const ts = this.selectors(conn, child);
           if (ts) this.o.kernel.trap(`${conn.name}/${child.name}`, [ts.local], [ts.remote], trapId);
         }
       }
     }
-    for (const conn of this.connections) {
+    for (const conn of connections) {
       for (const child of conn.children) if (child.start === 'start') this.initiate(conn.name, child.name);
     }
   }
@@ -450,8 +482,11 @@ export class Ikev1Daemon implements V1Host {
    * phase 1 is about to rekey.
    */
   initialContact(sa: Ikev1Sa): boolean {
-    return ![...this.sas].some((o) => o !== sa && o.established && o.conn === sa.conn) &&
-      !this.children.all().some((r) => r.conn === sa.conn);
+    // With the peer, not just within this connection: a peer that believes it (strongSwan does)
+    // deletes every SA it holds with us, those of our other connections too.
+    const peer = sa.remote.address;
+    return ![...this.sas].some((o) => o !== sa && o.established && (o.conn === sa.conn || o.remote.address === peer)) &&
+      !this.children.all().some((r) => r.conn === sa.conn || r.kernel.spec.remote.address === peer);
   }
 
   /** RFC 2407 §4.6.3.3: the peer has no state from before; what we hold with it is stale. */
@@ -859,7 +894,7 @@ export class Ikev1Daemon implements V1Host {
     if (action === 'hold') {
       for (const r of children) {
         const name = `${conn.name}/${r.child.name}`;
-        const id = 10_000 + this.trapIds.size + 1;
+        const id = this.nextTrapId++;
         this.trapIds.set(id, { conn, child: r.child });
         this.o.kernel.trap(name, r.result.localTs, r.result.remoteTs, id);
       }

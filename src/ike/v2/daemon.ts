@@ -105,7 +105,7 @@ export class Ikev2Daemon {
   readonly stats: Ikev2Stats = { received: 0, dropped: {} };
   /** Why connections we started did not come up (`ipsecgw up` reports it). */
   readonly failures = new Failures();
-  private readonly connections: Connection[];
+  private connections: Connection[];
   private readonly sas = new SaTable();
   private readonly children: ChildManager<Ikev2Sa>;
   private readonly outstanding = new Map<Ikev2Sa, Outstanding>();
@@ -119,6 +119,8 @@ export class Ikev2Daemon {
   private readonly pending = new Map<string, Array<{ child: Child; rekeyOf?: ChildRecord<Ikev2Sa> }>>();
   private readonly creds = new CredentialStore();
   private readonly trapIds = new Map<number, { conn: Connection; child: Child }>();
+  /** Trap IDs apart from IKEv1's (the datapath hands every trap hit to both daemons). */
+  private nextTrapId = 2_000_000;
   /** Rekeys of one SA by both ends at once (§2.8.1, §2.8.2), by the old CHILD SA's inbound SPI or the old IKE SA. */
   private readonly childRace = new RekeyRace<number, ChildRecord<Ikev2Sa>>(REKEYED_IKE_MS, (keep, drop, ours) => this.childCollision(keep, drop, ours));
   private readonly ikeRace = new RekeyRace<Ikev2Sa, Ikev2Sa>(REKEYED_IKE_MS, (keep, drop, ours) => this.ikeCollision(keep, drop, ours));
@@ -149,17 +151,44 @@ export class Ikev2Daemon {
 
   /** Traps and `start: start` children. */
   start(): void {
-    let id = 2_000_000; // trap IDs apart from IKEv1's
-    for (const conn of this.connections) {
+    this.setUp(this.connections);
+  }
+
+  /**
+   * Reload: `connections` is the gateway's new list, unchanged connections in it as the very
+   * objects they were (their SAs, traps and timers go on untouched). The connections named in
+   * `gone` — removed, or changed — are taken down: traps, waiting children, and every IKE SA with
+   * a Delete to the peer, which takes its CHILD SAs along (RFC 7296 §1.4.1); responder SAs of a
+   * roaming connection belong to it like the others. Then those named in `fresh` — added, or the
+   * changed ones under their new configuration — are set up as at start.
+   */
+  async reload(connections: readonly Connection[], gone: readonly string[], fresh: readonly string[]): Promise<void> {
+    for (const conn of this.connections.filter((c) => gone.includes(c.name))) await this.unload(conn);
+    this.connections = connections.filter((c) => c.version === 2);
+    this.setUp(this.connections.filter((c) => fresh.includes(c.name)));
+  }
+
+  private setUp(connections: readonly Connection[]): void {
+    for (const conn of connections) {
       for (const child of conn.children) {
         if (child.start !== 'trap' || conn.remote.address === 'any') continue;
-        const trapId = id++;
+        const trapId = this.nextTrapId++;
         this.trapIds.set(trapId, { conn, child });
         const local = child.localTs === 'dynamic' ? undefined : child.localTs, remote = child.remoteTs === 'dynamic' ? undefined : child.remoteTs;
         if (local && remote) this.o.kernel.trap(`${conn.name}/${child.name}`, local, remote, trapId);
       }
     }
-    for (const conn of this.connections) for (const child of conn.children) if (child.start === 'start') this.initiate(conn.name, child.name);
+    for (const conn of connections) for (const child of conn.children) if (child.start === 'start') this.initiate(conn.name, child.name);
+  }
+
+  /** A connection goes (reload): its traps, held packets, waiting children, IKE SAs (told) and CHILD SAs. */
+  private async unload(conn: Connection): Promise<void> {
+    for (const [id, t] of this.trapIds) if (t.conn === conn) this.trapIds.delete(id);
+    for (const child of conn.children) this.o.kernel.untrap(`${conn.name}/${child.name}`);
+    for (const key of this.held.keys()) if (key.startsWith(`${conn.name}/`)) this.held.delete(key);
+    this.pending.delete(conn.name);
+    for (const sa of this.sas.of(conn)) this.deleteIke(sa, true);
+    await Promise.all(this.children.all().filter((r) => r.conn === conn).map((r) => this.children.remove(r, false, 'connection reloaded')));
   }
 
   // ---- Entry points ---------------------------------------------------------------------------
@@ -988,7 +1017,7 @@ export class Ikev2Daemon {
     this.forget(sa);
     if (action === 'hold') {
       for (const r of children) {
-        const id = 3_000_000 + this.trapIds.size;
+        const id = this.nextTrapId++;
         this.trapIds.set(id, { conn, child: r.child });
         this.o.kernel.trap(`${conn.name}/${r.child.name}`, r.result.localTs, r.result.remoteTs, id);
       }
@@ -1015,8 +1044,14 @@ export class Ikev2Daemon {
     }
   }
 
+  /**
+   * RFC 7296 §2.4: INITIAL_CONTACT says this is the only IKE SA between us and the peer — not just
+   * the only one of this connection. A peer takes it literally (strongSwan deletes every other IKE
+   * SA with the same identities, whatever their connection), so with any other SA to that peer
+   * it must not be sent: a connection set up anew (reload, `up`) would take its siblings down.
+   */
   private initialContact(sa: Ikev2Sa): boolean {
-    return !this.sas.of(sa.conn).some((o) => o !== sa && o.established);
+    return ![...this.sas].some((o) => o !== sa && o.established && o.remote.address === sa.remote.address);
   }
 
   // ---- Bookkeeping ------------------------------------------------------------------------------
