@@ -88,7 +88,7 @@ const childUp = (s: Side): boolean => events(s).includes('child.established');
 
 /** What must not change: the SAs, their states and SPIs, the CHILD SAs. */
 function snapshot(d: Daemon): string {
-  const st = d.status() as { ike: Array<Record<string, unknown>>; children: Array<Record<string, unknown>> };
+  const st = d.status();
   return JSON.stringify({
     ike: st.ike.map((s) => [s.id, s.state, s.step, s.spiI, s.spiR, s.role]),
     children: st.children.map((c) => [c.state, c.spiIn, c.spiOut]),

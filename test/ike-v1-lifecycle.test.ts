@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { decodeMessage, EXCHANGE } from '../src/ike/codec/v1/index.js';
 import type { Ikev1Daemon, RetransmitPolicy } from '../src/ike/v1/daemon.js';
+import type { ChildSaStatus, IkeSaStatus } from '../src/ike/status.js';
 import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type Side, type WireFilter } from './util/ike-pair.js';
 import { udpPacket } from './util/packets.js';
 
@@ -94,8 +95,8 @@ const logsOf = (s: Side, event: string): Array<Record<string, unknown>> => s.log
 const childUp = (s: Side, n = 1): boolean => count(s, 'child.established') + count(s, 'child.rekeyed') >= n;
 const daemon = (s: Side): Ikev1Daemon => s.daemon as Ikev1Daemon;
 /** What `ipsecgw status` shows of a side's CHILD SAs. */
-const children = (s: Side): Array<Record<string, string>> => (s.daemon.status() as { children: Array<Record<string, string>> }).children;
-const ikeSas = (s: Side): Array<Record<string, unknown>> => (s.daemon.status() as { ike: Array<Record<string, unknown>> }).ike;
+const children = (s: Side): ChildSaStatus[] => s.daemon.status().children;
+const ikeSas = (s: Side): IkeSaStatus[] => s.daemon.status().ike;
 
 const inner = (src: string, dst: string, size = 18): Uint8Array => udpPacket(src, dst, 1234, 5678, new Uint8Array(size).fill(0x61));
 

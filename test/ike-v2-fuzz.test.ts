@@ -123,7 +123,7 @@ const liveSa = (s: Side): Ikev2Sa => [...inside(s).sas].filter((x) => x.establis
 /** What must not change: the SAs (state, SPIs, role, peer address, message IDs), the outstanding requests, the CHILD SAs. */
 function snapshot(s: Side, ids = true): string {
   const d = inside(s);
-  const st = s.daemon.status() as { children: Array<Record<string, unknown>> };
+  const st = s.daemon.status();
   return JSON.stringify({
     ike: [...d.sas].map((sa) => [sa.id, sa.state, sa.spis, sa.role, `${sa.remote.address}:${sa.remote.port}`, ...(ids ? [sa.nextRequestId, sa.expectedRequestId] : [])]),
     outstanding: [...d.outstanding.entries()].map(([sa, o]) => [sa.id, o.messageId]),

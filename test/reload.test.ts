@@ -13,6 +13,7 @@ import type { Config, Connection } from '../src/config/types.js';
 import { compare, connectionFingerprint, fixedSettingsChanged, manualFingerprint, planConnections } from '../src/gateway/reload.js';
 import type { Ikev1Daemon } from '../src/ike/v1/daemon.js';
 import type { Ikev2Daemon } from '../src/ike/v2/daemon.js';
+import type { ChildSaStatus } from '../src/ike/status.js';
 import { ADDR, assertTraffic, createPair, sideConfig, type Pair, type Side } from './util/ike-pair.js';
 import { udpPacket } from './util/packets.js';
 
@@ -53,9 +54,9 @@ function yaml(side: 'A' | 'B', version: 1 | 2, conns: Conn[]): string {
 
 const config = (side: 'A' | 'B', version: 1 | 2, conns: Conn[]): Config => sideConfig(yaml(side, version, conns), { psk: PSK });
 
-type ChildView = { conn: string; child: string; state: string; spiIn: string; spiOut: string; encr: string };
+type ChildView = ChildSaStatus;
 const children = (s: Side, conn?: string): ChildView[] =>
-  (s.daemon.status() as { children: ChildView[] }).children.filter((c) => conn === undefined || c.conn === conn);
+  s.daemon.status().children.filter((c) => conn === undefined || c.conn === conn);
 const active = (s: Side, conn: string): ChildView[] => children(s, conn).filter((c) => c.state === 'active');
 
 /** What the gateway does on reload: the plan, then the daemon's share of it. */
@@ -152,7 +153,7 @@ for (const version of [1, 2] as const) {
       await pair.until(() => ['one', 'two'].every((n) => active(a, n).length === 1 && active(b, n).length === 1), 10_000, 'both connections up');
       const one = { a: active(a, 'one')[0], b: active(b, 'one')[0] };
       const two = active(a, 'two')[0];
-      assert.equal(two.encr, 'aes128gcm16');
+      assert.equal(two.algorithms.encr, 'aes128gcm16');
       const traffic = () => {
         assertTraffic(pair, ['10.1.0.5', '10.2.0.7']);
         assert.deepEqual([active(a, 'one')[0]?.spiIn, active(b, 'one')[0]?.spiIn], [one.a.spiIn, one.b.spiIn], 'connection one kept its CHILD SA');
@@ -163,11 +164,11 @@ for (const version of [1, 2] as const) {
       let plan = await reload(a, config('A', version, [all[0], { ...all[1], esp: 'aes256-sha256' }, all[2]]), prints);
       assert.deepEqual([plan.kept, plan.replaced, plan.added, plan.removed], [['one'], ['two'], ['three'], []]);
       traffic(); // at once: nothing of `one` waited for the others
-      await pair.until(() => [a, b].every((s) => active(s, 'two').some((c) => c.encr !== 'aes128gcm16') && active(s, 'three').length === 1), 10_000, 'two renegotiated, three up');
+      await pair.until(() => [a, b].every((s) => active(s, 'two').some((c) => c.algorithms.encr !== 'aes128gcm16') && active(s, 'three').length === 1), 10_000, 'two renegotiated, three up');
       assert.ok(!children(b, 'two').some((c) => c.spiIn === two.spiOut), 'the old CHILD SA of two is deleted at the peer');
       const two2 = active(a, 'two')[0];
       assert.notEqual(two2.spiIn, two.spiIn);
-      assert.equal(two2.encr, 'aes256', 'the new proposal');
+      assert.equal(two2.algorithms.encr, 'aes256', 'the new proposal');
       assertTraffic(pair, ['10.1.1.5', '10.2.1.7']);
       assertTraffic(pair, ['10.1.2.5', '10.2.2.7']);
       traffic();
@@ -216,7 +217,7 @@ for (const version of [1, 2] as const) {
       // The peer comes back (a roaming connection only responds), under the new proposal.
       a.daemon.initiate('one');
       await pair.until(() => active(a, 'one').length === 1 && active(b, 'rw').length === 1, 10_000, 'the roaming peer up again');
-      assert.equal(active(b, 'rw')[0].encr, 'aes256');
+      assert.equal(active(b, 'rw')[0].algorithms.encr, 'aes256');
       assertTraffic(pair, ['10.1.0.5', '10.2.0.7']);
     });
   });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load.js';
+import type { IkeDaemonStatus } from '../../src/ike/status.js';
 import type { Config } from '../../src/config/types.js';
 import { Engine } from '../../src/dataplane/engine.js';
 import type { Endpoint, IkeTransport } from '../../src/ike/endpoint.js';
@@ -23,7 +24,7 @@ export interface Daemon {
   receive(to: Endpoint, from: Endpoint, data: Uint8Array): void;
   start(): void;
   stop(): Promise<void>;
-  status(): object;
+  status(): IkeDaemonStatus;
   initiate(conn: string, child?: string): void;
 }
 
