@@ -21,6 +21,8 @@ import { CLI, runGateway, type RunningGateway } from '../src/lab/gateways.js';
 import { LAB_PSK } from '../src/lab/ike.js';
 import { canUseNetns, createTopology, type Topology } from '../src/lab/netns.js';
 import { canUseStrongswan, startCharon, type Charon, type SwanConfig, type SwanSa } from '../src/lab/strongswan.js';
+import type { ChildSaStatus } from '../src/ike/status.js';
+import type { GatewayStatus } from '../src/gateway/status.js';
 import { ping, waitUntil } from './util/interop.js';
 
 const skip = canUseNetns() ?? canUseStrongswan() ?? undefined;
@@ -111,11 +113,9 @@ function pingRunning(t: Topology, from: string, to: string): { stop(): Promise<{
   };
 }
 
-type ChildView = { conn: string; state: string; spiIn: string; spiOut: string; encr: string };
-type IkeView = { conn: string; state: string; spis: unknown };
-async function ours(gw: RunningGateway): Promise<{ children: ChildView[]; ike: IkeView[] }> {
-  const s = (await request(gw.socket, { cmd: 'status' })) as { ikev2: { children: ChildView[]; ike: IkeView[] } };
-  return s.ikev2;
+type ChildView = ChildSaStatus;
+async function ours(gw: RunningGateway): Promise<GatewayStatus> {
+  return (await request(gw.socket, { cmd: 'status' })) as GatewayStatus;
 }
 const activeChild = (v: { children: ChildView[] }, conn: string): ChildView[] => v.children.filter((c) => c.conn === conn && c.state === 'active');
 const swanChild = (sas: SwanSa[], conn: string) => sas.find((sa) => sa.name === conn && sa.state === 'ESTABLISHED')?.children.find((c) => c.state === 'INSTALLED');
@@ -221,7 +221,7 @@ describe('reload with IKE connections: the unchanged keeps its SAs and traffic',
       // The last ones may still be on their way when it stops (a second's worth, on a busy machine).
       assert.ok(p.sent - last <= 10, `replies stopped coming through one:\n${p.text}`);
       assert.deepEqual(activeChild(after, 'one').map((x) => [x.spiIn, x.spiOut]), oneChild.map((x) => [x.spiIn, x.spiOut]), 'one kept its CHILD SA');
-      assert.deepEqual(after.ike.find((x) => x.conn === 'one' && x.state === 'established')?.spis, oneIke?.spis, 'one kept its IKE SA');
+      assert.deepEqual(after.ike.find((x) => x.conn === 'one' && x.state === 'established')?.spiI, oneIke?.spiI, 'one kept its IKE SA');
       const swanAfter = c.listSas();
       const oneSwanAfter = swanAfter.find((sa) => sa.name === 'one')!;
       assert.equal(oneSwanAfter.uniqueid, oneSwan.ike.uniqueid, 'strongSwan kept one\'s IKE SA');
