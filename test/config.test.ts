@@ -73,7 +73,7 @@ const show = (d: Diagnostic) => `${d.line}:${d.col} ${d.severity === 'warning' ?
 interface Case {
   readonly name: string;
   readonly yaml: string;
-  /** "LINE:COL [warning: ]part of the message", errors first, each in file order. */
+  /** "LINE:COL [warning: ]part of the message", in file order (errors before warnings at one position). */
   readonly expect: readonly string[];
   readonly env?: Record<string, string>;
   readonly mode?: number;
@@ -92,10 +92,10 @@ const CASES: Case[] = [
         colour: blue
       manaul: {}`,
     expect: [
+      "1:1 warning: neither 'manual' SAs nor 'connections'",
       "4:3 unknown key 'wrokers' in gateway; did you mean 'workers'?",
       "5:3 unknown key 'colour' in gateway; known keys: name, tun, listen, mtu, workers, socket",
       "6:1 unknown key 'manaul' in the configuration; did you mean 'manual'?",
-      "1:1 warning: neither 'manual' SAs nor 'connections'",
     ],
   },
   {
@@ -170,9 +170,9 @@ const CASES: Case[] = [
     expect: [
       "5:13 'remote': '192.0.2.300' is not an IPv4 or IPv6 address",
       "6:16 'local-ts': prefix length in '10.1.0.0/33' must be 0..32",
+      "7:17 warning: 'remote-ts': '10.2.0.7/24' has host bits set; it means 10.2.0.0/24",
       "7:30 'remote-ts': prefix length in '10.3.0.0/16/8' must be 0..32",
       "7:45 'remote-ts': '10.4.0.0/16,10.5.0.0/16' is not an IPv4 or IPv6 prefix (e.g. 10.1.0.0/24 or 2001:db8::/64); write a list: [a, b]",
-      "7:17 warning: 'remote-ts': '10.2.0.7/24' has host bits set; it means 10.2.0.0/24",
     ],
   },
   {
@@ -206,11 +206,11 @@ const CASES: Case[] = [
           out: { spi: 0x1005, key: { file: keys/gcm-b.hex } }`,
     expect: [
       "5:13 remote 2001:db8::2 is IPv6 but local 192.0.2.1 is IPv4; an SA's outer addresses share one family",
-      '22:16 local-ts 10.5.0.0/24 is IPv4, but remote-ts has no IPv4 prefix to pair it with',
-      '23:17 remote-ts 2001:db8:6::/48 is IPv6, but local-ts has no IPv6 prefix to pair it with',
       // Reused keys: every SA here shares the two files.
       "17:37 warning: the in key of manual SA 'v6-over-v4' is the same as the in key of manual SA 'mixed-outer'",
       "18:38 warning: the out key of manual SA 'v6-over-v4' is the same as the out key of manual SA 'mixed-outer'",
+      '22:16 local-ts 10.5.0.0/24 is IPv4, but remote-ts has no IPv4 prefix to pair it with',
+      '23:17 remote-ts 2001:db8:6::/48 is IPv6, but local-ts has no IPv6 prefix to pair it with',
       "25:37 warning: the in key of manual SA 'unpaired' is the same as the in key of manual SA 'mixed-outer'",
       "26:38 warning: the out key of manual SA 'unpaired' is the same as the out key of manual SA 'mixed-outer'",
     ],
@@ -249,8 +249,8 @@ const CASES: Case[] = [
       '10:67 the inline key is not hex: character 37 is not a hex digit',
       "17:37 key file 'keys/nope.hex' (",
       '18:37 environment variable IPSECGW_TEST_UNSET (key) is not set',
+      "25:37 warning: key file 'keys/open.hex' is accessible by group or others (mode 0644); chmod 600 DIR/keys/open.hex",
       "26:30 'key' takes one of 'file' or 'env', not both",
-      "25:37 warning: key file 'keys/open.hex' is accessible by group or others (mode 0644); chmod 600 it",
     ],
   },
   {
@@ -417,10 +417,10 @@ const CASES: Case[] = [
           in: { spi: 0x1004, key: { file: keys/ah.hex } }
           out: { spi: 0x1005, key: "${hex(32, 8)}" }`,
     expect: [
+      "8:10 warning: '3des': 3DES SHOULD NOT be used (RFC 8221, encryption table)",
       "17:10 'esn: false' contradicts 'esn' in 'esp'",
       "26:12 AH cannot be UDP-encapsulated: RFC 3948 covers ESP only",
       "27:12 'ports' is [source port, destination port]",
-      "8:10 warning: '3des': 3DES SHOULD NOT be used (RFC 8221, encryption table)",
     ],
   },
   {
@@ -490,6 +490,8 @@ const CASES: Case[] = [
           children:
             any: { pfs: identities, start: start }`,
     expect: [
+      '5:11 warning: aggressive mode with a PSK sends a hash an eavesdropper can attack offline',
+      "10:33 warning: 'modp1024': D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)",
       "10:44 'aes128gcm16' can't protect an IKEv1 IKE SA",
       "10:82 unknown algorithm 'shaa256' in 'aes256-shaa256-x25519'; did you mean 'sha256'?",
       "11:25 'time' must be a duration like 30s, 10m, 8h or 1d (or plain seconds)",
@@ -502,8 +504,6 @@ const CASES: Case[] = [
       "24:24 IKEv2 SAs have no kilobyte lifetime",
       "26:19 'pfs: identities' is IKEv1's PFS of identities (RFC 2409 §8); IKEv2 has no such mode",
       "26:38 'start: start' needs a peer to initiate to, but the remote address is 'any'; use 'start: none'",
-      '5:11 warning: aggressive mode with a PSK sends a hash an eavesdropper can attack offline',
-      "10:33 warning: 'modp1024': D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)",
     ],
   },
   {
@@ -537,8 +537,8 @@ const CASES: Case[] = [
       "3:3 connection 'a' authenticates with a PSK but has no 'psk'",
       '10:17 environment variable IPSECGW_TEST_UNSET (psk) is not set',
       "12:3 'c' is also the name of a manual SA (line 17); names must be unique",
-      "14:54 'ca': 'certs/nope.crt' (",
       "12:3 warning: connection 'c' has no children: its IKE SA would carry no traffic",
+      "14:54 'ca': 'certs/nope.crt' (",
       "15:5 warning: 'psk' is unused: neither end of connection 'c' has 'auth: psk'",
     ],
   },
@@ -675,7 +675,8 @@ for (const c of CASES) {
     delete process.env.IPSECGW_TEST_UNSET;
     const { dir, result } = load(c.yaml, c.mode);
     try {
-      const got = result.diagnostics.map(show);
+      // The fixture directory changes every run: DIR stands for it.
+      const got = result.diagnostics.map((d) => show(d).replaceAll(dir, 'DIR'));
       const message = `got:\n${got.join('\n')}`;
       assert.equal(got.length, c.expect.length, message);
       c.expect.forEach((want, i) => {
@@ -890,7 +891,7 @@ function check(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('ipsecgw check: ok with warnings → exit 0; errors → every diagnostic, errors first, exit 1; --json; --help', () => {
+test('ipsecgw check: ok with warnings → exit 0; errors → every diagnostic in file order, exit 1; --json; --help', () => {
   const dir = fixtureDir();
   try {
     const good = join(dir, 'good.yaml');
@@ -908,8 +909,8 @@ test('ipsecgw check: ok with warnings → exit 0; errors → every diagnostic, e
     const ok = check('-c', good);
     assert.equal(ok.status, 0, ok.stderr);
     assert.deepEqual(ok.stdout.trimEnd().split('\n'), [
-      `${good}:9:37: warning: key file 'keys/open.hex' is accessible by group or others (mode 0644); chmod 600 it`,
-      `${good}: ok`,
+      `${good}:9:37: warning: key file 'keys/open.hex' is accessible by group or others (mode 0644); chmod 600 ${join(dir, 'keys/open.hex')}`,
+      `${good}: ok (1 warning)`,
     ]);
 
     const bad = join(dir, 'bad.yaml');
@@ -927,13 +928,15 @@ test('ipsecgw check: ok with warnings → exit 0; errors → every diagnostic, e
     const failed = check('-c', bad);
     assert.equal(failed.status, 1);
     const lines = failed.stdout.trimEnd().split('\n');
+    // File order, errors and warnings together; at one position the error first.
     assert.deepEqual(lines.map((l) => l.replace(/^(\S+?:\d+:\d+: (warning: )?).*/, '$1')), [
       `${bad}:1:48: `, // mtu 9
-      `${bad}:9:37: `, // 40 hex digits where 3des-sha1 needs 88
-      `${bad}:10:38: `, // same for the out key
       `${bad}:7:17: warning: `, // host bits
       `${bad}:8:10: warning: `, // 3des
+      `${bad}:9:37: `, // 40 hex digits where 3des-sha1 needs 88
       `${bad}:9:37: warning: `, // mode 0644
+      `${bad}:10:38: `, // same for the out key
+      `${bad}: 3 errors (3 warnings)`,
     ]);
     assert.ok(!failed.stdout.includes(': ok'));
 

@@ -10,6 +10,7 @@ import { isUnspecified, sameAddress } from './prefix.js';
 import { weaknesses, type ProposalKind } from './proposal.js';
 import { readProposals } from './proposals.js';
 import { MapView, asChoice, asString, entries, scalarText, type Ctx, type Entry } from './reader.js';
+import { dhSupport } from './ike-support.js';
 import { decodePsk, readPath, readSecret } from './secrets.js';
 import { checkFamilies, readSelectors } from './selectors.js';
 import { didYouMean } from './suggest.js';
@@ -271,6 +272,11 @@ function readPfs(ctx: Ctx, v: MapView, version: 1 | 2): Child['pfs'] | undefined
   if (t.group === 0) return 'none';
   const group = t as DhTransform;
   if (version === 1 && group.ikev1.group === null) ctx.r.error(node, `'${group.name}' has no IKEv1 Group Description value`);
+  const support = dhSupport(group);
+  if (!support.supported) {
+    ctx.r.error(node, support.reason);
+    return undefined;
+  }
   for (const w of weaknesses({ kind: 'esp', encr: [], integ: [], prf: [], dh: [group], esn: [] })) ctx.r.warn(node, w.message);
   return group;
 }
