@@ -39,7 +39,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const log = createLogger({ level: args['log-level'], pretty: args.pretty });
     const config = load(args.config, log, args.socket);
     if (!config) {
-      log.fatal({ event: 'gateway.failed' }, 'configuration has errors: not starting');
+      log.fatal({ event: 'gateway.failed', reason: 'configuration has errors' }, 'configuration has errors: not starting');
       process.exitCode = 1;
       return;
     }
@@ -47,7 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       await gateway.start();
     } catch (err) {
-      log.fatal({ event: 'gateway.failed', err: (err as Error).message }, 'gateway failed to start');
+      log.fatal({ event: 'gateway.failed', reason: (err as Error).message }, 'gateway failed to start');
       await gateway.stop().catch(() => undefined);
       process.exitCode = 1;
       return;
@@ -64,8 +64,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGHUP', () => {
       const next = load(args.config, log, args.socket);
-      if (!next) log.error({ event: 'config.reload_failed' }, 'configuration has errors: keeping the running one');
-      else void gateway.reload(next).catch((err) => log.error({ event: 'config.reload_failed', err: (err as Error).message }, 'reload failed'));
+      if (!next) log.error({ event: 'config.reload_failed', reason: 'configuration has errors' }, 'configuration has errors: keeping the running one');
+      else void gateway.reload(next).catch((err) => log.error({ event: 'config.reload_failed', reason: (err as Error).message }, 'reload failed'));
     });
   },
 };

@@ -211,7 +211,10 @@ export class Gateway {
     const routes = m.mode === 'tunnel' ? m.remoteTs.map(prefixText) : [];
     for (const r of routes) ip(r.includes(':') ? '-6' : '-4', 'route', 'replace', r, 'dev', this.config.gateway.tun);
     this.installed.set(m.name, { sa: m, fingerprint: fingerprint(m), out, in: inn, routes });
-    this.log.info({ event: 'child.installed', name: m.name, mode: m.mode, esp: m.protocol, spiIn: hex(m.in.spi), spiOut: hex(m.out.spi) }, 'manual SA installed');
+    this.log.info({
+      event: 'manual.installed', name: m.name, local, remote, mode: m.mode, protocol: m.protocol, encr: m.suite.encr.name, integ: m.suite.integ?.name,
+      encap: m.encap ? 'udp' : 'none', spiIn: hex(m.in.spi), spiOut: hex(m.out.spi),
+    }, 'manual SA installed');
   }
 
   private async uninstall(name: string): Promise<void> {
@@ -221,7 +224,7 @@ export class Gateway {
     this.applyPolicies();
     for (const r of it.routes) ip(r.includes(':') ? '-6' : '-4', 'route', 'del', r, 'dev', this.config.gateway.tun, { quiet: true });
     await Promise.all([this.engine.retireSa(it.out), this.engine.retireSa(it.in)]);
-    this.log.info({ event: 'child.removed', name }, 'manual SA removed');
+    this.log.info({ event: 'manual.removed', name }, 'manual SA removed');
   }
 
   /** Outbound policies: every selector pair of every manual entry → its outbound SA; then IKE's children and traps. */

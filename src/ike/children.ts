@@ -146,6 +146,7 @@ export class ChildManager<S extends ChildOwner> {
       protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none', spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut),
       encr: res.suite.encr.name, integ: res.suite.integ?.name, pfs: res.pfsGroup || undefined, esn: res.suite.esn,
       localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText), lifetime: res.lifetime, natOa: res.natOa,
+      ...(old ? { old: spiHex(old.result.spiIn) } : {}),
     }, old ? `CHILD SA '${r.child.name}' rekeyed` : `CHILD SA '${r.child.name}' established`);
     if (old) {
       old.state = 'rekeyed';
@@ -170,7 +171,7 @@ export class ChildManager<S extends ChildOwner> {
     for (const t of r.timers) clearTimeout(t);
     this.records.delete(r);
     if (tell) this.hooks.tellDelete(r);
-    this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn), told: tell, reason },
+    this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, ike: r.ike?.id, spiIn: spiHex(r.result.spiIn), spiOut: spiHex(r.result.spiOut), told: tell, reason },
       `CHILD SA '${r.child.name}' deleted${reason ? `: ${reason}` : ''}`);
     await this.kernel.remove(r.kernel);
   }
