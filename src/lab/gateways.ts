@@ -28,12 +28,20 @@ export interface Gateways {
   configs: { a: string; b: string };
   procs: { a: ChildProcess; b: ChildProcess };
   logs: { a: string[]; b: string[] };
+  /** The manual keys, hex: gwA → gwB and gwB → gwA (for tests that look for them where they must not be). */
+  keys: { ab: string; ba: string };
   /** SIGTERM both; resolves with their exit codes. */
   stop(): Promise<{ a: number | null; b: number | null }>;
 }
 
+/** How `ipsecgw run` is started: `--log-level` (default info) and `--pretty`. */
+export interface RunOptions {
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  pretty?: boolean;
+}
+
 /** Writes mirrored configurations for gwA and gwB and starts both; waits until both answer `status`. */
-export async function startGateways(t: Topology, c: TunnelCase): Promise<Gateways> {
+export async function startGateways(t: Topology, c: TunnelCase, run: { a?: RunOptions; b?: RunOptions } = {}): Promise<Gateways> {
   const dir = mkdtempSync(join(tmpdir(), 'ipsecgw-e2e-'));
   const bytes = espKeyBytes(espSuiteOf(c.esp)).total;
   const keyAB = randomBytes(bytes).toString('hex'), keyBA = randomBytes(bytes).toString('hex');
@@ -69,14 +77,15 @@ export async function startGateways(t: Topology, c: TunnelCase): Promise<Gateway
   writeFileSync(configs.a, config('a', wire('gwA'), wire('gwB'), nets('A'), nets('B'), '0xc0010002', ba, '0xc0010001', ab));
   writeFileSync(configs.b, config('b', wire('gwB'), wire('gwA'), nets('B'), nets('A'), '0xc0010001', ab, '0xc0010002', ba));
   const [a, b] = await Promise.all([
-    runGateway(t, t.gwA, configs.a, join(dir, 'a.sock')),
-    runGateway(t, t.gwB, configs.b, join(dir, 'b.sock')),
+    runGateway(t, t.gwA, configs.a, join(dir, 'a.sock'), run.a),
+    runGateway(t, t.gwB, configs.b, join(dir, 'b.sock'), run.b),
   ]);
   return {
     dir, configs,
     sockets: { a: a.socket, b: b.socket },
     procs: { a: a.proc, b: b.proc },
     logs: { a: a.logs, b: b.logs },
+    keys: { ab: keyAB, ba: keyBA },
     async stop() {
       const [ca, cb] = await Promise.all([a.stop(), b.stop()]);
       return { a: ca, b: cb };
@@ -88,7 +97,7 @@ export async function startGateways(t: Topology, c: TunnelCase): Promise<Gateway
 export interface RunningGateway {
   socket: string;
   proc: ChildProcess;
-  /** stdout and stderr chunks: pino JSON lines. */
+  /** stdout and stderr chunks: pino JSON lines (with --pretty, its lines). */
   logs: string[];
   /** The log lines parsed (those that are JSON). */
   events(): Array<Record<string, unknown>>;
@@ -97,9 +106,10 @@ export interface RunningGateway {
 }
 
 /** Starts `ipsecgw run -c config` in namespace `ns`; resolves once it answers `status` on `socket`. */
-export async function runGateway(t: Topology, ns: string, config: string, socket: string): Promise<RunningGateway> {
+export async function runGateway(t: Topology, ns: string, config: string, socket: string, run: RunOptions = {}): Promise<RunningGateway> {
   const logs: string[] = [];
-  const proc = t.spawn(ns, process.execPath, [CLI, 'run', '-c', config]);
+  const args = [CLI, 'run', '-c', config, ...(run.logLevel ? ['--log-level', run.logLevel] : []), ...(run.pretty ? ['--pretty'] : [])];
+  const proc = t.spawn(ns, process.execPath, args);
   // IPSECGW_LAB_LOGS=DIR keeps every lab gateway's log in DIR/<namespace>.log (for a failure's post-mortem).
   const keep = process.env.IPSECGW_LAB_LOGS ? join(process.env.IPSECGW_LAB_LOGS, `${ns}.log`) : undefined;
   const log = (d: string): void => {
