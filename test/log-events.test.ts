@@ -36,6 +36,12 @@ function loggedEvents(): Map<string, Set<string>> {
   return out;
 }
 
+/** Failures and removals: every call that logs one of these names gives a `reason`. */
+const WITH_REASON = [
+  'ike.failed', 'ike.timeout', 'ike.rekey_failed', 'ike.peer_error', 'ike.bad_hash', 'proposal.mismatch', 'auth.failed', 'dpd.timeout',
+  'child.failed', 'child.deleted', 'gateway.failed', 'config.reload_failed',
+];
+
 /** Event name → levels, from the rows of docs/logs.md's tables: | `name` | level[, level] | … */
 function catalogue(): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -54,6 +60,19 @@ test('every event logged in src/ is in docs/logs.md at its level, and docs/logs.
   const stale = [...listed.keys()].filter((e) => !logged.has(e));
   assert.deepEqual(stale, [], 'in docs/logs.md but no longer logged');
   for (const [e, levels] of logged) assert.deepEqual([...listed.get(e)!].sort(), [...levels].sort(), `level of ${e}`);
+});
+
+test('failures and removals carry a reason field wherever they are logged', () => {
+  for (const file of sources(join(repo, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\.(?:warn|error|fatal|info)\(\{\s*event:\s*([^,}]+)/g)) {
+      if (![...m[1].matchAll(/'([a-z]+\.[a-z_]+)'/g)].some((n) => WITH_REASON.includes(n[1]))) continue;
+      // The log object: flat for these events, so it ends at the first '}' after the match.
+      const object = text.slice(m.index, text.indexOf('}', m.index + m[0].length));
+      const line = text.slice(0, m.index).split('\n').length;
+      assert.match(`${object}}`, /[{,]\s*reason\s*[:,}]/, `${file}:${line}: ${m[1].trim()} without a reason`);
+    }
+  }
 });
 
 test('the events issue 7 names exist, for IKE SAs of both versions and for CHILD SAs', () => {

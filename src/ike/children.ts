@@ -151,7 +151,7 @@ export class ChildManager<S extends ChildOwner> {
     if (old) {
       old.state = 'rekeyed';
       // The initiator of the rekey says so; either side removes the old pair after a grace period.
-      const t = setTimeout(() => void this.remove(old, r.initiator), REKEY_GRACE_MS);
+      const t = setTimeout(() => void this.remove(old, r.initiator, 'rekeyed'), REKEY_GRACE_MS);
       t.unref?.();
       old.timers.push(t);
     }
@@ -165,7 +165,7 @@ export class ChildManager<S extends ChildOwner> {
   }
 
   /** Removes a pair (the trap, if configured, takes over); with `tell`, the peer hears of it. */
-  async remove(r: ChildRecord<S>, tell: boolean, reason?: string): Promise<void> {
+  async remove(r: ChildRecord<S>, tell: boolean, reason: string): Promise<void> {
     if (r.state === 'gone') return;
     r.state = 'gone';
     for (const t of r.timers) clearTimeout(t);

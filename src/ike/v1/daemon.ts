@@ -165,7 +165,7 @@ export class Ikev1Daemon implements V1Host {
 
   /** `ipsecgw down NAME`: Delete to the peer for every SA of the connection. */
   async terminate(connName: string): Promise<void> {
-    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true);
+    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true, 'terminated');
     for (const sa of [...this.sas]) if (sa.conn.name === connName) this.deleteIke(sa, true);
     this.pending.delete(connName);
   }
@@ -174,7 +174,7 @@ export class Ikev1Daemon implements V1Host {
   async stop(): Promise<void> {
     this.stopped = true;
     this.children.stop();
-    for (const r of this.children.all()) await this.children.remove(r, true);
+    for (const r of this.children.all()) await this.children.remove(r, true, 'stopping');
     for (const sa of [...this.sas]) this.deleteIke(sa, true);
   }
 

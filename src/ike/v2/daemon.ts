@@ -179,7 +179,7 @@ export class Ikev2Daemon {
   }
 
   async terminate(connName: string): Promise<void> {
-    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true);
+    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true, 'terminated');
     for (const sa of [...this.sas]) if (sa.conn.name === connName) this.deleteIke(sa, true);
     this.pending.delete(connName);
   }
@@ -187,7 +187,7 @@ export class Ikev2Daemon {
   async stop(): Promise<void> {
     this.stopped = true;
     this.children.stop();
-    for (const r of this.children.all()) await this.children.remove(r, false);
+    for (const r of this.children.all()) await this.children.remove(r, false, 'stopping');
     for (const sa of [...this.sas]) this.deleteIke(sa, true);
   }
 
