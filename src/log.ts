@@ -14,13 +14,16 @@ const SECRET_FIELD = /^(?:key|keys|keyin|keyout|psk|secret|password|passphrase|k
 const MAX_DEPTH = 6;
 
 /**
- * The log object as it may be written. pino's own redaction (fast path matching) is not used: its
+ * The log object as it may be written. pino's own redaction (@pinojs/redact) is not used: its
  * wildcard paths throw on a Buffer anywhere in the object, and it would print a Uint8Array's bytes.
  */
 export function scrub(value: unknown, ancestors: object[] = []): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
   if (value instanceof Error) return value; // pino's err serializer: type, message, stack
+  // What JSON would print (a Date's ISO string), scrubbed in turn.
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return scrub(toJSON.call(value), [...ancestors, value]);
   if (ancestors.includes(value) || ancestors.length >= MAX_DEPTH) return '[…]';
   const inner = [...ancestors, value];
   if (Array.isArray(value)) return value.map((v) => scrub(v, inner));

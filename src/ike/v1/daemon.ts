@@ -752,8 +752,8 @@ export class Ikev1Daemon implements V1Host {
         return this.initialContactReceived(sa);
       default:
         if (n.notifyType < 16384) {
-          // In an established ISAKMP SA an error is about a Quick Mode: phase 2.
-          this.peerError(sa, n.notifyType, 'child', `peer sent ${constName(NOTIFY, n.notifyType)}`);
+          // Before phase 1 is done it is about phase 1 (a refused proof in message 5); after, about a Quick Mode.
+          this.peerError(sa, n.notifyType, sa.established ? 'child' : 'ike', `peer sent ${constName(NOTIFY, n.notifyType)}`);
           // An error about a Quick Mode we started ends it (the notify names no message ID).
           for (const ex of this.quick.get(sa)?.values() ?? []) {
             if (ex.role === 'initiator' && ex.state === 'sent1') {
