@@ -143,13 +143,13 @@ describe('ipsecgw up / down', () => {
 
   it('failures: what went wrong first, then the reason; exit 1', () => {
     const cases: Array<[Parameters<typeof describeUp>[0], string]> = [
-      [{ outcome: 'failed', conn: 'site-b', event: 'proposal.mismatch', reason: 'peer sent NO_PROPOSAL_CHOSEN', ms: 20 },
+      [{ outcome: 'failed', conn: 'site-b', failure: 'proposal.mismatch', reason: 'peer sent NO_PROPOSAL_CHOSEN', ms: 20 },
         "'site-b': no proposal chosen: peer sent NO_PROPOSAL_CHOSEN"],
-      [{ outcome: 'failed', conn: 'site-b', event: 'auth.failed', reason: 'peer sent AUTHENTICATION_FAILED', ms: 20 },
+      [{ outcome: 'failed', conn: 'site-b', failure: 'auth.failed', reason: 'peer sent AUTHENTICATION_FAILED', ms: 20 },
         "'site-b': authentication failed: peer sent AUTHENTICATION_FAILED"],
-      [{ outcome: 'failed', conn: 'site-b', child: 'lan', event: 'proposal.mismatch', reason: 'NO_PROPOSAL_CHOSEN (no ESP proposal)', ms: 20 },
+      [{ outcome: 'failed', conn: 'site-b', child: 'lan', failure: 'proposal.mismatch', reason: 'NO_PROPOSAL_CHOSEN (no ESP proposal)', ms: 20 },
         "'site-b' (CHILD SA 'lan'): no proposal chosen: NO_PROPOSAL_CHOSEN (no ESP proposal)"],
-      [{ outcome: 'failed', conn: 'site-b', event: 'timeout', reason: 'no answer to IKE_SA_INIT from 192.0.2.2[500]', ms: 30_000 },
+      [{ outcome: 'failed', conn: 'site-b', failure: 'timeout', reason: 'no answer to IKE_SA_INIT from 192.0.2.2[500]', ms: 30_000 },
         "'site-b': timed out after 30 s: no answer to IKE_SA_INIT from 192.0.2.2[500]"],
     ];
     for (const [r, text] of cases) assert.deepEqual(describeUp(r, 30), { text, code: 1 });

@@ -45,6 +45,11 @@ const FILES: Record<string, [string, number]> = {
   'certs/gw.crt': ['-----BEGIN CERTIFICATE-----\n', 0o644],
   'certs/gw.key': ['-----BEGIN PRIVATE KEY-----\n', 0o600],
   'certs/ca.crt': ['-----BEGIN CERTIFICATE-----\n', 0o644],
+  // Secrets others may read: by group (0640), by others only (0604), by all (0644).
+  'keys/group.hex': [`${hex(20, 20)}\n`, 0o640],
+  'keys/others.hex': [`${hex(20, 21)}\n`, 0o604],
+  'secrets/open.psk': ['not so secret\n', 0o644],
+  'certs/open.key': ['-----BEGIN PRIVATE KEY-----\n', 0o640],
   // Distinct aes128gcm16 keys, for snippets with many SAs that must not share keys.
   ...Object.fromEntries(Array.from({ length: 8 }, (_, i): [string, [string, number]] => [`keys/k${i + 1}.hex`, [`${hex(20, 10 + i)}\n`, 0o600]])),
 };
@@ -73,7 +78,7 @@ const show = (d: Diagnostic) => `${d.line}:${d.col} ${d.severity === 'warning' ?
 interface Case {
   readonly name: string;
   readonly yaml: string;
-  /** "LINE:COL [warning: ]part of the message", errors first, each in file order. */
+  /** "LINE:COL [warning: ]part of the message", in file order (errors before warnings at one position). */
   readonly expect: readonly string[];
   readonly env?: Record<string, string>;
   readonly mode?: number;
@@ -92,10 +97,10 @@ const CASES: Case[] = [
         colour: blue
       manaul: {}`,
     expect: [
+      "1:1 warning: neither 'manual' SAs nor 'connections'",
       "4:3 unknown key 'wrokers' in gateway; did you mean 'workers'?",
       "5:3 unknown key 'colour' in gateway; known keys: name, tun, listen, mtu, workers, socket",
       "6:1 unknown key 'manaul' in the configuration; did you mean 'manual'?",
-      "1:1 warning: neither 'manual' SAs nor 'connections'",
     ],
   },
   {
@@ -170,9 +175,9 @@ const CASES: Case[] = [
     expect: [
       "5:13 'remote': '192.0.2.300' is not an IPv4 or IPv6 address",
       "6:16 'local-ts': prefix length in '10.1.0.0/33' must be 0..32",
+      "7:17 warning: 'remote-ts': '10.2.0.7/24' has host bits set; it means 10.2.0.0/24",
       "7:30 'remote-ts': prefix length in '10.3.0.0/16/8' must be 0..32",
       "7:45 'remote-ts': '10.4.0.0/16,10.5.0.0/16' is not an IPv4 or IPv6 prefix (e.g. 10.1.0.0/24 or 2001:db8::/64); write a list: [a, b]",
-      "7:17 warning: 'remote-ts': '10.2.0.7/24' has host bits set; it means 10.2.0.0/24",
     ],
   },
   {
@@ -206,11 +211,11 @@ const CASES: Case[] = [
           out: { spi: 0x1005, key: { file: keys/gcm-b.hex } }`,
     expect: [
       "5:13 remote 2001:db8::2 is IPv6 but local 192.0.2.1 is IPv4; an SA's outer addresses share one family",
-      '22:16 local-ts 10.5.0.0/24 is IPv4, but remote-ts has no IPv4 prefix to pair it with',
-      '23:17 remote-ts 2001:db8:6::/48 is IPv6, but local-ts has no IPv6 prefix to pair it with',
       // Reused keys: every SA here shares the two files.
       "17:37 warning: the in key of manual SA 'v6-over-v4' is the same as the in key of manual SA 'mixed-outer'",
       "18:38 warning: the out key of manual SA 'v6-over-v4' is the same as the out key of manual SA 'mixed-outer'",
+      '22:16 local-ts 10.5.0.0/24 is IPv4, but remote-ts has no IPv4 prefix to pair it with',
+      '23:17 remote-ts 2001:db8:6::/48 is IPv6, but local-ts has no IPv6 prefix to pair it with',
       "25:37 warning: the in key of manual SA 'unpaired' is the same as the in key of manual SA 'mixed-outer'",
       "26:38 warning: the out key of manual SA 'unpaired' is the same as the out key of manual SA 'mixed-outer'",
     ],
@@ -249,8 +254,8 @@ const CASES: Case[] = [
       '10:67 the inline key is not hex: character 37 is not a hex digit',
       "17:37 key file 'keys/nope.hex' (",
       '18:37 environment variable IPSECGW_TEST_UNSET (key) is not set',
+      "25:37 warning: key file 'keys/open.hex' is accessible by group or others (mode 0644); chmod 600 DIR/keys/open.hex",
       "26:30 'key' takes one of 'file' or 'env', not both",
-      "25:37 warning: key file 'keys/open.hex' is accessible by group or others (mode 0644); chmod 600 it",
     ],
   },
   {
@@ -417,10 +422,10 @@ const CASES: Case[] = [
           in: { spi: 0x1004, key: { file: keys/ah.hex } }
           out: { spi: 0x1005, key: "${hex(32, 8)}" }`,
     expect: [
+      "8:10 warning: '3des': 3DES SHOULD NOT be used (RFC 8221, encryption table)",
       "17:10 'esn: false' contradicts 'esn' in 'esp'",
       "26:12 AH cannot be UDP-encapsulated: RFC 3948 covers ESP only",
       "27:12 'ports' is [source port, destination port]",
-      "8:10 warning: '3des': 3DES SHOULD NOT be used (RFC 8221, encryption table)",
     ],
   },
   {
@@ -490,6 +495,8 @@ const CASES: Case[] = [
           children:
             any: { pfs: identities, start: start }`,
     expect: [
+      '5:11 warning: aggressive mode with a PSK sends a hash an eavesdropper can attack offline',
+      "10:33 warning: 'modp1024': D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)",
       "10:44 'aes128gcm16' can't protect an IKEv1 IKE SA",
       "10:82 unknown algorithm 'shaa256' in 'aes256-shaa256-x25519'; did you mean 'sha256'?",
       "11:25 'time' must be a duration like 30s, 10m, 8h or 1d (or plain seconds)",
@@ -502,8 +509,6 @@ const CASES: Case[] = [
       "24:24 IKEv2 SAs have no kilobyte lifetime",
       "26:19 'pfs: identities' is IKEv1's PFS of identities (RFC 2409 §8); IKEv2 has no such mode",
       "26:38 'start: start' needs a peer to initiate to, but the remote address is 'any'; use 'start: none'",
-      '5:11 warning: aggressive mode with a PSK sends a hash an eavesdropper can attack offline',
-      "10:33 warning: 'modp1024': D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)",
     ],
   },
   {
@@ -537,8 +542,8 @@ const CASES: Case[] = [
       "3:3 connection 'a' authenticates with a PSK but has no 'psk'",
       '10:17 environment variable IPSECGW_TEST_UNSET (psk) is not set',
       "12:3 'c' is also the name of a manual SA (line 17); names must be unique",
-      "14:54 'ca': 'certs/nope.crt' (",
       "12:3 warning: connection 'c' has no children: its IKE SA would carry no traffic",
+      "14:54 'ca': 'certs/nope.crt' (",
       "15:5 warning: 'psk' is unused: neither end of connection 'c' has 'auth: psk'",
     ],
   },
@@ -666,6 +671,232 @@ const CASES: Case[] = [
       "17:5 warning: 'allow-weak' lists 'des', but no proposal of connection 'modern' names it; remove it",
     ],
   },
+  // ---- The audit of issue 7: did you mean, weak choices, secret files, what our IKE runs ----
+  {
+    name: 'did you mean: a misspelt key at every level gets the closest known key',
+    yaml: yaml`
+      gateway: { name: gw, listen: [192.0.2.1], wrokers: 2 }
+      manual:
+        m:
+          local: 192.0.2.1
+          remote: 192.0.2.9
+          local-ts: [10.1.0.0/24]
+          remote-ts: [10.9.0.0/24]
+          esp: aes128gcm16
+          replay-windwo: 64
+          in: { spi: 0x1000, key: { file: keys/k1.hex } }
+          out: { spi: 0x1001, key: { file: keys/k2.hex }, sip: 1 }
+      connections:
+        c:
+          verison: 2
+          local: { auth: psk, adress: 192.0.2.1 }
+          remote: { address: 192.0.2.2, auth: psk, idd: peer }
+          psk: { flie: secrets/legacy.psk }
+          ike:
+            proposal: [aes256-sha256-x25519]
+            lifetime: { tiem: 8h }
+            dpd: { dealy: 30s }
+          children:
+            lan:
+              local-ts: [10.1.0.0/24]
+              remote_ts: [10.2.0.0/24]
+              lifetime: { kilobyte: 10 }
+      conections: {}`,
+    expect: [
+      "1:43 unknown key 'wrokers' in gateway; did you mean 'workers'?",
+      "9:5 unknown key 'replay-windwo' in manual SA 'm'; did you mean 'replay-window'?",
+      "11:53 unknown key 'sip' in 'out' of manual SA 'm'; did you mean 'spi'?",
+      "14:5 unknown key 'verison' in connection 'c'; did you mean 'version'?",
+      "15:25 unknown key 'adress' in 'local' of connection 'c'; did you mean 'address'?",
+      "16:46 unknown key 'idd' in 'remote' of connection 'c'; did you mean 'id'?",
+      "17:12 unknown key 'flie' in 'psk'; did you mean 'file'?",
+      "19:7 unknown key 'proposal' in 'ike' of connection 'c'; did you mean 'proposals'?",
+      "20:19 unknown key 'tiem' in 'ike' 'lifetime'; did you mean 'time'?",
+      "21:14 unknown key 'dealy' in 'dpd'; did you mean 'delay'?",
+      "25:9 unknown key 'remote_ts' in child 'lan'; did you mean 'remote-ts'?",
+      "26:21 unknown key 'kilobyte' in 'lifetime' of child 'lan'; did you mean 'kilobytes'?",
+      "27:1 unknown key 'conections' in the configuration; did you mean 'connections'?",
+    ],
+  },
+  {
+    name: 'did you mean: a misspelt value of every keyword setting',
+    yaml: yaml`
+      ${GW}
+      manual:
+        m:
+          local: 192.0.2.1
+          remote: 192.0.2.9
+          local-ts: [10.1.0.0/24]
+          remote-ts: [10.9.0.0/24]
+          mode: tunel
+          encap: upd
+          df: cpy
+          esp: aes128gcm16
+          in: { spi: 0x1000, key: { file: keys/k1.hex } }
+          out: { spi: 0x1001, key: { file: keys/k2.hex } }
+      connections:
+        v1:
+          version: 1
+          mode: agressive
+          allow-weak: [dse]
+          local: { auth: pks }
+          remote: { address: 192.0.2.2, auth: pubkye }
+          ike: { dpd: { action: restat }, nat-traversal: froce }
+          children:
+            lan: { mode: transprot, protocol: eps, start: strat, pfs: x2519 }
+        v3:
+          version: 3
+          local: { auth: psk }
+          remote: { address: 192.0.2.3, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          children: { lan: { local-ts: 10.1.0.0/24, remote-ts: 10.3.0.0/24 } }`,
+    expect: [
+      "8:11 'mode' must be 'tunnel' or 'transport', not 'tunel'; did you mean 'tunnel'?",
+      "9:12 'encap' must be 'none' or 'udp', not 'upd'; did you mean 'udp'?",
+      "10:9 'df' must be 'copy', 'set' or 'clear', not 'cpy'; did you mean 'copy'?",
+      "17:11 'mode' must be 'main' or 'aggressive', not 'agressive'; did you mean 'aggressive'?",
+      "18:18 'allow-weak' must be 'des', not 'dse'; did you mean 'des'?",
+      "19:20 'auth' must be 'psk' or 'pubkey', not 'pks'; did you mean 'psk'?",
+      "20:41 'auth' must be 'psk' or 'pubkey', not 'pubkye'; did you mean 'pubkey'?",
+      "21:27 'action' must be 'clear', 'hold' or 'restart', not 'restat'; did you mean 'restart'?",
+      "21:52 'nat-traversal' must be 'auto', 'force' or 'off', not 'froce'; did you mean 'force'?",
+      "23:20 'mode' must be 'tunnel' or 'transport', not 'transprot'; did you mean 'transport'?",
+      "23:41 'protocol' must be 'esp' or 'ah', not 'eps'; did you mean 'esp'?",
+      "23:53 'start' must be 'trap', 'start' or 'none', not 'strat'; did you mean 'start'?",
+      "23:65 'pfs' must be 'none', a D-H group such as 'x25519' or 'modp3072', or 'identities', not 'x2519'; did you mean 'x25519'?",
+      "25:14 'version' must be 1 (IKEv1) or 2 (IKEv2), not 3",
+    ],
+  },
+  {
+    name: 'weak choices: DES, MD5 (integrity and PRF), MODP 768 / 1024 (groups 1, 2, 22), 3DES in IKE and ESP of both versions; aggressive with PSK',
+    yaml: yaml`
+      ${GW}
+      connections:
+        v1:
+          version: 1
+          mode: aggressive
+          local: { auth: psk }
+          remote: { address: 192.0.2.2, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          ike: { proposals: [aes128-md5-modp768, 3des-sha1-modp1024, aes128-sha256-modp1024s160, des-sha1-modp2048] }
+          children:
+            lan:
+              local-ts: 10.1.0.0/24
+              remote-ts: 10.2.0.0/24
+              proposals: [3des-sha1, aes128-sha1-modp1024, aes128-md5, des-sha1]
+              pfs: none
+            wan: { local-ts: 10.1.0.0/24, remote-ts: 10.5.0.0/24, pfs: modp1024s160 }
+        v2:
+          local: { auth: psk }
+          remote: { address: 192.0.2.3, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          ike: { proposals: [aes128-md5-modp768, aes128gcm16-prfmd5-modp1024, aes128-sha256-prfmd5-modp1024s160, des-sha256-x25519] }
+          children:
+            lan: { local-ts: 10.1.0.0/24, remote-ts: 10.3.0.0/24, proposals: [3des-sha256, aes128-sha256-modp768] }
+            wan: { local-ts: 10.1.0.0/24, remote-ts: 10.4.0.0/24, pfs: modp1024 }
+        pubkey:
+          version: 1
+          mode: aggressive
+          local: { auth: pubkey, cert: certs/gw.crt, key: certs/gw.key }
+          remote: { address: 192.0.2.4, ca: certs/ca.crt }
+          children: { lan: { local-ts: 10.1.0.0/24, remote-ts: 10.6.0.0/24 } }`,
+    expect: [
+      "5:11 warning: aggressive mode with a PSK sends a hash an eavesdropper can attack offline to recover the PSK; use main mode or",
+      "9:31 warning: 'md5': HMAC-MD5-96 MUST NOT be used (RFC 8247, integrity table)",
+      "9:35 warning: 'modp768': D-H group 1 (768-bit MODP) MUST NOT be used (RFC 8247, D-H table)",
+      "9:44 warning: '3des': 3DES has a 64-bit block, unsafe after a few GB under one key; RFC 8247 keeps it (MAY) only for old peer",
+      "9:54 warning: 'modp1024': D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)",
+      "9:78 warning: 'modp1024s160': D-H group 22 (RFC 5114: 1024-bit MODP with a 160-bit prime-order subgroup) SHOULD NOT be used (",
+      "9:92 'des': single DES (56-bit key) MUST NOT be used (RFC 8247, encryption table); ipsecgw runs it only for an IKEv1 connecti",
+      "14:21 warning: '3des': 3DES SHOULD NOT be used (RFC 8221, encryption table): its 64-bit block is unsafe after a few GB under ",
+      "14:44 warning: 'modp1024': D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)",
+      "14:61 'md5': HMAC-MD5 is not implemented (RFC 8221 says MUST NOT); use sha256 (the datapath can't run it)",
+      "14:66 'des': single DES (56-bit key) MUST NOT be used (RFC 8221, encryption table); ipsecgw runs it only for an IKEv1 connect",
+      "16:66 warning: 'modp1024s160': D-H group 22 (RFC 5114: 1024-bit MODP with a 160-bit prime-order subgroup) SHOULD NOT be used ",
+      "21:31 warning: 'md5': HMAC-MD5-96 MUST NOT be used (RFC 8247, integrity table)",
+      "21:35 warning: 'modp768': D-H group 1 (768-bit MODP) MUST NOT be used (RFC 8247, D-H table)",
+      "21:56 warning: 'prfmd5': PRF_HMAC_MD5 MUST NOT be used (RFC 8247, PRF table)",
+      "21:63 warning: 'modp1024': D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)",
+      "21:87 warning: 'prfmd5': PRF_HMAC_MD5 MUST NOT be used (RFC 8247, PRF table)",
+      "21:94 warning: 'modp1024s160': D-H group 22 (RFC 5114: 1024-bit MODP with a 160-bit prime-order subgroup) SHOULD NOT be used ",
+      "21:108 'des': single DES (56-bit key) MUST NOT be used (RFC 8247, encryption table); ipsecgw runs it only for an IKEv1 connec",
+      "23:73 warning: '3des': 3DES SHOULD NOT be used (RFC 8221, encryption table): its 64-bit block is unsafe after a few GB under ",
+      "23:100 warning: 'modp768': D-H group 1 (768-bit MODP) MUST NOT be used (RFC 8247, D-H table)",
+      "24:66 warning: 'modp1024': D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)",
+    ],
+  },
+  {
+    name: 'secret files readable by group or others: manual key files, PSK files, private keys, an inline PSK',
+    mode: 0o644,
+    yaml: yaml`
+      ${GW}
+      manual:
+        m:
+          local: 192.0.2.1
+          remote: 192.0.2.9
+          local-ts: [10.1.0.0/24]
+          remote-ts: [10.9.0.0/24]
+          esp: aes128gcm16
+          in: { spi: 0x1000, key: { file: keys/group.hex } }
+          out: { spi: 0x1001, key: { file: keys/others.hex } }
+      connections:
+        psk:
+          local: { auth: psk }
+          remote: { address: 192.0.2.2, auth: psk }
+          psk: { file: secrets/open.psk }
+          children: { lan: { local-ts: 10.1.0.0/24, remote-ts: 10.2.0.0/24 } }
+        inline:
+          local: { auth: psk }
+          remote: { address: 192.0.2.3, auth: psk }
+          psk: "not so secret"
+          children: { lan: { local-ts: 10.1.0.0/24, remote-ts: 10.3.0.0/24 } }
+        cert:
+          local: { auth: pubkey, cert: certs/gw.crt, key: certs/open.key }
+          remote: { address: 192.0.2.4, ca: [certs/ca.crt] }
+          children: { lan: { local-ts: 10.1.0.0/24, remote-ts: 10.4.0.0/24 } }`,
+    expect: [
+      "9:37 warning: key file 'keys/group.hex' is accessible by group or others (mode 0640); chmod 600 DIR/keys/group.hex",
+      "10:38 warning: key file 'keys/others.hex' is accessible by group or others (mode 0604); chmod 600 DIR/keys/others.hex",
+      "15:18 warning: psk file 'secrets/open.psk' is accessible by group or others (mode 0644); chmod 600 DIR/secrets/open.psk",
+      "20:10 warning: an inline psk makes this file a secret, but it is accessible by group or others (mode 0644); chmod 600 DIR/sit",
+      "23:53 warning: private key file 'certs/open.key' is accessible by group or others (mode 0640); chmod 600 DIR/certs/open.key",
+    ],
+  },
+  {
+    name: "proposals are checked against what our IKE runs: D-H groups 25-30, IKEv2's SK ciphers, integrity and PRFs",
+    yaml: yaml`
+      ${GW}
+      connections:
+        v2:
+          local: { auth: psk }
+          remote: { address: 192.0.2.2, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          ike: { proposals: [aes128-sha256-ecp192, aes128ctr-sha256-x25519, aes128-aesxcbc-x25519, aes128-sha256-prfaescmac-ecp256bp] }
+          children:
+            lan: { local-ts: 10.1.0.0/24, remote-ts: 10.2.0.0/24, proposals: [aes128gcm16-ecp224], pfs: none }
+            wan: { local-ts: 10.1.0.0/24, remote-ts: 10.3.0.0/24, pfs: ecp512bp }
+        v1:
+          version: 1
+          local: { auth: psk }
+          remote: { address: 192.0.2.3, auth: psk }
+          psk: { file: secrets/legacy.psk }
+          ike: { proposals: [aes128-sha256-ecp224, aes128ccm16-sha256-modp2048] }
+          children:
+            lan: { local-ts: 10.1.0.0/24, remote-ts: 10.4.0.0/24, pfs: ecp192 }`,
+    expect: [
+      "7:38 'ecp192': D-H group 25 is not implemented by ipsecgw's IKE; use 'x25519', 'ecp256' or 'modp3072'",
+      "7:46 'aes128ctr' can't protect an IKEv2 IKE SA here (not implemented for the SK payload); use 'aes256', 'aes256gcm16' or 'cha",
+      "7:78 'aesxcbc' is not implemented for the IKE SA; use 'sha256' (or 'sha384', 'sha512')",
+      "7:108 'prfaescmac' is not implemented; use 'prfsha256' (or 'prfsha384', 'prfsha512')",
+      "7:119 'ecp256bp': D-H group 28 is not implemented by ipsecgw's IKE; use 'x25519', 'ecp256' or 'modp3072'",
+      "9:85 'ecp224': D-H group 26 is not implemented by ipsecgw's IKE; use 'x25519', 'ecp256' or 'modp3072'",
+      "10:66 'ecp512bp': D-H group 30 is not implemented by ipsecgw's IKE; use 'x25519', 'ecp256' or 'modp3072'",
+      "16:38 'ecp224': D-H group 26 is not implemented by ipsecgw's IKE; use 'x25519', 'ecp256' or 'modp3072'",
+      "16:46 'aes128ccm16' can't protect an IKEv1 IKE SA: phase 1 has values only for CBC ciphers (RFC 2409 Appendix A); use e.g. 'a",
+      "16:58 warning: 'sha256' in 'aes128ccm16-sha256-modp2048' is not used for integrity: AEAD ciphers bring their own; it only sel",
+      "18:66 'ecp192': D-H group 25 is not implemented by ipsecgw's IKE; use 'x25519', 'ecp256' or 'modp3072'",
+    ],
+  },
 ];
 
 for (const c of CASES) {
@@ -675,7 +906,8 @@ for (const c of CASES) {
     delete process.env.IPSECGW_TEST_UNSET;
     const { dir, result } = load(c.yaml, c.mode);
     try {
-      const got = result.diagnostics.map(show);
+      // The fixture directory changes every run: DIR stands for it.
+      const got = result.diagnostics.map((d) => show(d).replaceAll(dir, 'DIR'));
       const message = `got:\n${got.join('\n')}`;
       assert.equal(got.length, c.expect.length, message);
       c.expect.forEach((want, i) => {
@@ -890,7 +1122,7 @@ function check(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('ipsecgw check: ok with warnings → exit 0; errors → every diagnostic, errors first, exit 1; --json; --help', () => {
+test('ipsecgw check: ok with warnings → exit 0; errors → every diagnostic in file order, exit 1; --json; --help', () => {
   const dir = fixtureDir();
   try {
     const good = join(dir, 'good.yaml');
@@ -908,8 +1140,8 @@ test('ipsecgw check: ok with warnings → exit 0; errors → every diagnostic, e
     const ok = check('-c', good);
     assert.equal(ok.status, 0, ok.stderr);
     assert.deepEqual(ok.stdout.trimEnd().split('\n'), [
-      `${good}:9:37: warning: key file 'keys/open.hex' is accessible by group or others (mode 0644); chmod 600 it`,
-      `${good}: ok`,
+      `${good}:9:37: warning: key file 'keys/open.hex' is accessible by group or others (mode 0644); chmod 600 ${join(dir, 'keys/open.hex')}`,
+      `${good}: ok (1 warning)`,
     ]);
 
     const bad = join(dir, 'bad.yaml');
@@ -927,13 +1159,15 @@ test('ipsecgw check: ok with warnings → exit 0; errors → every diagnostic, e
     const failed = check('-c', bad);
     assert.equal(failed.status, 1);
     const lines = failed.stdout.trimEnd().split('\n');
+    // File order, errors and warnings together; at one position the error first.
     assert.deepEqual(lines.map((l) => l.replace(/^(\S+?:\d+:\d+: (warning: )?).*/, '$1')), [
       `${bad}:1:48: `, // mtu 9
-      `${bad}:9:37: `, // 40 hex digits where 3des-sha1 needs 88
-      `${bad}:10:38: `, // same for the out key
       `${bad}:7:17: warning: `, // host bits
       `${bad}:8:10: warning: `, // 3des
+      `${bad}:9:37: `, // 40 hex digits where 3des-sha1 needs 88
       `${bad}:9:37: warning: `, // mode 0644
+      `${bad}:10:38: `, // same for the out key
+      `${bad}: 3 errors (3 warnings)`,
     ]);
     assert.ok(!failed.stdout.includes(': ok'));
 

@@ -91,14 +91,14 @@ for (const version of [1, 2] as const) {
     it('no proposal chosen: the peer accepts none of our IKE proposals', async () => {
       const pair = open({ version, ikeB: 'aes128-sha1-modp2048' });
       const r = failed(await up(control(pair), conn(pair), undefined, 5000));
-      assert.equal(r.event, 'proposal.mismatch');
+      assert.equal(r.failure, 'proposal.mismatch');
       assert.match(r.reason, /NO_PROPOSAL_CHOSEN/);
     });
 
     it('no answer: the time runs out, and the reason says which message went unanswered', async () => {
       const pair = open({ version }, () => null);
       const r = failed(await up(control(pair), conn(pair), undefined, 600));
-      assert.equal(r.event, 'timeout');
+      assert.equal(r.failure, 'timeout');
       assert.match(r.reason, version === 2 ? /no answer to IKE_SA_INIT from 192\.0\.2\.2\[500\]/ : /no answer to main mode message 1 from 192\.0\.2\.2\[500\]/);
       await down(control(pair), conn(pair));
     });
@@ -109,21 +109,21 @@ describe('failures by name', () => {
   it('IKEv2: authentication failed (the peer has another PSK)', async () => {
     const pair = open({ version: 2, pskB: 'another key' });
     const r = failed(await up(control(pair), conn(pair), undefined, 5000));
-    assert.equal(r.event, 'auth.failed');
+    assert.equal(r.failure, 'auth.failed');
     assert.match(r.reason, /AUTHENTICATION_FAILED/);
   });
 
   it('IKEv2: the CHILD SA alone fails (no ESP proposal in common), named with its child', async () => {
     const pair = open({ version: 2, espB: 'aes256-sha512' });
     const r = failed(await up(control(pair), conn(pair), undefined, 5000));
-    assert.deepEqual([r.event, r.child], ['proposal.mismatch', 'lan']);
+    assert.deepEqual([r.failure, r.child], ['proposal.mismatch', 'lan']);
     assert.match(r.reason, /NO_PROPOSAL_CHOSEN/);
   });
 
   it('IKEv1: another PSK — the responder cannot say so (RFC 2409 §5), so the time runs out at message 5', async () => {
     const pair = open({ version: 1, pskB: 'another key' });
     const r = failed(await up(control(pair), conn(pair), undefined, 1500));
-    assert.equal(r.event, 'timeout');
+    assert.equal(r.failure, 'timeout');
     assert.match(r.reason, /proof of identity \(main mode message 5\).*pre-shared keys/);
     await down(control(pair), conn(pair));
   });

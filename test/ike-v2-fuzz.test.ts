@@ -386,7 +386,7 @@ describe('IKEv2 exchange fuzzing', () => {
     }, 'a liveness check');
     await pair.until(() => alive, 5000, 'a liveness round');
     const second = inside(pair.b).children.all()[1];
-    void inside(pair.b).children.remove(second, true);
+    void inside(pair.b).children.remove(second, true, 'test');
     await pair.until(() => inside(pair.a).children.all().length === 1, 5000, 'the Delete of the second pair');
     await new Promise((res) => setTimeout(res, 50));
 

@@ -34,7 +34,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const { config, diagnostics } = load(args.config, args.socket);
     logDiagnostics(log, diagnostics);
     if (!config) {
-      log.fatal({ event: 'gateway.failed' }, 'configuration has errors: not starting');
+      log.fatal({ event: 'gateway.failed', reason: 'configuration has errors' }, 'configuration has errors: not starting');
       process.exitCode = 1;
       return;
     }
@@ -42,7 +42,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       await gateway.start();
     } catch (err) {
-      log.fatal({ event: 'gateway.failed', err: (err as Error).message }, 'gateway failed to start');
+      log.fatal({ event: 'gateway.failed', reason: (err as Error).message }, 'gateway failed to start');
       await gateway.stop().catch(() => undefined);
       process.exitCode = 1;
       return;
@@ -60,7 +60,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.on('SIGHUP', () => {
       if (stopping) return;
       log.info({ event: 'config.reloading', signal: 'SIGHUP' }, 'reloading the configuration');
-      gateway.rereadConfig().catch((err) => log.error({ event: 'config.reload_failed', err: (err as Error).message }, 'reload failed'));
+      gateway.rereadConfig().catch((err) => log.error({ event: 'config.reload_failed', reason: (err as Error).message }, 'reload failed'));
     });
   },
 };

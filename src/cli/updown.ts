@@ -20,7 +20,7 @@ interface UpArgs {
 type DownArgs = Omit<UpArgs, 'child' | 'timeout'>;
 
 /** A failure's headline, by the event the daemon logged it under (docs/logs.md). */
-const HEADLINE: Record<Extract<UpResult, { outcome: 'failed' }>['event'], string> = {
+const HEADLINE: Record<Extract<UpResult, { outcome: 'failed' }>['failure'], string> = {
   'proposal.mismatch': 'no proposal chosen',
   'auth.failed': 'authentication failed',
   'ike.timeout': 'the peer did not answer',
@@ -40,7 +40,7 @@ export function describeUp(r: UpResult, timeoutS: number): { text: string; code:
     case 'initiated':
       return { text: `'${r.conn}' initiated`, code: 0 };
     case 'failed': {
-      const what = r.event === 'timeout' ? `${HEADLINE.timeout} after ${timeoutS} s` : HEADLINE[r.event];
+      const what = r.failure === 'timeout' ? `${HEADLINE.timeout} after ${timeoutS} s` : HEADLINE[r.failure];
       return { text: `'${r.conn}'${r.child ? ` (CHILD SA '${r.child}')` : ''}: ${what}: ${r.reason}`, code: 1 };
     }
   }

@@ -10,6 +10,7 @@ import { isUnspecified, sameAddress } from './prefix.js';
 import { weaknesses, type ProposalKind } from './proposal.js';
 import { readProposals } from './proposals.js';
 import { MapView, asChoice, asString, entries, scalarText, type Ctx, type Entry } from './reader.js';
+import { dhSupport } from './ike-support.js';
 import { decodePsk, readPath, readSecret } from './secrets.js';
 import { checkFamilies, readSelectors } from './selectors.js';
 import { didYouMean } from './suggest.js';
@@ -76,7 +77,7 @@ export function readConnection(ctx: Ctx, entry: Entry, env: ConnectionContext): 
   if (pskNode) {
     const secret = readSecret(ctx, pskNode, 'psk');
     psk = secret && decodePsk(ctx, secret);
-    if (!usesPsk) ctx.r.warn(v.keyNode('psk'), `'psk' is unused: neither end of ${what} has 'auth: psk'`);
+    if (!usesPsk && local && remote) ctx.r.warn(v.keyNode('psk'), `'psk' is unused: neither end of ${what} has 'auth: psk'`);
   } else if (usesPsk) {
     ctx.r.error(v.anchor, `${what} authenticates with a PSK but has no 'psk' ({ file: PATH } or { env: VAR })`);
   }
@@ -122,9 +123,10 @@ function readLocal(ctx: Ctx, v: MapView, env: ConnectionContext): LocalEnd | und
     ctx.r.error(addressNode, `local address ${formatAddress(address)} is not one of gateway 'listen' (${env.listen.map(formatAddress).join(', ')})`);
   }
   const id = v.str('id');
-  const auth: Auth = v.choice('auth', AUTH) ?? 'pubkey';
+  const auth = readAuth(v);
   const cert = v.get('cert') && readPath(ctx, v.get('cert')!, 'cert', false);
   const key = v.get('key') && readPath(ctx, v.get('key')!, 'key', true);
+  if (auth === undefined) return undefined;
   if (auth === 'pubkey') {
     // swanctl's default auth is pubkey: say so when the certificate is what is missing.
     for (const k of ['cert', 'key'] as const) {
@@ -134,6 +136,11 @@ function readLocal(ctx: Ctx, v: MapView, env: ConnectionContext): LocalEnd | und
     for (const k of ['cert', 'key'] as const) if (v.has(k)) ctx.r.warn(v.keyNode(k), `'${k}' is unused with 'auth: ${auth}'`);
   }
   return { ...(address ? { address } : {}), ...(id !== undefined ? { id } : {}), auth, ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
+/** 'auth', swanctl's default pubkey when absent; undefined (reported) when misspelt, so nothing is checked against a guess. */
+function readAuth(v: MapView): Auth | undefined {
+  return v.has('auth') ? v.choice('auth', AUTH) : 'pubkey';
 }
 
 function readRemote(ctx: Ctx, v: MapView): RemoteEnd | undefined {
@@ -146,12 +153,13 @@ function readRemote(ctx: Ctx, v: MapView): RemoteEnd | undefined {
     address = text === 'any' || text === '%any' ? 'any' : text === undefined ? undefined : readAddress(ctx, addressNode, 'address');
   }
   const id = v.str('id');
-  const auth: Auth = v.choice('auth', AUTH) ?? 'pubkey';
+  const auth = readAuth(v);
   const ca: string[] = [];
   for (const n of v.list('ca') ?? []) {
     const path = readPath(ctx, n, 'ca', false);
     if (path) ca.push(path);
   }
+  if (auth === undefined) return undefined;
   if (auth === 'pubkey' && !v.has('ca')) {
     ctx.r.error(v.keyNode('auth') ?? v.anchor, `${v.what} authenticates with 'auth: pubkey'${v.has('auth') ? '' : ' (the default)'} and needs 'ca' (trust anchors)`);
   }
@@ -271,6 +279,11 @@ function readPfs(ctx: Ctx, v: MapView, version: 1 | 2): Child['pfs'] | undefined
   if (t.group === 0) return 'none';
   const group = t as DhTransform;
   if (version === 1 && group.ikev1.group === null) ctx.r.error(node, `'${group.name}' has no IKEv1 Group Description value`);
+  const support = dhSupport(group);
+  if (!support.supported) {
+    ctx.r.error(node, support.reason);
+    return undefined;
+  }
   for (const w of weaknesses({ kind: 'esp', encr: [], integ: [], prf: [], dh: [group], esn: [] })) ctx.r.warn(node, w.message);
   return group;
 }

@@ -44,8 +44,11 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
 }
 
-/** Errors first, then warnings; each in file order (stable for one position). */
+/**
+ * File order, as compilers print them, so a reader walks the file once: by line, then column;
+ * at one position errors before warnings; otherwise in the order they were found (sort is stable).
+ */
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   const rank = (d: Diagnostic) => (d.severity === 'error' ? 0 : 1);
-  return [...list].sort((a, b) => rank(a) - rank(b) || a.line - b.line || a.col - b.col);
+  return [...list].sort((a, b) => a.line - b.line || a.col - b.col || rank(a) - rank(b));
 }

@@ -7,6 +7,8 @@ import {
   checkIkev1, espSupport, parseProposal, weaknesses, type Proposal, type ProposalIssue, type ProposalKind, type Spans,
 } from './proposal.js';
 import { asList, asString, offsetInScalar, type Ctx } from './reader.js';
+import { dhSupport, ikeSupport } from './ike-support.js';
+import type { Transform } from './transforms.js';
 import { needsOptIn, type OptIn } from './weaknesses.js';
 
 export interface Parsed {
@@ -49,16 +51,35 @@ function parseAt(ctx: Ctx, at: At, text: string, kind: ProposalKind, opts: Propo
     for (const w of v1.warnings) report(ctx, at, w, 'warning');
     failed = v1.errors.length > 0;
   }
-  if (opts.datapath) {
-    for (const t of [...result.proposal.encr, ...result.proposal.integ]) {
+  // What we can't run is an error at its token; a transform refused that way gets no weakness
+  // warning on top, and a PRF derived from a refused integrity token (same span) no second error.
+  const refused = new Set<number | undefined>();
+  const refuse = (t: Transform, reason: string) => {
+    const offset = result.spans.get(t)?.offset;
+    if (refused.has(offset)) return;
+    refused.add(offset);
+    report(ctx, at, { offset, message: reason }, 'error');
+    failed = true;
+  };
+  const p = result.proposal;
+  if (kind === 'ike') {
+    for (const t of [...p.encr, ...p.integ, ...p.prf, ...p.dh]) {
+      const support = ikeSupport(t, opts.version);
+      if (!support.supported) refuse(t, support.reason);
+    }
+  } else if (opts.datapath) {
+    for (const t of [...p.encr, ...p.integ]) {
       const support = espSupport(t);
-      if (!support.supported) {
-        report(ctx, at, { offset: result.spans.get(t)?.offset, message: `${support.reason} (the datapath can't run it)` }, 'error');
-        failed = true;
-      }
+      if (!support.supported) refuse(t, `${support.reason} (the datapath can't run it)`);
+    }
+    // PFS groups run in our IKE (a manual SA's are refused by espSuite: no key exchange there).
+    for (const g of p.dh) {
+      const support = dhSupport(g);
+      if (!support.supported) refuse(g, support.reason);
     }
   }
   for (const w of weaknesses(result.proposal, result.spans)) {
+    if (w.offset !== undefined && refused.has(w.offset)) continue;
     if (needsOptIn(w) && !opts.allowWeak?.includes(w.name)) {
       report(ctx, at, { ...w, message: `${w.message}; ipsecgw runs it only for an IKEv1 connection that opts in with ` +
         `'allow-weak: [${w.name}]' (for a legacy peer; it is then a warning)` }, 'error');

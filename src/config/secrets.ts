@@ -26,6 +26,16 @@ export interface Secret {
 const NOT_OWNER = 0o077;
 const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
 
+/** The fix, ready to paste: `chmod 600 PATH`, the path quoted for the shell when it needs it. */
+function chmodFix(path: string): string {
+  return `chmod 600 ${/^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`}`;
+}
+
+/** The warning for a secret that others may read: what, its mode, and the command that fixes it. */
+function exposed(what: string, mode: number, path: string): string {
+  return `${what} is accessible by group or others (mode ${octal(mode)}); ${chmodFix(path)}`;
+}
+
 /** Reads `key: "hex"`, `key: { file: PATH }` or `key: { env: VAR }`; label names it in messages. */
 export function readSecret(ctx: Ctx, node: Node, label: string): Secret | undefined {
   if (isScalar(node)) {
@@ -69,7 +79,7 @@ function readFile(ctx: Ctx, node: Node, label: string): Secret | undefined {
     return undefined;
   }
   if (mode & NOT_OWNER) {
-    ctx.r.warn(node, `${origin} is accessible by group or others (mode ${octal(mode)}); chmod 600 it`);
+    ctx.r.warn(node, exposed(origin, mode, path));
   }
   let raw: string;
   try {
@@ -111,8 +121,8 @@ function inlineWarning(ctx: Ctx, node: Node, label: string): void {
   }
   if (mode & NOT_OWNER) {
     warnedInline.add(ctx);
-    ctx.r.warn(node, `an inline ${label} makes this file a secret, but it is accessible by group or others ` +
-      `(mode ${octal(mode)}); chmod 600 it, or use { file: PATH } or { env: VAR }`);
+    ctx.r.warn(node, `an inline ${label} makes this file a secret, but ${exposed('it', mode, ctx.path)}, ` +
+      'or use { file: PATH } or { env: VAR }');
   }
 }
 
@@ -175,7 +185,7 @@ export function readPath(ctx: Ctx, node: Node, label: string, secret: boolean): 
       return undefined;
     }
     if (secret && st.mode & NOT_OWNER) {
-      ctx.r.warn(node, `'${label}': '${name}' is accessible by group or others (mode ${octal(st.mode)}); chmod 600 it`);
+      ctx.r.warn(node, exposed(`private key file '${name}'`, st.mode, path));
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -6,9 +6,9 @@
 // that the loader refuses it without an opt-in (OPT_IN); 3DES is SHOULD NOT for ESP (RFC 8221)
 // and, though RFC 8247 still lists it as MAY for IKE, 'weak' there for its 64-bit block (birthday
 // bounds after a few GB, "Sweet32"); D-H groups 2, 5 and the RFC 5114 groups 22-24 are SHOULD
-// NOT; ECP-192 (group 25) gives only 96-bit security; and ESP with a classic cipher but no
-// integrity algorithm is open to active attacks (RFC 4303 §3.2 allows it, RFC 8221 advises
-// against it). The RFC 8221/8247 statuses come from their per-type tables.
+// NOT (group 22 also for its 1024-bit modulus); ECP-192 (group 25) gives only 96-bit security;
+// and ESP with a classic cipher but no integrity algorithm is open to active attacks (RFC 4303
+// §3.2 allows it, RFC 8221 advises against it). The RFC 8221/8247 statuses come from their per-type tables.
 
 import type { Proposal, Spans } from './proposal.js';
 import type { Transform } from './transforms.js';
@@ -51,10 +51,13 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['modp768', { level: 'MUST NOT', why: () => 'D-H group 1 (768-bit MODP) MUST NOT be used (RFC 8247, D-H table)' }],
   ['modp1024', { level: 'SHOULD NOT', why: () => 'D-H group 2 (1024-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)' }],
   ['modp1536', { level: 'SHOULD NOT', why: () => 'D-H group 5 (1536-bit MODP) SHOULD NOT be used (RFC 8247, D-H table)' }],
-  ...(['modp1024s160', 'modp2048s224', 'modp2048s256'] as const).map((n, i): [string, Rule] => [n, {
-    level: 'SHOULD NOT',
-    why: () => `D-H group ${22 + i} (RFC 5114 MODP with prime-order subgroup) SHOULD NOT be used (RFC 8247, D-H table): small subgroups need checks, and the primes' origin is unexplained`,
-  }]),
+  // RFC 5114 groups: group 22 has group 2's weakness, a 1024-bit modulus, on top of its own.
+  ...([['modp1024s160', 22, 1024, 160], ['modp2048s224', 23, 2048, 224], ['modp2048s256', 24, 2048, 256]] as const)
+    .map(([n, group, bits, q]): [string, Rule] => [n, {
+      level: 'SHOULD NOT',
+      why: () => `D-H group ${group} (RFC 5114: ${bits}-bit MODP with a ${q}-bit prime-order subgroup) SHOULD NOT be used (RFC 8247, D-H table): ` +
+        `${bits === 1024 ? 'its 1024-bit modulus is as weak as group 2, ' : ''}small subgroups need checks, and the primes' origin is unexplained`,
+    }]),
   ['ecp192', { level: 'weak', why: () => 'D-H group 25 (192-bit random ECP) gives only about 96-bit security; use ecp256 or x25519' }],
 ]);
 

@@ -236,7 +236,10 @@ export class Gateway {
     const routes = m.mode === 'tunnel' ? m.remoteTs.map(prefixText) : [];
     for (const r of routes) ip(r.includes(':') ? '-6' : '-4', 'route', 'replace', r, 'dev', this.config.gateway.tun);
     this.installed.set(m.name, { sa: m, fingerprint: manualFingerprint(m), out, in: inn, routes });
-    this.log.info({ event: 'child.installed', name: m.name, mode: m.mode, esp: m.protocol, spiIn: hex(m.in.spi), spiOut: hex(m.out.spi) }, 'manual SA installed');
+    this.log.info({
+      event: 'manual.installed', name: m.name, local, remote, mode: m.mode, protocol: m.protocol, encr: m.suite.encr.name, integ: m.suite.integ?.name,
+      encap: m.encap ? 'udp' : 'none', spiIn: hex(m.in.spi), spiOut: hex(m.out.spi),
+    }, 'manual SA installed');
   }
 
   private async uninstall(name: string): Promise<void> {
@@ -251,7 +254,7 @@ export class Gateway {
       bytesIn: (before?.bytesIn ?? 0n) + i.bytes, bytesOut: (before?.bytesOut ?? 0n) + o.bytes,
       packetsIn: (before?.packetsIn ?? 0n) + i.packets, packetsOut: (before?.packetsOut ?? 0n) + o.packets,
     });
-    this.log.info({ event: 'child.removed', name }, 'manual SA removed');
+    this.log.info({ event: 'manual.removed', name }, 'manual SA removed');
   }
 
   /** Outbound policies: every selector pair of every manual entry → its outbound SA; then IKE's children and traps. */
@@ -274,7 +277,7 @@ export class Gateway {
     logDiagnostics(this.log, diagnostics);
     if (!config) {
       const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-      this.log.error({ event: 'config.reload_failed', errors: errors.length }, 'configuration has errors: keeping the running one');
+      this.log.error({ event: 'config.reload_failed', reason: `${errors.length} error(s) in the file`, errors: errors.length }, 'configuration has errors: keeping the running one');
       return { errors };
     }
     return this.reload(config);

@@ -20,7 +20,7 @@ export type UpResult =
   | { outcome: 'established'; conn: string; children: ChildSaStatus[]; ike: IkeSaStatus[]; ms: number }
   /** Started, not waited for. */
   | { outcome: 'initiated'; conn: string }
-  | { outcome: 'failed'; conn: string; child?: string; event: FailureEvent | 'timeout'; reason: string; ms: number };
+  | { outcome: 'failed'; conn: string; child?: string; failure: FailureEvent | 'timeout'; reason: string; ms: number };
 
 export type DownResult =
   | { outcome: 'not-up'; conn: string }
@@ -53,9 +53,9 @@ export async function up(d: IkeControl, conn: Connection, child: string | undefi
     const st = d.status();
     if (missing(st).length === 0) return { outcome: 'established', conn: conn.name, ...ours(st), ms: Date.now() - started };
     const failed: Failure | undefined = d.failures.since(conn.name, started).find((f) => f.child === undefined || wanted.includes(f.child));
-    if (failed) return { outcome: 'failed', conn: conn.name, child: failed.child, event: failed.event, reason: failed.reason, ms: Date.now() - started };
+    if (failed) return { outcome: 'failed', conn: conn.name, child: failed.child, failure: failed.eventName, reason: failed.reason, ms: Date.now() - started };
     if (Date.now() - started >= timeoutMs) {
-      return { outcome: 'failed', conn: conn.name, event: 'timeout', reason: stalled(st, conn, missing(st)), ms: Date.now() - started };
+      return { outcome: 'failed', conn: conn.name, failure: 'timeout', reason: stalled(st, conn, missing(st)), ms: Date.now() - started };
     }
     await sleep(POLL_MS);
   }

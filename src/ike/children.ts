@@ -151,12 +151,13 @@ export class ChildManager<S extends ChildOwner> {
       protocol: res.protocol, mode: res.mode, encap: res.udp ? 'udp' : 'none', spiIn: spiHex(res.spiIn), spiOut: spiHex(res.spiOut),
       encr: res.suite.encr.name, integ: res.suite.integ?.name, pfs: res.pfsGroup || undefined, esn: res.suite.esn,
       localTs: res.localTs.map(prefixText), remoteTs: res.remoteTs.map(prefixText), lifetime: res.lifetime, natOa: res.natOa,
+      ...(old ? { old: spiHex(old.result.spiIn) } : {}),
     }, old ? `CHILD SA '${r.child.name}' rekeyed` : `CHILD SA '${r.child.name}' established`);
     if (old) {
       this.counters.rekeyed('child');
       old.state = 'rekeyed';
       // The initiator of the rekey says so; either side removes the old pair after a grace period.
-      const t = setTimeout(() => void this.remove(old, r.initiator), REKEY_GRACE_MS);
+      const t = setTimeout(() => void this.remove(old, r.initiator, 'rekeyed'), REKEY_GRACE_MS);
       t.unref?.();
       old.timers.push(t);
     }
@@ -170,13 +171,13 @@ export class ChildManager<S extends ChildOwner> {
   }
 
   /** Removes a pair (the trap, if configured, takes over); with `tell`, the peer hears of it. */
-  async remove(r: ChildRecord<S>, tell: boolean, reason?: string): Promise<void> {
+  async remove(r: ChildRecord<S>, tell: boolean, reason: string): Promise<void> {
     if (r.state === 'gone') return;
     r.state = 'gone';
     for (const t of r.timers) clearTimeout(t);
     this.records.delete(r);
     if (tell) this.hooks.tellDelete(r);
-    this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, spiIn: spiHex(r.result.spiIn), told: tell, reason },
+    this.log.info({ event: 'child.deleted', conn: r.conn.name, child: r.child.name, ike: r.ike?.id, spiIn: spiHex(r.result.spiIn), spiOut: spiHex(r.result.spiOut), told: tell, reason },
       `CHILD SA '${r.child.name}' deleted${reason ? `: ${reason}` : ''}`);
     await this.kernel.remove(r.kernel);
   }

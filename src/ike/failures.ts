@@ -20,7 +20,7 @@ export interface Failure {
   readonly conn: string;
   /** Absent when the IKE SA failed (and with it every child waiting for it). */
   readonly child?: string;
-  readonly event: FailureEvent;
+  readonly eventName: FailureEvent;
   readonly reason: string;
   /** Milliseconds since the epoch. */
   readonly at: number;
@@ -30,8 +30,8 @@ export class Failures {
   /** The last one per connection and child ("conn" or "conn/child"): bounded by the configuration. */
   private readonly last = new Map<string, Failure>();
 
-  note(conn: string, child: string | undefined, event: FailureEvent, reason: string): void {
-    this.last.set(child === undefined ? conn : `${conn}/${child}`, { conn, child, event, reason, at: Date.now() });
+  note(conn: string, child: string | undefined, eventName: FailureEvent, reason: string): void {
+    this.last.set(child === undefined ? conn : `${conn}/${child}`, { conn, child, eventName, reason, at: Date.now() });
   }
 
   /** The connection's failures noted at or after `t`, oldest first. */

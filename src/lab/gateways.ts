@@ -28,13 +28,24 @@ export interface Gateways {
   configs: { a: string; b: string };
   procs: { a: ChildProcess; b: ChildProcess };
   logs: { a: string[]; b: string[] };
+  /** The manual keys, hex: gwA → gwB and gwB → gwA (for tests that look for them where they must not be). */
+  keys: { ab: string; ba: string };
   /** SIGTERM both; resolves with their exit codes. */
   stop(): Promise<{ a: number | null; b: number | null }>;
+}
+
+/** How `ipsecgw run` is started: `--log-level` (default info) and `--pretty`. */
+export interface RunOptions {
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  pretty?: boolean;
 }
 
 export interface GatewaysOptions {
   /** `gateway.metrics` of gwA and of gwB (HOST:PORT inside its namespace). */
   metrics?: { a?: string; b?: string };
+  /** How each gateway is run. */
+  a?: RunOptions;
+  b?: RunOptions;
 }
 
 /** Writes mirrored configurations for gwA and gwB and starts both; waits until both answer `status`. */
@@ -75,14 +86,15 @@ export async function startGateways(t: Topology, c: TunnelCase, o: GatewaysOptio
   writeFileSync(configs.a, config('a', wire('gwA'), wire('gwB'), nets('A'), nets('B'), '0xc0010002', ba, '0xc0010001', ab));
   writeFileSync(configs.b, config('b', wire('gwB'), wire('gwA'), nets('B'), nets('A'), '0xc0010001', ab, '0xc0010002', ba));
   const [a, b] = await Promise.all([
-    runGateway(t, t.gwA, configs.a, join(dir, 'a.sock')),
-    runGateway(t, t.gwB, configs.b, join(dir, 'b.sock')),
+    runGateway(t, t.gwA, configs.a, join(dir, 'a.sock'), o.a),
+    runGateway(t, t.gwB, configs.b, join(dir, 'b.sock'), o.b),
   ]);
   return {
     dir, configs,
     sockets: { a: a.socket, b: b.socket },
     procs: { a: a.proc, b: b.proc },
     logs: { a: a.logs, b: b.logs },
+    keys: { ab: keyAB, ba: keyBA },
     async stop() {
       const [ca, cb] = await Promise.all([a.stop(), b.stop()]);
       return { a: ca, b: cb };
@@ -94,7 +106,7 @@ export async function startGateways(t: Topology, c: TunnelCase, o: GatewaysOptio
 export interface RunningGateway {
   socket: string;
   proc: ChildProcess;
-  /** stdout and stderr chunks: pino JSON lines. */
+  /** stdout and stderr chunks: pino JSON lines (with --pretty, its lines). */
   logs: string[];
   /** The log lines parsed (those that are JSON). */
   events(): Array<Record<string, unknown>>;
@@ -103,9 +115,10 @@ export interface RunningGateway {
 }
 
 /** Starts `ipsecgw run -c config` in namespace `ns`; resolves once it answers `status` on `socket`. */
-export async function runGateway(t: Topology, ns: string, config: string, socket: string): Promise<RunningGateway> {
+export async function runGateway(t: Topology, ns: string, config: string, socket: string, run: RunOptions = {}): Promise<RunningGateway> {
   const logs: string[] = [];
-  const proc = t.spawn(ns, process.execPath, [CLI, 'run', '-c', config]);
+  const args = [CLI, 'run', '-c', config, ...(run.logLevel ? ['--log-level', run.logLevel] : []), ...(run.pretty ? ['--pretty'] : [])];
+  const proc = t.spawn(ns, process.execPath, args);
   // IPSECGW_LAB_LOGS=DIR keeps every lab gateway's log in DIR/<namespace>.log (for a failure's post-mortem).
   const keepDir = process.env.IPSECGW_LAB_LOGS;
   if (keepDir) mkdirSync(keepDir, { recursive: true });

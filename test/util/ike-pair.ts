@@ -36,6 +36,8 @@ export interface Side {
   daemon: Daemon;
   /** Every log line as an object. */
   logs: Array<Record<string, unknown>>;
+  /** Every log line as pino wrote it (JSON text). */
+  lines: string[];
   log: Logger;
 }
 
@@ -83,6 +85,8 @@ export interface PairOptions {
   optionsA?: Record<string, unknown>;
   /** More daemon options for side B (say, IKEv2's cookieThreshold). */
   optionsB?: Record<string, unknown>;
+  /** Both daemons' log level; default debug. */
+  logLevel?: string;
 }
 
 export function createPair(configs: { a: Config; b: Config }, opts: PairOptions = {}): Pair {
@@ -104,12 +108,16 @@ export function createPair(configs: { a: Config; b: Config }, opts: PairOptions 
     keepalive() {},
   });
   const make = (name: 'A' | 'B', config: Config): Side => {
-    const logs: Side['logs'] = [];
+    const logs: Side['logs'] = [], lines: string[] = [];
     const log = createLogger({
-      level: 'debug',
+      level: opts.logLevel ?? 'debug',
       destination: new Writable({
         write(chunk, _enc, cb) {
-          for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+          for (const line of String(chunk).split('\n')) {
+            if (!line) continue;
+            lines.push(line);
+            logs.push(JSON.parse(line) as Record<string, unknown>);
+          }
           cb();
         },
       }),
@@ -123,7 +131,7 @@ export function createPair(configs: { a: Config; b: Config }, opts: PairOptions 
     };
     // One version per pair: the first connection's.
     const daemon = config.connections[0]?.version === 2 ? new Ikev2Daemon(o) : new Ikev1Daemon(o);
-    return { name, config, engine, kernel, daemon, logs, log };
+    return { name, config, engine, kernel, daemon, logs, lines, log };
   };
   pair.a = sides.A = make('A', configs.a);
   pair.b = sides.B = make('B', configs.b);

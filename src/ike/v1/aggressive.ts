@@ -11,6 +11,7 @@
 // gateway warns about that at start. Every transform of our offer uses one D-H group, since KE
 // goes out before the responder has chosen.
 import { EXCHANGE, NOTIFY, PAYLOAD, idToString, sa as saCodec, type Payload, type SaPayload } from '../codec/v1/index.js';
+import { endpointText } from '../endpoint.js';
 import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
 import { reject, type Incoming, type Outcome } from './incoming.js';
@@ -92,7 +93,7 @@ export function onAggressive2(host: V1Host, sa: Ikev1Sa, m: Incoming): Outcome {
   }
   const authBad = verifyPeerAuth(host, sa, m.payloads);
   if (authBad) {
-    host.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: authBad }, `aggressive mode: ${authBad}`);
+    host.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), phase: 'ike', reason: authBad }, `aggressive mode: ${authBad}`);
     host.counters.failed('ike', 'authentication_failed', sa);
     return reject(authBad);
   }

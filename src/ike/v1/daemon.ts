@@ -132,7 +132,7 @@ export class Ikev1Daemon implements V1Host {
     }, this.counters);
   }
 
-  /** Traps and `start: start` children; warnings about weak choices. */
+  /** Traps and `start: start` children. (Weak choices are the loader's warnings: `run` logs them as config.warning.) */
   start(): void {
     this.setUp(this.connections);
   }
@@ -166,16 +166,6 @@ export class Ikev1Daemon implements V1Host {
 
   private setUp(connections: readonly Connection[]): void {
     for (const conn of connections) {
-      if (conn.mode === 'aggressive' && (conn.local.auth === 'psk' || conn.remote.auth === 'psk')) {
-        this.log.warn({ event: 'config.weak', conn: conn.name },
-          'aggressive mode with a pre-shared key sends the identities in the clear and lets an eavesdropper test PSK guesses offline (the responder\'s HASH_R); prefer main mode or certificates');
-      }
-      // Only a connection with `allow-weak: [des]` gets here with DES (config/proposals.ts).
-      const des = [...conn.ike.proposals, ...conn.children.flatMap((c) => c.proposals)].some((p) => p.encr.some((e) => e.family === 'des'));
-      if (des) {
-        this.log.warn({ event: 'config.weak', conn: conn.name, algorithm: 'des' },
-          "single DES is allowed by 'allow-weak': its 56-bit key falls to brute force (RFC 8247 and RFC 8221: MUST NOT); move the peer to AES");
-      }
       for (const child of conn.children) {
         if (child.start === 'trap') {
           const trapId = this.nextTrapId++;
@@ -216,7 +206,7 @@ export class Ikev1Daemon implements V1Host {
 
   /** `ipsecgw down NAME`: Delete to the peer for every SA of the connection. */
   async terminate(connName: string): Promise<void> {
-    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true);
+    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true, 'terminated');
     for (const sa of [...this.sas]) if (sa.conn.name === connName) this.deleteIke(sa, true);
     this.pending.delete(connName);
   }
@@ -225,7 +215,7 @@ export class Ikev1Daemon implements V1Host {
   async stop(): Promise<void> {
     this.stopped = true;
     this.children.stop();
-    for (const r of this.children.all()) await this.children.remove(r, true);
+    for (const r of this.children.all()) await this.children.remove(r, true, 'stopping');
     for (const sa of [...this.sas]) this.deleteIke(sa, true);
   }
 
@@ -322,9 +312,9 @@ export class Ikev1Daemon implements V1Host {
       const r = aggressive ? respondAggressive1(this, sa, m) : respondMain1(this, sa, m);
       if (!('reason' in r)) {
         this.slot(sa, 'p1').lastIn = data;
-        this.log.info({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), exchange: sa.exchange }, `${sa.exchange} mode from ${endpointText(from)}`);
+        this.log.debug({ event: 'ike.responding', ike: sa.id, conn: conn.name, peer: endpointText(from), version: 1, exchange: sa.exchange }, `${sa.exchange} mode from ${endpointText(from)}`);
         this.after(sa, HALF_OPEN_MS, () => {
-          if (!sa.established) this.phase1Failed(sa, 'half-open SA timed out', 'timeout');
+          if (!sa.established) this.fail(sa, 'half-open SA timed out', 'timeout');
         });
         return;
       }
@@ -334,10 +324,10 @@ export class Ikev1Daemon implements V1Host {
     }
     if (notify === NOTIFY.INVALID_ID_INFORMATION) {
       // Aggressive mode with an identity no connection names: say so, not "no proposal".
-      this.log.warn({ event: 'auth.failed', peer: endpointText(from), reason }, `peer not accepted: ${reason}`);
+      this.log.warn({ event: 'auth.failed', peer: endpointText(from), phase: 'ike', reason }, `peer not accepted: ${reason}`);
       this.counters.failed('ike', 'authentication_failed');
     } else {
-      this.log.warn({ event: 'proposal.mismatch', phase: 1, peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
+      this.log.warn({ event: 'proposal.mismatch', phase: 'ike', peer: endpointText(from), reason }, `no acceptable phase-1 proposal: ${reason}`);
       this.counters.failed('ike', 'no_proposal_chosen');
     }
     const tmp = new Ikev1Sa('responder', 'main', candidates[0], to, from, header.icookie.slice());
@@ -371,7 +361,7 @@ export class Ikev1Daemon implements V1Host {
     } catch (err) {
       // With a wrong pre-shared key, message 5 decrypts to noise (RFC 2409 gives no better signal).
       if (encrypted) {
-        this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, reason: 'decryption failed (pre-shared keys differ?)' }, 'phase-1 message did not decrypt');
+        this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(from), phase: 'ike', reason: 'decryption failed (pre-shared keys differ?)' }, 'phase-1 message did not decrypt');
         this.counters.failed('ike', 'authentication_failed', sa);
       }
       throw err;
@@ -397,9 +387,9 @@ export class Ikev1Daemon implements V1Host {
   private unprotectedNotify(sa: Ikev1Sa, from: Endpoint, first: number, body: Uint8Array): void {
     const n = decodePayloads(first, body).find((d) => d.payload.type === PAYLOAD.N)?.payload as NotifyPayload | undefined;
     if (!n || n.notifyType >= 16384 || !sameEndpointAddress(from, sa.remote)) return this.drop('unprotected', from);
-    this.log.warn({ event: n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, n.notifyType) },
-      `peer answered ${constName(NOTIFY, n.notifyType)}`);
-    this.fail(sa, `peer sent ${constName(NOTIFY, n.notifyType)}`, failureOf(constName(NOTIFY, n.notifyType), 'ike'));
+    const reason = `peer sent ${constName(NOTIFY, n.notifyType)}`;
+    this.peerError(sa, n.notifyType, 'ike', reason);
+    this.fail(sa, reason, failureOf(constName(NOTIFY, n.notifyType), 'ike'));
   }
 
   private initiatePhase1(conn: Connection): Ikev1Sa {
@@ -407,7 +397,7 @@ export class Ikev1Daemon implements V1Host {
     const localAddress = conn.local.address ? formatAddress(conn.local.address) : this.sourceFor(remote.address);
     const sa = new Ikev1Sa('initiator', conn.mode ?? 'main', conn, { address: localAddress, port: 500 }, remote);
     this.sas.add(sa);
-    this.log.info({ event: 'ike.initiating', ike: sa.id, conn: conn.name, peer: endpointText(remote), exchange: sa.exchange }, `initiating ${sa.exchange} mode to ${endpointText(remote)}`);
+    this.log.info({ event: 'ike.initiating', ike: sa.id, conn: conn.name, peer: endpointText(remote), version: 1, exchange: sa.exchange }, `initiating ${sa.exchange} mode to ${endpointText(remote)}`);
     if (sa.exchange === 'aggressive') initiateAggressive(this, sa);
     else initiateMain(this, sa);
     return sa;
@@ -428,7 +418,7 @@ export class Ikev1Daemon implements V1Host {
     const c = sa.choice!;
     this.log.info({
       event: 'ike.established', ike: sa.id, conn: sa.conn.name, version: 1, exchange: sa.exchange, role: sa.role,
-      local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis, peerId: sa.peerId ? idToString(sa.peerId.idType, sa.peerId.data) : undefined,
+      local: endpointText(sa.local), peer: endpointText(sa.remote), spis: sa.spis, peerId: sa.peerId ? idToString(sa.peerId.idType, sa.peerId.data) : undefined,
       encr: c.encr.name, hash: c.hash, group: c.group, nat: sa.nat, natt: sa.natt ?? 'none', dpd: sa.peer.dpd, lifetime: c.lifetime.time,
     }, `ISAKMP SA established with ${endpointText(sa.remote)}`);
     if (payloads.some((d) => d.payload.type === PAYLOAD.N && (d.payload as { notifyType: number }).notifyType === NOTIFY.INITIAL_CONTACT)) {
@@ -441,7 +431,7 @@ export class Ikev1Daemon implements V1Host {
     sa.expiresAt = Date.now() + l.hardMs;
     this.after(sa, l.softMs, () => this.renewIke(sa, 'time'));
     this.after(sa, l.hardMs, () => {
-      this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name, by: 'time' }, 'ISAKMP SA lifetime over');
+      this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), by: 'time' }, 'ISAKMP SA lifetime over');
       this.deleteIke(sa, true);
     });
     if (l.hardBytes !== undefined) this.ikeByteLimits.set(sa, { soft: Number(l.softBytes), hard: Number(l.hardBytes) });
@@ -454,16 +444,24 @@ export class Ikev1Daemon implements V1Host {
     for (const w of waiting) this.startQuick(sa, w.child, w.rekeyOf);
   }
 
-  private phase1Failed(sa: Ikev1Sa, reason: string, why: IkeFailure): void {
-    this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1 failed: ${reason}`);
-    this.fail(sa, reason, why);
+  /**
+   * An error notify from the peer, under a stable event name: proposal.mismatch for
+   * NO-PROPOSAL-CHOSEN, auth.failed for AUTHENTICATION-FAILED, ike.peer_error for the rest.
+   */
+  private peerError(sa: Ikev1Sa, notifyType: number, phase: 'ike' | 'child', reason: string): void {
+    const notify = constName(NOTIFY, notifyType);
+    this.log.warn({
+      event: notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : notifyType === NOTIFY.AUTHENTICATION_FAILED ? 'auth.failed' : 'ike.peer_error',
+      ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), phase, notify, reason,
+    }, `peer reports ${notify}`);
   }
 
   /**
-   * Forgets a failed SA; children waiting for it fail with it. `why`: the reason the metrics count
-   * it under; ours are noted for `ipsecgw up` too.
+   * Forgets a failed phase 1 (ike.failed, with the reason); children waiting for it fail with it.
+   * `why`: the reason the metrics count it under; ours are noted for `ipsecgw up` too.
    */
   private fail(sa: Ikev1Sa, reason: string, why: IkeFailure): void {
+    this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1 failed: ${reason}`);
     this.counters.failed('ike', why, sa);
     if (sa.role === 'initiator') this.failures.note(sa.conn.name, undefined, failureEvent('ike', why), reason);
     const waiting = this.pending.get(sa.conn.name) ?? [];
@@ -616,7 +614,7 @@ export class Ikev1Daemon implements V1Host {
   private deleteIke(sa: Ikev1Sa, tell: boolean): void {
     if (sa.state === 'deleted') return;
     if (tell && sa.keys && sa.established) this.sendRaw(sa, informational(sa, deleteIsakmp(sa)));
-    this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, told: tell }, 'ISAKMP SA deleted');
+    this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), by: 'us', told: tell }, 'ISAKMP SA deleted');
     this.forget(sa);
   }
 
@@ -630,7 +628,7 @@ export class Ikev1Daemon implements V1Host {
       const l = this.ikeByteLimits.get(sa);
       if (!l || sa.state !== 'established') return;
       if (sa.bytesProtected >= l.hard) {
-        this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name, by: 'bytes', bytes: sa.bytesProtected }, 'ISAKMP SA kilobyte lifetime over');
+        this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), by: 'bytes', bytes: sa.bytesProtected }, 'ISAKMP SA kilobyte lifetime over');
         this.ikeByteLimits.delete(sa);
         this.deleteIke(sa, true);
       } else if (sa.bytesProtected >= l.soft) this.renewIke(sa, 'bytes');
@@ -649,6 +647,8 @@ export class Ikev1Daemon implements V1Host {
       const check = setInterval(() => {
         if (next.established) {
           clearInterval(check);
+          // RFC 2409 §4.5: IKEv1 renews by a new phase 1; the new SA replacing the old is its rekey.
+          this.log.info({ event: 'ike.rekeyed', ike: next.id, old: sa.id, conn: next.conn.name, peer: endpointText(next.remote), spis: next.spis, by }, 'ISAKMP SA renewed');
           this.counters.rekeyed('ike');
           this.deleteIke(sa, true);
         } else if (next.state === 'deleted') clearInterval(check);
@@ -814,8 +814,8 @@ export class Ikev1Daemon implements V1Host {
         return this.initialContactReceived(sa);
       default:
         if (n.notifyType < 16384) {
-          const event = n.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error';
-          this.log.warn({ event, ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, n.notifyType) }, `peer reports ${constName(NOTIFY, n.notifyType)}`);
+          // Before phase 1 is done it is about phase 1 (a refused proof in message 5); after, about a Quick Mode.
+          this.peerError(sa, n.notifyType, sa.established ? 'child' : 'ike', `peer sent ${constName(NOTIFY, n.notifyType)}`);
           // An error about a Quick Mode we started ends it (the notify names no message ID).
           for (const ex of this.quick.get(sa)?.values() ?? []) {
             if (ex.role === 'initiator' && ex.state === 'sent1') {
@@ -830,7 +830,7 @@ export class Ikev1Daemon implements V1Host {
   private onDelete(sa: Ikev1Sa, del: DeletePayload): void {
     if (del.protocolId === PROTO.ISAKMP) {
       if (del.spis.some((spi) => spi.length === 16 && bytesEqual(spi.subarray(0, 8), sa.icookie) && bytesEqual(spi.subarray(8), sa.rcookie))) {
-        this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, by: 'peer' }, 'peer deleted the ISAKMP SA');
+        this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), by: 'peer' }, 'peer deleted the ISAKMP SA');
         this.forget(sa);
       }
       return;
@@ -848,7 +848,7 @@ export class Ikev1Daemon implements V1Host {
   private heard(sa: Ikev1Sa, from: Endpoint): void {
     sa.lastHeard = Date.now();
     if (from.address !== sa.remote.address || from.port !== sa.remote.port) {
-      this.log.info({ event: 'ike.peer_moved', ike: sa.id, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
+      this.log.info({ event: 'ike.peer_moved', ike: sa.id, conn: sa.conn.name, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
       sa.remote = from;
       this.children.follow(sa, from);
     }
@@ -886,7 +886,7 @@ export class Ikev1Daemon implements V1Host {
   /** DPD gave up: clear, hold (traps in place) or restart, as configured. */
   private peerDead(sa: Ikev1Sa): void {
     const action = sa.conn.ike.dpd!.action;
-    this.log.warn({ event: 'dpd.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), action }, `peer ${endpointText(sa.remote)} is dead: ${action}`);
+    this.log.warn({ event: 'dpd.timeout', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), action, reason: `no R-U-THERE-ACK within ${sa.conn.ike.dpd!.timeout ?? DPD_TIMEOUT_S} s` }, `peer ${endpointText(sa.remote)} is dead: ${action}`);
     const conn = sa.conn;
     const children = this.children.all().filter((r) => r.conn === conn);
     for (const r of children) void this.children.remove(r, false, 'peer dead');

@@ -212,7 +212,7 @@ export const bytesEqual = equalConstantTime;
  * the SA as it was (the IV too); retransmissions or the half-open timeout end a hopeless one.
  */
 export function authRejected(host: V1Host, sa: Ikev1Sa, m: Incoming, reason: string, notifyType: number = NOTIFY.AUTHENTICATION_FAILED): Outcome {
-  host.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `peer not authenticated: ${reason}`);
+  host.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), phase: 'ike', reason }, `peer not authenticated: ${reason}`);
   host.counters.failed('ike', 'authentication_failed', sa);
   if (m.next) sa.advancePhase1(m.next);
   host.notify(sa, notifyType);

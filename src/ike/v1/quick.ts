@@ -24,6 +24,7 @@ import {
 import { concat, dhGroup, keymat, quickHash1, quickHash2, quickHash3, wipe, type DhPrivate } from '../crypto/index.js';
 import type { ChildResult } from '../children.js';
 import { failureOf, type IkeFailure } from '../counters.js';
+import { endpointText } from '../endpoint.js';
 import type { V1Host } from './host.js';
 import type { Ikev1Sa } from './ike-sa.js';
 import type { Incoming } from './incoming.js';
@@ -131,7 +132,7 @@ export function respondQuick(host: V1Host, sa: Ikev1Sa, m: Incoming, iv: Uint8Ar
   const messageId = m.header.messageId;
   const h = find(m.payloads, PAYLOAD.HASH)!;
   if (!bytesEqual(h.data, quickHash1(sa.choice!.hash, sa.keys!.SKEYID_a, messageId, rawAfterHash(m.payloads)))) {
-    host.log.warn({ event: 'ike.bad_hash', ike: sa.id, exchange: 'quick', messageId }, 'Quick Mode HASH(1) mismatch: message dropped');
+    host.log.warn({ event: 'ike.bad_hash', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), exchange: 'quick', messageId, reason: 'Quick Mode HASH(1) mismatch' }, 'Quick Mode HASH(1) mismatch: message dropped');
     return null;
   }
   const fail = (reason: string, notify: number): null => {
@@ -196,7 +197,7 @@ export function respondQuick(host: V1Host, sa: Ikev1Sa, m: Incoming, iv: Uint8Ar
 export function onQuick2(host: V1Host, sa: Ikev1Sa, ex: QuickExchange, m: Incoming): boolean {
   const h = find(m.payloads, PAYLOAD.HASH)!;
   if (!bytesEqual(h.data, quickHash2(sa.choice!.hash, sa.keys!.SKEYID_a, ex.messageId, ex.Ni!, rawAfterHash(m.payloads)))) {
-    host.log.warn({ event: 'ike.bad_hash', ike: sa.id, exchange: 'quick', messageId: ex.messageId }, 'Quick Mode HASH(2) mismatch: message dropped');
+    host.log.warn({ event: 'ike.bad_hash', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), exchange: 'quick', messageId: ex.messageId, reason: 'Quick Mode HASH(2) mismatch' }, 'Quick Mode HASH(2) mismatch: message dropped');
     return false;
   }
   ex.iv = m.next!;
@@ -240,7 +241,7 @@ export function onQuick2(host: V1Host, sa: Ikev1Sa, ex: QuickExchange, m: Incomi
 export function onQuick3(host: V1Host, sa: Ikev1Sa, ex: QuickExchange, m: Incoming): boolean {
   const h = find(m.payloads, PAYLOAD.HASH)!;
   if (!bytesEqual(h.data, quickHash3(sa.choice!.hash, sa.keys!.SKEYID_a, ex.messageId, ex.Ni!, ex.Nr!))) {
-    host.log.warn({ event: 'ike.bad_hash', ike: sa.id, exchange: 'quick', messageId: ex.messageId }, 'Quick Mode HASH(3) mismatch: message dropped');
+    host.log.warn({ event: 'ike.bad_hash', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), exchange: 'quick', messageId: ex.messageId, reason: 'Quick Mode HASH(3) mismatch' }, 'Quick Mode HASH(3) mismatch: message dropped');
     return false;
   }
   ex.iv = m.next!;

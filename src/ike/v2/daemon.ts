@@ -217,7 +217,7 @@ export class Ikev2Daemon {
   }
 
   async terminate(connName: string): Promise<void> {
-    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true);
+    for (const r of this.children.all()) if (r.conn.name === connName) await this.children.remove(r, true, 'terminated');
     for (const sa of [...this.sas]) if (sa.conn.name === connName) this.deleteIke(sa, true);
     this.pending.delete(connName);
   }
@@ -225,7 +225,7 @@ export class Ikev2Daemon {
   async stop(): Promise<void> {
     this.stopped = true;
     this.children.stop();
-    for (const r of this.children.all()) await this.children.remove(r, false);
+    for (const r of this.children.all()) await this.children.remove(r, false, 'stopping');
     for (const sa of [...this.sas]) this.deleteIke(sa, true);
   }
 
@@ -449,9 +449,9 @@ export class Ikev2Daemon {
     }
     const err = ns.find((n) => n.notifyType < 16384);
     if (err) {
-      const event = err.notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'ike.peer_error';
-      this.log.warn({ event, ike: sa.id, conn: sa.conn.name, notify: constName(NOTIFY, err.notifyType) }, `peer answered ${constName(NOTIFY, err.notifyType)}`);
-      return this.fail(sa, `peer sent ${constName(NOTIFY, err.notifyType)}`, failureOf(constName(NOTIFY, err.notifyType), 'ike'));
+      const reason = `peer sent ${constName(NOTIFY, err.notifyType)}`;
+      this.peerError(sa, err.notifyType, 'ike', reason);
+      return this.fail(sa, reason, failureOf(constName(NOTIFY, err.notifyType), 'ike'));
     }
     const bad = checkPayloads('init-resp', m.payloads);
     if (bad) return this.fail(sa, `IKE_SA_INIT response: ${bad}`, 'other');
@@ -637,13 +637,12 @@ export class Ikev2Daemon {
     if (!id || !auth) {
       const err = findNotifies(m.payloads).find((n) => n.notifyType < 16384);
       const what = err ? constName(NOTIFY, err.notifyType) : 'no IDr and AUTH';
-      const authFailed = err?.notifyType === NOTIFY.AUTHENTICATION_FAILED;
-      this.log.warn({ event: authFailed ? 'auth.failed' : 'ike.peer_error', ike: sa.id, conn: sa.conn.name, notify: what }, `IKE_AUTH refused: ${what}`);
+      if (err) this.peerError(sa, err.notifyType, 'ike', `peer sent ${what}`);
       return this.fail(sa, `peer sent ${what}`, err ? failureOf(what, 'ike') : 'other');
     }
     const bad = verifyPeer(sa, this.credentials(sa.conn), id, auth, findPayloads(m.payloads, PAYLOAD.CERT));
     if (bad) {
-      this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason: bad }, `peer not authenticated: ${bad}`);
+      this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), phase: 'ike', reason: bad }, `peer not authenticated: ${bad}`);
       this.counters.failed('ike', 'authentication_failed', sa);
       this.failures.note(sa.conn.name, undefined, 'auth.failed', `peer not authenticated: ${bad}`);
       return this.deleteIke(sa, true);
@@ -658,20 +657,20 @@ export class Ikev2Daemon {
   private authRequest(sa: Ikev2Sa, m: In, data: Uint8Array): void {
     if (sa.state !== 'init-done') return this.respond(sa, m.header, data, [notify(NOTIFY.INVALID_SYNTAX)]);
     const id = find(m.payloads, PAYLOAD.IDi)!, auth = find(m.payloads, PAYLOAD.AUTH)!;
-    const refuse = (event: string, reason: string, n: number): void => {
-      this.log.warn({ event, ike: sa.id, conn: sa.conn.name, peer: endpointText(m.from), reason }, `IKE_AUTH refused: ${reason}`);
+    const refuse = (reason: string, n: number): void => {
+      this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(m.from), phase: 'ike', reason }, `IKE_AUTH refused: ${reason}`);
       this.respond(sa, m.header, data, [notify(n)]);
       this.fail(sa, reason, failureOf(constName(NOTIFY, n), 'ike', 'other'));
     };
     // The identity picks the connection among those the addresses allow (roaming peers: remote.address any).
     const conn = this.candidates(m.to, m.from).find((c) => c.remote.id === undefined || c.remote.auth === 'pubkey' || idMatches(c.remote.id, id));
-    if (!conn) return refuse('auth.failed', `no connection for the peer identity ${idText(id)}`, NOTIFY.AUTHENTICATION_FAILED);
+    if (!conn) return refuse(`no connection for the peer identity ${idText(id)}`, NOTIFY.AUTHENTICATION_FAILED);
     const before = sa.conn;
     sa.conn = conn;
     this.sas.moved(sa, before);
     const creds = this.credentials(conn);
     const bad = verifyPeer(sa, creds, id, auth, findPayloads(m.payloads, PAYLOAD.CERT));
-    if (bad) return refuse('auth.failed', bad, NOTIFY.AUTHENTICATION_FAILED);
+    if (bad) return refuse(bad, NOTIFY.AUTHENTICATION_FAILED);
     sa.local = m.to;
     sa.remote = m.from;
     const ours = ourId(sa, creds);
@@ -680,7 +679,7 @@ export class Ikev2Daemon {
     if (find(m.payloads, PAYLOAD.SA)) {
       const r = respondChild(sa, conn, m.payloads, this.o.kernel.allocSpi(), undefined, undefined, conn.children);
       if ('notify' in r) {
-        this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
+        this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: conn.name, peer: endpointText(sa.remote), phase: 'child', reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
         this.counters.failed('child', failureOf(constName(NOTIFY, r.notify), 'child', 'other'));
         reply.push(notify(r.notify));
       } else {
@@ -700,7 +699,7 @@ export class Ikev2Daemon {
     const c = sa.choice!;
     this.log.info({
       event: 'ike.established', ike: sa.id, conn: sa.conn.name, version: 2, role: sa.role,
-      local: endpointText(sa.local), remote: endpointText(sa.remote), spis: sa.spis, peerId: sa.peerId ? idText(sa.peerId) : undefined,
+      local: endpointText(sa.local), peer: endpointText(sa.remote), spis: sa.spis, peerId: sa.peerId ? idText(sa.peerId) : undefined,
       encr: c.encr.name, integ: c.integ?.name, prf: c.prf.name, group: c.dh.group, nat: sa.nat,
     }, `IKE SA established with ${endpointText(sa.remote)}`);
     if (findNotifies(ps).some((n) => n.notifyType === NOTIFY.INITIAL_CONTACT)) this.initialContactReceived(sa);
@@ -745,11 +744,11 @@ export class Ikev2Daemon {
     if ('notify' in a) {
       ex.dh?.destroy();
       this.children.rekeyFailed(ex.rekeyOf);
-      const event = a.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed';
-      this.log.warn({ event, ike: sa.id, conn: sa.conn.name, child: ex.child.name, notify: constName(NOTIFY, a.notify), reason: a.reason }, `CHILD SA '${ex.child.name}' not established: ${constName(NOTIFY, a.notify)} (${a.reason})`);
-      this.counters.failed('child', failureOf(constName(NOTIFY, a.notify), 'child'));
+      this.log.warn({ event: a.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), phase: 'child', child: ex.child.name, notify: constName(NOTIFY, a.notify), reason: a.reason }, `CHILD SA '${ex.child.name}' not established: ${constName(NOTIFY, a.notify)} (${a.reason})`);
+      const why = failureOf(constName(NOTIFY, a.notify), 'child');
+      this.counters.failed('child', why);
       if (a.notify === NOTIFY.NO_PROPOSAL_CHOSEN) this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: ex.child.name, reason: a.reason }, 'CHILD SA failed');
-      this.failures.note(sa.conn.name, ex.child.name, event, `${constName(NOTIFY, a.notify)} (${a.reason})`);
+      this.failures.note(sa.conn.name, ex.child.name, failureEvent('child', why), `${constName(NOTIFY, a.notify)} (${a.reason})`);
       return;
     }
     const nonces = [ex.Ni!, ex.Nr!] as const, rekeyOf = ex.rekeyOf;
@@ -795,7 +794,7 @@ export class Ikev2Daemon {
     const Ni = find(m.payloads, PAYLOAD.NONCE)!.data;
     const r = respondChild(sa, sa.conn, m.payloads, this.o.kernel.allocSpi(), random(NONCE_BYTES), old?.result.spiIn, old ? [old.child] : sa.conn.children);
     if ('notify' in r) {
-      this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: sa.conn.name, reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
+      this.log.warn({ event: r.notify === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : 'child.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), phase: 'child', reason: r.reason, notify: constName(NOTIFY, r.notify) }, `CHILD SA refused: ${r.reason}`);
       this.counters.failed('child', failureOf(constName(NOTIFY, r.notify), 'child', 'other'));
       return this.respond(sa, m.header, data, [notify(r.notify, r.group !== undefined ? Uint8Array.of(r.group >> 8, r.group & 0xff) : undefined)]);
     }
@@ -814,7 +813,7 @@ export class Ikev2Daemon {
     const next = new Ikev2Sa('initiator', sa.conn, sa.local, sa.remote);
     next.dh = dhGroup(group)!.create();
     next.Ni = random(NONCE_BYTES);
-    this.log.info({ event: 'ike.rekeying', ike: sa.id, conn: sa.conn.name }, 'rekeying the IKE SA');
+    this.log.info({ event: 'ike.rekeying', ike: sa.id, conn: sa.conn.name, by: 'time' }, 'rekeying the IKE SA');
     this.request(sa, EXCHANGE.CREATE_CHILD_SA, [
       ikeOffer(sa.conn.ike.proposals, next.spiI, group),
       { type: PAYLOAD.NONCE, data: next.Ni },
@@ -881,7 +880,7 @@ export class Ikev2Daemon {
     old.state = 'rekeyed';
     this.sas.add(next);
     for (const r of this.children.all()) if (r.ike === old) r.ike = next;
-    this.log.info({ event: 'ike.rekeyed', ike: next.id, old: old.id, conn: next.conn.name, spis: next.spis }, 'IKE SA rekeyed');
+    this.log.info({ event: 'ike.rekeyed', ike: next.id, old: old.id, conn: next.conn.name, peer: endpointText(next.remote), spis: next.spis }, 'IKE SA rekeyed');
     this.counters.rekeyed('ike');
     this.lifetimes(next);
     if (next.conn.ike.dpd) this.startDpd(next);
@@ -902,7 +901,7 @@ export class Ikev2Daemon {
     this.after(sa, l.softMs, () => this.rekeyIke(sa));
     this.after(sa, l.hardMs, () => {
       if (sa.state !== 'established') return;
-      this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name }, 'IKE SA lifetime over');
+      this.log.info({ event: 'ike.expired', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), by: 'time' }, 'IKE SA lifetime over');
       this.deleteIke(sa, true);
     });
   }
@@ -957,7 +956,7 @@ export class Ikev2Daemon {
     }
     this.respond(sa, m.header, data, reply);
     if (ikeGone) {
-      this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, by: 'peer' }, 'peer deleted the IKE SA');
+      this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), by: 'peer' }, 'peer deleted the IKE SA');
       for (const r of this.children.all()) if (r.ike === sa) void this.children.remove(r, false, 'IKE SA deleted by the peer');
       this.forget(sa);
     }
@@ -971,7 +970,7 @@ export class Ikev2Daemon {
       for (const m of messages) this.o.transport.send(sa.local, sa.remote, m);
     }
     for (const r of this.children.all()) if (r.ike === sa) void this.children.remove(r, false, 'IKE SA deleted');
-    this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, told: tell }, 'IKE SA deleted');
+    this.log.info({ event: 'ike.deleted', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), by: 'us', told: tell }, 'IKE SA deleted');
     this.forget(sa);
   }
 
@@ -1057,6 +1056,18 @@ export class Ikev2Daemon {
   // ---- Bookkeeping ------------------------------------------------------------------------------
 
   /**
+   * An error notify from the peer, under a stable event name: proposal.mismatch for
+   * NO_PROPOSAL_CHOSEN, auth.failed for AUTHENTICATION_FAILED, ike.peer_error for the rest.
+   */
+  private peerError(sa: Ikev2Sa, notifyType: number, phase: 'ike' | 'child', reason: string): void {
+    const notify = constName(NOTIFY, notifyType);
+    this.log.warn({
+      event: notifyType === NOTIFY.NO_PROPOSAL_CHOSEN ? 'proposal.mismatch' : notifyType === NOTIFY.AUTHENTICATION_FAILED ? 'auth.failed' : 'ike.peer_error',
+      ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), phase, notify, reason,
+    }, `peer reports ${notify}`);
+  }
+
+  /**
    * An IKE SA that will not be; `why`: the reason the metrics count it under, and (for our own
    * SAs only: a peer's failed attempt is its business) what `ipsecgw up` reports.
    */
@@ -1100,7 +1111,7 @@ export class Ikev2Daemon {
   private heard(sa: Ikev2Sa, from: Endpoint): void {
     sa.lastHeard = Date.now();
     if (!sa.established || !sa.nat.remote || (from.address === sa.remote.address && from.port === sa.remote.port)) return;
-    this.log.info({ event: 'ike.peer_moved', ike: sa.id, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
+    this.log.info({ event: 'ike.peer_moved', ike: sa.id, conn: sa.conn.name, from: endpointText(sa.remote), to: endpointText(from) }, 'peer address changed');
     sa.remote = from;
     this.children.follow(sa, from);
   }
