@@ -135,7 +135,7 @@ export const GATEWAY = mapping({
     }),
     workers: leaf({
       type: 'integer', default: 'the number of CPUs (os.availableParallelism())', range: [1, 1024],
-      description: 'Datapath worker threads.',
+      description: 'Datapath worker threads. Reserved: the gateway runs two today, one outbound and one inbound, whatever this says.',
       example: '2',
     }),
     socket: leaf({
