@@ -213,7 +213,7 @@ export const REMOTE = mapping({
     id: leaf({
       type: 'identity', default: 'any identity the authentication proves',
       description: "The identity the peer must send; with certificates it must also be in the peer's certificate. " +
-        'It also picks the connection when several take the same address (roaming clients).',
+        'With a PSK it also picks the connection among those that take the peer\'s address (roaming clients); with certificates the first of them answers.',
       strongswan: '`connections.<conn>.remote.id` (exact identities only, no wildcards)',
       example: 'gw-b.example.org',
     }),
@@ -242,11 +242,12 @@ const lifetimeTime = (fallback: string, swan: string) => leaf({
 
 export const IKE_LIFETIME = mapping({
   description: 'Lifetime of the IKE SA (IKEv1: the ISAKMP SA of phase 1).',
+  example: '{ time: 8h }',
   keys: {
     time: lifetimeTime(duration(DEFAULT_IKE_LIFETIME), '`connections.<conn>.rekey_time` plus `over_time`: here one hard limit, and the rekey falls before it'),
     kilobytes: leaf({
       type: 'integer', range: [1, Number.MAX_SAFE_INTEGER],
-      description: 'IKEv1 only: a kilobyte lifetime for the ISAKMP SA (RFC 2407 §4.5); IKEv2 rekeys IKE SAs by time only.',
+      description: 'IKEv1 only: a kilobyte lifetime for the ISAKMP SA (RFC 2409 Appendix A); IKEv2 rekeys IKE SAs by time only.',
       example: '1000000',
     }),
   },
@@ -270,7 +271,7 @@ export const DPD = mapping({
       example: 'restart',
     }),
     timeout: leaf({
-      type: 'duration', range: [1, Number.MAX_SAFE_INTEGER], default: 'IKEv1: 150s; IKEv2: the retransmissions run out',
+      type: 'duration', range: [1, Number.MAX_SAFE_INTEGER], default: 'IKEv1: 150s; IKEv2: until the retransmissions run out (about 165 s, as in strongSwan)',
       description: 'How long a liveness check goes unanswered before the peer is declared dead.',
       strongswan: '`connections.<conn>.dpd_timeout` (IKEv1 only there; IKEv2 waits for all retransmissions, 165 s by default)',
       example: '150s',
@@ -366,7 +367,8 @@ export const CHILD = mapping({
     pfs: leaf({
       type: 'keyword', default: 'none',
       values: ['none', '<D-H group>', 'identities'],
-      description: 'Perfect forward secrecy: a fresh D-H exchange with this group (x25519, ecp256, modp3072, …) for every CHILD SA and rekey. ' +
+      description: 'Perfect forward secrecy: a fresh D-H exchange with this group (x25519, ecp256, modp3072, …) for each new CHILD SA and ' +
+        "each rekey (IKEv2's first CHILD SA comes with IKE_AUTH and the IKE SA's exchange). " +
         "IKEv1 also takes `identities`: PFS of identities, the ISAKMP SA deleted after each Quick Mode (RFC 2409 §8).",
       strongswan: 'a D-H group in `esp_proposals` (`aes256gcm16-modp3072`); `identities` has none',
       example: 'x25519',
@@ -410,7 +412,7 @@ export const CONNECTION = mapping({
     'allow-weak': leaf({
       type: 'keyword list', values: OPT_IN,
       description: 'IKEv1 only: algorithms the RFCs forbid that this connection may still use, for a legacy peer (then a warning, not an error).',
-      strongswan: 'no equivalent: strongSwan accepts single DES without a word',
+      strongswan: 'nothing to set: strongSwan accepts single DES without a word',
       example: '[des]',
     }),
     ike: IKE,
