@@ -17,9 +17,9 @@ export type ValueType =
   | 'prefix list' | 'identity' | 'path' | 'path list' | 'proposal' | 'proposal list' | 'spi' | 'port pair';
 
 interface Described {
-  /** One or two sentences: what it does. */
+  /** One or two sentences of Markdown: what it does. */
   readonly description: string;
-  /** The swanctl.conf (or strongswan.conf) setting it follows, and how it differs; absent: none. */
+  /** Markdown: the swanctl.conf (or strongswan.conf) setting it follows, and how it differs; absent: none. */
   readonly strongswan?: string;
   /** true, or the condition under which the key is needed ("with auth: pubkey"). */
   readonly required?: true | string;
@@ -29,7 +29,7 @@ interface Described {
 export interface Leaf extends Described {
   readonly kind: 'leaf';
   readonly type: ValueType;
-  /** As the reference shows it: a value, or what the loader does when the key is absent. */
+  /** As the reference shows it: a value, or (Markdown) what the loader does when the key is absent. */
   readonly default?: string;
   /** The keywords it takes (type keyword / keyword list). */
   readonly values?: readonly string[];
