@@ -11,20 +11,14 @@ import { weaknesses, type ProposalKind } from './proposal.js';
 import { readProposals } from './proposals.js';
 import { MapView, asChoice, asString, entries, scalarText, type Ctx, type Entry } from './reader.js';
 import { dhSupport } from './ike-support.js';
+import { CHILD, CHILD_LIFETIME, CONNECTION, DPD, IKE, IKE_LIFETIME, LOCAL, REMOTE, keysOf, type KeyOf } from './schema.js';
 import { decodePsk, readPath, readSecret } from './secrets.js';
 import { checkFamilies, readSelectors } from './selectors.js';
 import { didYouMean } from './suggest.js';
 import type { DhTransform } from './transforms.js';
 import type { Auth, Child, Connection, Lifetime, LocalEnd, RemoteEnd, TrafficSelectors } from './types.js';
 import { readAddress, readDuration } from './values.js';
-import { OPT_IN, type OptIn } from './weaknesses.js';
-
-const KEYS = ['version', 'mode', 'local', 'remote', 'psk', 'allow-weak', 'ike', 'children'] as const;
-const LOCAL_KEYS = ['address', 'id', 'auth', 'cert', 'key'] as const;
-const REMOTE_KEYS = ['address', 'id', 'auth', 'ca'] as const;
-const IKE_KEYS = ['proposals', 'lifetime', 'reauth', 'dpd', 'nat-traversal'] as const;
-const CHILD_KEYS = ['local-ts', 'remote-ts', 'mode', 'protocol', 'proposals', 'pfs', 'lifetime', 'start'] as const;
-const AUTH = ['psk', 'pubkey'] as const;
+import type { OptIn } from './weaknesses.js';
 
 export interface ConnectionContext {
   readonly listen?: readonly Address[];
@@ -38,7 +32,7 @@ export interface ConnectionRead {
 
 export function readConnection(ctx: Ctx, entry: Entry, env: ConnectionContext): ConnectionRead {
   const what = `connection '${entry.name}'`;
-  const v = new MapView(ctx, entry.value, what, entry.keyNode, KEYS);
+  const v = new MapView(ctx, entry.value, what, entry.keyNode, keysOf(CONNECTION));
   if (!v.ok) {
     if (entry.value === undefined) ctx.r.error(entry.keyNode, `${what} has no settings`);
     return {};
@@ -54,12 +48,12 @@ export function readConnection(ctx: Ctx, entry: Entry, env: ConnectionContext): 
 
   let mode: 'main' | 'aggressive' | undefined;
   if (v.has('mode')) {
-    mode = v.choice('mode', ['main', 'aggressive'] as const);
+    mode = v.choice('mode', CONNECTION.keys.mode.values);
     if (version === 2) ctx.r.error(v.keyNode('mode'), "'mode' (main or aggressive) is IKEv1's phase 1; IKEv2 has neither");
   } else if (version === 1) mode = 'main';
 
-  const localView = v.map('local', `'local' of ${what}`, LOCAL_KEYS, true);
-  const remoteView = v.map('remote', `'remote' of ${what}`, REMOTE_KEYS, true);
+  const localView = v.map('local', `'local' of ${what}`, keysOf(LOCAL), true);
+  const remoteView = v.map('remote', `'remote' of ${what}`, keysOf(REMOTE), true);
   const local = readLocal(ctx, localView, env);
   const remote = readRemote(ctx, remoteView);
   if (local?.address && remote && remote.address !== 'any' && local.address.family !== remote.address.family) {
@@ -87,7 +81,7 @@ export function readConnection(ctx: Ctx, entry: Entry, env: ConnectionContext): 
   }
 
   const allowWeak = readAllowWeak(ctx, v, version);
-  const ike = readIke(ctx, v.map('ike', `'ike' of ${what}`, IKE_KEYS), version, allowWeak);
+  const ike = readIke(ctx, v.map('ike', `'ike' of ${what}`, keysOf(IKE)), version, allowWeak);
 
   const childEntries = entries(ctx, v.get('children'), `'children' of ${what}`);
   if (childEntries.length === 0) ctx.r.warn(v.keyNode('children') ?? entry.keyNode, `${what} has no children: its IKE SA would carry no traffic`);
@@ -114,7 +108,7 @@ export function readConnection(ctx: Ctx, entry: Entry, env: ConnectionContext): 
 
 const errorCount = (ctx: Ctx) => ctx.r.diagnostics.filter((d) => d.severity === 'error').length;
 
-function readLocal(ctx: Ctx, v: MapView, env: ConnectionContext): LocalEnd | undefined {
+function readLocal(ctx: Ctx, v: MapView<KeyOf<typeof LOCAL>>, env: ConnectionContext): LocalEnd | undefined {
   if (!v.ok) return undefined;
   const addressNode = v.get('address');
   const address = addressNode && readAddress(ctx, addressNode, 'address');
@@ -123,7 +117,7 @@ function readLocal(ctx: Ctx, v: MapView, env: ConnectionContext): LocalEnd | und
     ctx.r.error(addressNode, `local address ${formatAddress(address)} is not one of gateway 'listen' (${env.listen.map(formatAddress).join(', ')})`);
   }
   const id = v.str('id');
-  const auth = readAuth(v);
+  const auth = readAuth(v, LOCAL.keys.auth.values);
   const cert = v.get('cert') && readPath(ctx, v.get('cert')!, 'cert', false);
   const key = v.get('key') && readPath(ctx, v.get('key')!, 'key', true);
   if (auth === undefined) return undefined;
@@ -139,11 +133,11 @@ function readLocal(ctx: Ctx, v: MapView, env: ConnectionContext): LocalEnd | und
 }
 
 /** 'auth', swanctl's default pubkey when absent; undefined (reported) when misspelt, so nothing is checked against a guess. */
-function readAuth(v: MapView): Auth | undefined {
-  return v.has('auth') ? v.choice('auth', AUTH) : 'pubkey';
+function readAuth(v: MapView<'auth'>, values: readonly Auth[]): Auth | undefined {
+  return v.has('auth') ? v.choice('auth', values) : 'pubkey';
 }
 
-function readRemote(ctx: Ctx, v: MapView): RemoteEnd | undefined {
+function readRemote(ctx: Ctx, v: MapView<KeyOf<typeof REMOTE>>): RemoteEnd | undefined {
   if (!v.ok) return undefined;
   const addressNode = v.need('address');
   let address: Address | 'any' | undefined;
@@ -153,7 +147,7 @@ function readRemote(ctx: Ctx, v: MapView): RemoteEnd | undefined {
     address = text === 'any' || text === '%any' ? 'any' : text === undefined ? undefined : readAddress(ctx, addressNode, 'address');
   }
   const id = v.str('id');
-  const auth = readAuth(v);
+  const auth = readAuth(v, REMOTE.keys.auth.values);
   const ca: string[] = [];
   for (const n of v.list('ca') ?? []) {
     const path = readPath(ctx, n, 'ca', false);
@@ -169,11 +163,11 @@ function readRemote(ctx: Ctx, v: MapView): RemoteEnd | undefined {
 }
 
 /** `time`, `kilobytes` and (CHILD SAs: strongSwan's life_packets) `packets`; `noKilobytes` says why kilobytes are refused. */
-function readLifetime(ctx: Ctx, v: MapView, fallback: number, noKilobytes: string | undefined): Lifetime {
+function readLifetime(ctx: Ctx, v: MapView<KeyOf<typeof CHILD_LIFETIME>>, fallback: number, noKilobytes: string | undefined): Lifetime {
   const time = v.get('time') ? readDuration(ctx, v.get('time')!, 'time', 1) : undefined;
-  const kilobytes = v.int('kilobytes', 1, Number.MAX_SAFE_INTEGER);
+  const kilobytes = v.int('kilobytes', ...CHILD_LIFETIME.keys.kilobytes.range);
   if (kilobytes !== undefined && noKilobytes) ctx.r.error(v.keyNode('kilobytes'), noKilobytes);
-  const packets = v.int('packets', 1, Number.MAX_SAFE_INTEGER);
+  const packets = v.int('packets', ...CHILD_LIFETIME.keys.packets.range);
   return { time: time ?? fallback, ...(kilobytes !== undefined ? { kilobytes } : {}), ...(packets !== undefined ? { packets } : {}) };
 }
 
@@ -182,30 +176,30 @@ function readLifetime(ctx: Ctx, v: MapView, fallback: number, noKilobytes: strin
  * 8221 say MUST NOT, so without it 'des' in a proposal is an error (proposals.ts); with it, a
  * warning. IKEv2 has no such peers to excuse it.
  */
-function readAllowWeak(ctx: Ctx, v: MapView, version: 1 | 2): OptIn[] {
+function readAllowWeak(ctx: Ctx, v: MapView<KeyOf<typeof CONNECTION>>, version: 1 | 2): OptIn[] {
   const items = v.list('allow-weak') ?? [];
   if (items.length > 0 && version === 2) {
     ctx.r.error(v.keyNode('allow-weak'), "'allow-weak' is for IKEv1 connections with legacy peers; IKEv2 has none that need single DES (RFC 8247: MUST NOT)");
     return [];
   }
-  return [...new Set(items.map((n) => asChoice(ctx, n, 'allow-weak', OPT_IN)).filter((x) => x !== undefined))];
+  return [...new Set(items.map((n) => asChoice(ctx, n, 'allow-weak', CONNECTION.keys['allow-weak'].values)).filter((x) => x !== undefined))];
 }
 
-function readIke(ctx: Ctx, v: MapView, version: 1 | 2, allowWeak: readonly OptIn[]): Connection['ike'] | undefined {
+function readIke(ctx: Ctx, v: MapView<KeyOf<typeof IKE>>, version: 1 | 2, allowWeak: readonly OptIn[]): Connection['ike'] | undefined {
   const proposals = readProposals(ctx, v.get('proposals'), 'ike', { version, datapath: false, allowWeak });
-  const lifetime = readLifetime(ctx, v.map('lifetime', "'ike' 'lifetime'", ['time', 'kilobytes']), DEFAULT_IKE_LIFETIME,
+  const lifetime = readLifetime(ctx, v.map('lifetime', "'ike' 'lifetime'", keysOf(IKE_LIFETIME)), DEFAULT_IKE_LIFETIME,
     version === 2 ? "IKEv2 SAs have no kilobyte lifetime (RFC 7296 §2.8 rekeys them by time); only IKEv1's phase 1 does" : undefined);
   let dpd: Connection['ike']['dpd'];
-  const d = v.map('dpd', "'dpd'", ['delay', 'action', 'timeout']);
+  const d = v.map('dpd', "'dpd'", keysOf(DPD));
   if (d.ok) {
     const delay = d.get('delay') ? readDuration(ctx, d.get('delay')!, 'delay') : 30;
-    const action = d.choice('action', ['clear', 'hold', 'restart'] as const) ?? 'clear';
+    const action = d.choice('action', DPD.keys.action.values) ?? 'clear';
     // swanctl's dpd_timeout is IKEv1's; for IKEv2 it cuts the retransmissions of a liveness check
     // short (strongSwan waits for them all: 165 s with its defaults).
     const timeout = d.get('timeout') ? readDuration(ctx, d.get('timeout')!, 'timeout', 1) : undefined;
     if (delay !== undefined && delay > 0) dpd = { delay, action, ...(timeout !== undefined ? { timeout } : {}) };
   }
-  const natTraversal = v.choice('nat-traversal', ['auto', 'force', 'off'] as const) ?? 'auto';
+  const natTraversal = v.choice('nat-traversal', IKE.keys['nat-traversal'].values) ?? 'auto';
   // strongSwan's reauth_time: IKEv2 only (IKEv1 renews phase 1 from scratch anyway).
   const reauth = v.get('reauth') ? readDuration(ctx, v.get('reauth')!, 'reauth', 1) : undefined;
   if (reauth !== undefined && version === 1) ctx.r.error(v.keyNode('reauth'), "'reauth' is IKEv2's: IKEv1 renews its ISAKMP SA with a new phase 1 at 'lifetime' already");
@@ -220,7 +214,7 @@ interface ChildRead {
 
 function readChild(ctx: Ctx, entry: Entry, version: 1 | 2, roaming: boolean, allowWeak: readonly OptIn[]): ChildRead {
   const what = `child '${entry.name}'`;
-  const v = new MapView(ctx, entry.value, what, entry.keyNode, CHILD_KEYS);
+  const v = new MapView(ctx, entry.value, what, entry.keyNode, keysOf(CHILD));
   if (!v.ok) {
     if (entry.value === undefined) ctx.r.error(entry.keyNode, `${what} has no settings`);
     return {};
@@ -233,8 +227,8 @@ function readChild(ctx: Ctx, entry: Entry, version: 1 | 2, roaming: boolean, all
   const ipv6Inner = [...(localItems ?? []), ...(remoteItems ?? [])].find((t) => t.prefix.family === 6)?.node;
   const ts = (items: typeof localItems): TrafficSelectors => (items ? items.map((t) => t.prefix) : 'dynamic');
 
-  const mode = v.choice('mode', ['tunnel', 'transport'] as const) ?? 'tunnel';
-  const protocol = v.choice('protocol', ['esp', 'ah'] as const) ?? 'esp';
+  const mode = v.choice('mode', CHILD.keys.mode.values) ?? 'tunnel';
+  const protocol = v.choice('protocol', CHILD.keys.protocol.values) ?? 'esp';
   const kind: ProposalKind = protocol;
   const proposals = readProposals(ctx, v.get('proposals'), kind, { version, datapath: true, allowWeak });
   const pfs = readPfs(ctx, v, version);
@@ -244,9 +238,9 @@ function readChild(ctx: Ctx, entry: Entry, version: 1 | 2, roaming: boolean, all
       ctx.r.error(v.keyNode('pfs'), `the proposals of ${what} name PFS groups already ('${withGroup.dh[0].name}'); set PFS in one place`);
     }
   }
-  const lifetime = readLifetime(ctx, v.map('lifetime', `'lifetime' of ${what}`, ['time', 'kilobytes', 'packets']), DEFAULT_CHILD_LIFETIME, undefined);
+  const lifetime = readLifetime(ctx, v.map('lifetime', `'lifetime' of ${what}`, keysOf(CHILD_LIFETIME)), DEFAULT_CHILD_LIFETIME, undefined);
   // swanctl's default start_action is none: respond only.
-  const start = v.choice('start', ['trap', 'start', 'none'] as const) ?? 'none';
+  const start = v.choice('start', CHILD.keys.start.values) ?? 'none';
   if (roaming && start !== 'none') {
     ctx.r.error(v.get('start'), `'start: ${start}' needs a peer to initiate to, but the remote address is 'any'; use 'start: none'`);
   }
@@ -258,7 +252,7 @@ function readChild(ctx: Ctx, entry: Entry, version: 1 | 2, roaming: boolean, all
   };
 }
 
-function readPfs(ctx: Ctx, v: MapView, version: 1 | 2): Child['pfs'] | undefined {
+function readPfs(ctx: Ctx, v: MapView<KeyOf<typeof CHILD>>, version: 1 | 2): Child['pfs'] | undefined {
   const node = v.get('pfs');
   if (!node) return 'none';
   const text = asString(ctx, node, 'pfs');

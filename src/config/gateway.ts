@@ -7,13 +7,10 @@ import type { Address } from '../dataplane/addr.js';
 import { formatAddress, parseAddress } from '../dataplane/addr.js';
 import { sameAddress } from './prefix.js';
 import { MapView, type Ctx } from './reader.js';
+import { GATEWAY, keysOf } from './schema.js';
 import type { Gateway } from './types.js';
 import { readAddress } from './values.js';
 
-const KEYS = ['name', 'tun', 'listen', 'mtu', 'workers', 'socket', 'max-sas', 'metrics'] as const;
-
-/** RFC 791: every IPv4 host takes 576-byte datagrams; below that the TUN device is of no use. */
-export const MIN_MTU = 576;
 /** RFC 8200 §5: IPv6 needs a link MTU of at least 1280. */
 export const MIN_MTU_IPV6 = 1280;
 /** struct sockaddr_un's sun_path holds 108 bytes with the terminating NUL. */
@@ -27,7 +24,7 @@ export interface GatewayResult {
 }
 
 export function readGateway(ctx: Ctx, node: Node | undefined, anchor: Node | undefined): GatewayResult {
-  const g = new MapView(ctx, node, 'gateway', anchor, KEYS);
+  const g = new MapView(ctx, node, 'gateway', anchor, keysOf(GATEWAY));
   if (!g.ok) {
     if (node === undefined) ctx.r.error(anchor ?? 0, "the configuration needs a 'gateway' section with at least 'name' and 'listen'");
     return { listenNodes: [] };
@@ -54,10 +51,10 @@ export function readGateway(ctx: Ctx, node: Node | undefined, anchor: Node | und
     else listen.push(a);
   }
 
-  const mtu = g.int('mtu', MIN_MTU, 65535) ?? 1400;
-  const workers = g.int('workers', 1, 1024) ?? availableParallelism();
+  const mtu = g.int('mtu', ...GATEWAY.keys.mtu.range) ?? 1400;
+  const workers = g.int('workers', ...GATEWAY.keys.workers.range) ?? availableParallelism();
   // The datapath's SA table is fixed at start (shared memory, 2.2 kB an SA): roaming peers need room.
-  const maxSas = g.int('max-sas', 64, 1 << 20);
+  const maxSas = g.int('max-sas', ...GATEWAY.keys['max-sas'].range);
 
   const socketText = g.str('socket');
   const socket = socketText !== undefined ? resolve(ctx.dir, socketText) : `/run/ipsecgw/${name ?? ''}.sock`;

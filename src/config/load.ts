@@ -15,6 +15,7 @@ import { Reporter, formatDiagnostic, sortDiagnostics } from './diagnostics.js';
 import { MIN_MTU_IPV6, readGateway } from './gateway.js';
 import { checkManualSet, readManual } from './manual.js';
 import { MapView, entries, type Ctx } from './reader.js';
+import { ROOT, keysOf } from './schema.js';
 import type { Config, Connection, LoadResult } from './types.js';
 
 export { formatDiagnostic };
@@ -50,7 +51,7 @@ export function loadConfig(path: string): LoadResult {
 
   const ctx: Ctx = { r, doc, src, path: abs, dir: dirname(abs) };
   const root = doc.contents as Node;
-  const top = new MapView(ctx, root, 'the configuration', root, ['gateway', 'connections', 'manual']);
+  const top = new MapView(ctx, root, 'the configuration', root, keysOf(ROOT));
   if (!top.ok) return { diagnostics: sortDiagnostics(r.diagnostics) };
 
   const gw = readGateway(ctx, top.get('gateway'), top.keyNode('gateway') ?? root);

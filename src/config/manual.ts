@@ -9,19 +9,14 @@ import { encrNull, esnOff, esnOn } from './transforms.js';
 import { contains, formatPrefix, hostPrefix, isUnspecified, sameAddress } from './prefix.js';
 import { readProposal } from './proposals.js';
 import { MapView, asInt, type Ctx, type Entry } from './reader.js';
+import { DIRECTION, MANUAL, keysOf, type KeyOf } from './schema.js';
 import { decodeHex, readSecret } from './secrets.js';
 import { checkFamilies, overlap, readSelectors, type TsItem } from './selectors.js';
 import type { IpsecProtocol, ManualDirection, ManualSa } from './types.js';
 import { readAddress, readSpi } from './values.js';
 
-const KEYS = [
-  'local', 'remote', 'local-ts', 'remote-ts', 'mode', 'encap', 'ports', 'esp', 'ah', 'esn', 'replay-window', 'df', 'in', 'out',
-] as const;
-
 /** RFC 3948 §2: UDP-encapsulated ESP uses the IKE NAT-T port, 4500, at both ends unless NAT rewrote them. */
 const NATT_PORT = 4500;
-/** The datapath's largest anti-replay window (assembly/esp/replay.ts REPLAY_MAX_WINDOW). */
-export const MAX_REPLAY_WINDOW = 1984;
 
 /** What the set-wide checks need of one entry, even when parts of it are invalid. */
 export interface ManualDraft {
@@ -44,7 +39,7 @@ export interface ManualContext {
 
 export function readManual(ctx: Ctx, entry: Entry, env: ManualContext): ManualDraft {
   const what = `manual SA '${entry.name}'`;
-  const v = new MapView(ctx, entry.value, what, entry.keyNode, KEYS);
+  const v = new MapView(ctx, entry.value, what, entry.keyNode, keysOf(MANUAL));
   const errorsBefore = ctx.r.diagnostics.filter((d) => d.severity === 'error').length;
   const empty: ManualDraft = { name: entry.name, keyNode: entry.keyNode, localTs: [], remoteTs: [], spis: [], keys: [], aead: false };
   if (!v.ok) {
@@ -68,7 +63,7 @@ export function readManual(ctx: Ctx, entry: Entry, env: ManualContext): ManualDr
       "the gateway would not receive this SA's packets");
   }
 
-  const mode = v.choice('mode', ['tunnel', 'transport'] as const) ?? 'tunnel';
+  const mode = v.choice('mode', MANUAL.keys.mode.values) ?? 'tunnel';
   const ts = (side: 'local-ts' | 'remote-ts', outer: Address | undefined | false): TsItem[] => {
     if (mode === 'tunnel') return readSelectors(ctx, v.list(side, true) ?? [], side);
     // Transport mode protects the hosts themselves: the selectors default to the outer addresses,
@@ -88,7 +83,7 @@ export function readManual(ctx: Ctx, entry: Entry, env: ManualContext): ManualDr
 
   const algs = readAlgorithms(ctx, v, what);
 
-  const encap = v.choice('encap', ['none', 'udp'] as const) ?? 'none';
+  const encap = v.choice('encap', MANUAL.keys.encap.values) ?? 'none';
   let ports: [number, number] = [NATT_PORT, NATT_PORT];
   if (v.has('ports')) {
     if (encap !== 'udp') ctx.r.error(v.keyNode('ports'), "'ports' only applies with 'encap: udp'");
@@ -103,8 +98,8 @@ export function readManual(ctx: Ctx, entry: Entry, env: ManualContext): ManualDr
     ctx.r.error(v.get('encap'), 'AH cannot be UDP-encapsulated: RFC 3948 covers ESP only (AH authenticates the addresses a NAT rewrites)');
   }
 
-  const replayWindow = v.int('replay-window', 1, MAX_REPLAY_WINDOW) ?? 1024;
-  const df = v.choice('df', ['copy', 'set', 'clear'] as const) ?? 'copy';
+  const replayWindow = v.int('replay-window', ...MANUAL.keys['replay-window'].range) ?? 1024;
+  const df = v.choice('df', MANUAL.keys.df.values) ?? 'copy';
   if (v.has('df') && mode === 'transport') ctx.r.warn(v.keyNode('df'), "'df' sets the outer header's DF bit in tunnel mode; transport mode has no outer header");
 
   const dirs = (['in', 'out'] as const).map((dir) => readDirection(ctx, v, dir, what, algs?.suite, algs?.text));
@@ -136,7 +131,7 @@ interface Algorithms {
 }
 
 /** `esp: SUITE` or `ah: INTEG`, exactly one, with `esn` folded in. */
-function readAlgorithms(ctx: Ctx, v: MapView, what: string): Algorithms | undefined {
+function readAlgorithms(ctx: Ctx, v: MapView<KeyOf<typeof MANUAL>>, what: string): Algorithms | undefined {
   const esnKey = v.bool('esn');
   const esp = v.get('esp'), ah = v.get('ah');
   if (esp && ah) {
@@ -189,8 +184,8 @@ interface DirectionRead {
   readonly keyNode?: Node;
 }
 
-function readDirection(ctx: Ctx, v: MapView, dir: 'in' | 'out', what: string, suite: EspSuite | undefined, text: string | undefined): DirectionRead {
-  const d = v.map(dir, `'${dir}' of ${what}`, ['spi', 'key'], true);
+function readDirection(ctx: Ctx, v: MapView<KeyOf<typeof MANUAL>>, dir: 'in' | 'out', what: string, suite: EspSuite | undefined, text: string | undefined): DirectionRead {
+  const d = v.map(dir, `'${dir}' of ${what}`, keysOf(DIRECTION), true);
   if (!d.ok) return {};
   const spiNode = d.need('spi');
   const spi = spiNode && readSpi(ctx, spiNode, 'spi');

@@ -102,10 +102,11 @@ export function asList(ctx: Ctx, node: Node, label: string): Node[] | undefined 
 }
 
 /**
- * A mapping with a fixed set of keys. Unknown keys are reported when the view is made (with a
- * suggestion when one of the known keys is close); getters report wrong types and missing keys.
+ * A mapping with a fixed set of keys (schema.ts's, via keysOf). Unknown keys are reported when the
+ * view is made (with a suggestion when one of the known keys is close); getters report wrong types
+ * and missing keys. K types the getters, so a reader can only ask for keys the schema describes.
  */
-export class MapView {
+export class MapView<K extends string = string> {
   readonly ok: boolean;
   /** Whether the mapping had a key outside `keys` (already reported). */
   reportedUnknown = false;
@@ -115,7 +116,7 @@ export class MapView {
    * @param what   how messages name this mapping: "gateway", "manual SA 'lab-link'"
    * @param anchor where a missing key is reported: the key that introduced this mapping
    */
-  constructor(readonly ctx: Ctx, node: Node | undefined, readonly what: string, readonly anchor: Where, keys: readonly string[]) {
+  constructor(readonly ctx: Ctx, node: Node | undefined, readonly what: string, readonly anchor: Where, keys: readonly K[]) {
     if (node !== undefined && !isMap(node)) {
       ctx.r.error(node, `${what} must be a mapping of keys to values, not ${kindOf(node)}`);
       this.ok = false;
@@ -129,7 +130,7 @@ export class MapView {
         continue;
       }
       const name = scalarText(key);
-      if (!keys.includes(name)) {
+      if (!(keys as readonly string[]).includes(name)) {
         const guess = didYouMean(name, keys);
         ctx.r.error(key, `unknown key '${name}' in ${what}` +
           (guess ? `; did you mean '${guess}'?` : `; known keys: ${keys.join(', ')}`));
@@ -142,22 +143,22 @@ export class MapView {
   }
 
   /** The key node, to point at a key rather than at its value. */
-  keyNode(key: string): Scalar | undefined {
+  keyNode(key: K): Scalar | undefined {
     return this.pairs.get(key)?.key;
   }
 
   /** The value node, alias resolved; undefined when absent or null. */
-  get(key: string): Node | undefined {
+  get(key: K): Node | undefined {
     const pair = this.pairs.get(key);
     return pair ? deref(this.ctx, pair.value) : undefined;
   }
 
-  has(key: string): boolean {
+  has(key: K): boolean {
     return this.get(key) !== undefined;
   }
 
   /** The value node, or an error: missing (at the anchor) or empty (at the key). */
-  need(key: string): Node | undefined {
+  need(key: K): Node | undefined {
     const node = this.get(key);
     if (node !== undefined || !this.ok) return node;
     const keyNode = this.keyNode(key);
@@ -166,33 +167,33 @@ export class MapView {
     return undefined;
   }
 
-  private read<T>(key: string, required: boolean, fn: (n: Node) => T | undefined): T | undefined {
+  private read<T>(key: K, required: boolean, fn: (n: Node) => T | undefined): T | undefined {
     const node = required ? this.need(key) : this.get(key);
     return node === undefined ? undefined : fn(node);
   }
 
-  str(key: string, required = false): string | undefined {
+  str(key: K, required = false): string | undefined {
     return this.read(key, required, (n) => asString(this.ctx, n, key));
   }
 
-  int(key: string, min: number, max: number, required = false): number | undefined {
+  int(key: K, min: number, max: number, required = false): number | undefined {
     return this.read(key, required, (n) => asInt(this.ctx, n, key, min, max));
   }
 
-  bool(key: string): boolean | undefined {
+  bool(key: K): boolean | undefined {
     return this.read(key, false, (n) => asBool(this.ctx, n, key));
   }
 
-  choice<T extends string>(key: string, choices: readonly T[], required = false): T | undefined {
+  choice<T extends string>(key: K, choices: readonly T[], required = false): T | undefined {
     return this.read(key, required, (n) => asChoice(this.ctx, n, key, choices));
   }
 
-  list(key: string, required = false): Node[] | undefined {
+  list(key: K, required = false): Node[] | undefined {
     return this.read(key, required, (n) => asList(this.ctx, n, key));
   }
 
   /** A nested mapping; absent gives a view with ok = false, so its getters return undefined quietly. */
-  map(key: string, what: string, keys: readonly string[], required = false): MapView {
+  map<K2 extends string>(key: K, what: string, keys: readonly K2[], required = false): MapView<K2> {
     const node = required ? this.need(key) : this.get(key);
     return new MapView(this.ctx, node, what, this.keyNode(key) ?? this.anchor, keys);
   }

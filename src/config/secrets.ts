@@ -10,6 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isScalar, type Node } from 'yaml';
 import { MapView, asString, offsetInScalar, type Ctx } from './reader.js';
+import { SECRET, keysOf } from './schema.js';
 
 export interface Secret {
   /** The secret as text, '#' comment lines and surrounding whitespace removed (files). */
@@ -44,7 +45,7 @@ export function readSecret(ctx: Ctx, node: Node, label: string): Secret | undefi
     inlineWarning(ctx, node, label);
     return { text, node, origin: `the inline ${label}`, inline: true };
   }
-  const view = new MapView(ctx, node, `'${label}'`, node, ['file', 'env']);
+  const view = new MapView(ctx, node, `'${label}'`, node, keysOf(SECRET));
   if (!view.ok) return undefined;
   const file = view.get('file'), env = view.get('env');
   if (file && env) {
