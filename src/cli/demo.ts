@@ -11,12 +11,12 @@ import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { relative } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { DH_GROUPS } from '../config/transforms.js';
 import { request } from '../gateway/control.js';
 import { bringUp, stageDemo, type StagedDemo, type TunnelUp } from '../lab/demo.js';
 import { runGateway, type RunningGateway } from '../lab/gateways.js';
 import { canUseNat, canUseNetns, createTopology, type Topology } from '../lab/netns.js';
 import { haveIperf3, iperf, ping, type IperfResult, type PingResult } from '../lab/traffic.js';
+import { formatPretty } from '../log.js';
 import { formatStatus } from './status.js';
 
 interface DemoArgs {
@@ -156,7 +156,7 @@ class Demo {
     ].sort((x, y) => x.label.localeCompare(y.label));
     for (const { label, lines } of logs) {
       const tail = lines.filter((l) => l.trim()).slice(-n);
-      out.push(`last log lines of ${label}:`, ...(tail.length ? tail.map((l) => `  ${logLine(l)}`) : ['  (none)']));
+      out.push(`last log lines of ${label}:`, ...(tail.length ? tail.map((l) => `  ${formatPretty(l).trimEnd()}`) : ['  (none)']));
     }
     return out;
   }
@@ -166,35 +166,20 @@ class Demo {
 function describe(up: TunnelUp): string {
   const { ike, child } = up;
   // strongSwan's proposal syntax, as in the configuration: aes256-sha256-prfsha256-x25519.
-  const group = typeof ike.group === 'number' ? DH_GROUPS.find((g) => g.group === ike.group)?.name ?? `group ${ike.group}` : ike.group;
-  const ikeAlgs = [ike.encr, ike.integ ?? ike.hash, ike.prf, group].filter((x) => x !== undefined).join('-');
-  const natted = ike.nat && (ike.nat.local || ike.nat.remote);
+  const a = ike.algorithms;
+  const ikeAlgs = a ? [a.encr, a.integ, a.prf, a.dh].filter((x) => x !== undefined).join('-') : '';
+  const end = (e: { address: string; port: number }): string => `${e.address}[${e.port}]`;
+  const natted = ike.nat.local || ike.nat.remote;
   return [
-    `IKEv${ike.version} ${ike.local} ⇄ ${ike.remote}, ${ikeAlgs}`,
-    `ESP ${[child.encr, child.integ].filter(Boolean).join('-')}${child.encap === 'udp' ? ' in UDP' : ''}, SPIs in ${child.spiIn} out ${child.spiOut}`,
+    `IKEv${ike.version} ${end(ike.local)} ⇄ ${end(ike.remote)}, ${ikeAlgs}`,
+    `ESP ${[child.algorithms.encr, child.algorithms.integ].filter(Boolean).join('-')}${child.encap === 'udp' ? ' in UDP' : ''}, SPIs in ${child.spiIn} out ${child.spiOut}`,
     `${child.localTs.join(' ')} === ${child.remoteTs.join(' ')}`,
-    ...(natted ? [`NAT detected (${ike.nat!.local ? 'in front of gwA' : 'in front of gwB'})`] : []),
+    ...(natted ? [`NAT detected (${ike.nat.local ? 'in front of gwA' : 'in front of gwB'})`] : []),
   ].join('; ');
 }
 
 function pingText(r: PingResult): string {
   return `${r.received}/${r.sent} replies${r.rttMs !== undefined ? `, ${r.rttMs.toFixed(2)} ms average` : ''}`;
-}
-
-const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const LOG_NOISE = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'event']);
-
-/** A pino JSON line as "warn ike.timeout: message (key=value …)"; anything else as it is. */
-function logLine(line: string): string {
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line;
-  }
-  const fields = Object.entries(o).filter(([k]) => !LOG_NOISE.has(k)).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  const text = `${LEVELS[o.level as number] ?? o.level} ${o.event ? `${String(o.event)}: ` : ''}${String(o.msg ?? '')}${fields.length ? ` (${fields.join(' ')})` : ''}`;
-  return text.length > 240 ? `${text.slice(0, 239)}…` : text;
 }
 
 export const demoCommand: CommandModule<object, DemoArgs> = {

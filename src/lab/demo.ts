@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Scalar } from 'yaml';
 import { request } from '../gateway/control.js';
+import type { GatewayStatus } from '../gateway/status.js';
+import type { ChildSaStatus, IkeSaStatus } from '../ike/status.js';
 import type { Topology } from './netns.js';
 
 /** config/ of this package (dist/src/lab → ../../../config). */
@@ -146,58 +148,26 @@ function namedFiles(doc: Document): string[] {
   return files;
 }
 
-/** What `status` answers about one CHILD SA (src/ike/children.ts) and one IKE SA (the daemons). */
-export interface ChildView {
-  conn: string;
-  child: string;
-  state: string;
-  encap: string;
-  spiIn: string;
-  spiOut: string;
-  encr: string;
-  integ?: string;
-  localTs: string[];
-  remoteTs: string[];
-}
-export interface IkeView {
-  conn: string;
-  version: 1 | 2;
-  state: string;
-  local: string;
-  remote: string;
-  encr?: string;
-  integ?: string;
-  prf?: string;
-  hash?: string;
-  group?: string | number;
-  /** Whether a NAT was detected in front of us / of the peer (NAT-D, RFC 7296 §2.23, RFC 3947). */
-  nat?: { local: boolean; remote: boolean };
-}
-interface IkeStatus {
-  ikev1?: { ike: IkeView[]; children: ChildView[] };
-  ikev2?: { ike: IkeView[]; children: ChildView[] };
-}
-
 export interface TunnelUp {
   /** From the `up` request to both gateways' CHILD SAs carrying traffic. */
   seconds: number;
-  ike: IkeView;
-  child: ChildView;
+  ike: IkeSaStatus;
+  child: ChildSaStatus;
 }
 
-const activeChild = (s: IkeStatus, conn: string): ChildView | undefined =>
-  [...s.ikev1?.children ?? [], ...s.ikev2?.children ?? []].find((c) => c.conn === conn && c.state === 'active');
+const activeChild = (s: GatewayStatus, conn: string): ChildSaStatus | undefined =>
+  s.children.find((c) => c.conn === conn && c.state === 'active');
 
 /** Asks gwA to bring its connection up (`ipsecgw up`), then waits for an active CHILD SA on both sides. */
 export async function bringUp(d: StagedDemo, timeoutMs = 15_000): Promise<TunnelUp> {
   const started = performance.now();
   await request(d.a.socket, { cmd: 'up', name: d.a.conn });
   for (;;) {
-    const [sa, sb] = (await Promise.all([request(d.a.socket, { cmd: 'status' }), request(d.b.socket, { cmd: 'status' })])) as IkeStatus[];
+    const [sa, sb] = (await Promise.all([request(d.a.socket, { cmd: 'status' }), request(d.b.socket, { cmd: 'status' })])) as GatewayStatus[];
     const child = activeChild(sa, d.a.conn);
     if (child && activeChild(sb, d.b.conn)) {
       const seconds = (performance.now() - started) / 1000;
-      const ike = [...sa.ikev1?.ike ?? [], ...sa.ikev2?.ike ?? []].find((i) => i.conn === d.a.conn && i.state === 'established');
+      const ike = sa.ike.find((i) => i.conn === d.a.conn && i.state === 'established');
       if (ike) return { seconds, ike, child };
     }
     if (performance.now() - started > timeoutMs) throw new Error(`the tunnel did not come up within ${timeoutMs / 1000} s`);
