@@ -7,6 +7,7 @@ import type { CommandModule } from 'yargs';
 import { microTable, runMicro, SIZES } from '../../bench/micro.js';
 import { E2E_STREAMS, E2E_SUITES, e2eTable, runE2e } from '../../bench/e2e.js';
 import { ESP_PROPOSAL, IKE_PROPOSAL, ikeTable, runIke } from '../../bench/ike.js';
+import { EXIT } from './exit-codes.js';
 
 interface BenchArgs {
   kind: 'micro' | 'e2e' | 'ike';
@@ -85,7 +86,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         `(${IKE_PROPOSAL}, PSK, one ${ESP_PROPOSAL} CHILD SA each) per run, ${args.concurrency} in flight from ${args.sources} addresses`;
       const tail = target ? `\n\n${sas} concurrent SAs under ${limitMb} MB (ipsecgw): ${target.map((x) => `run ${x.run}: ${x.established} up, ${x.rssMb.toFixed(1)} MB ${x.ok ? 'ok' : 'MISSED'}`).join('; ')}` : '';
       report(args, data, `${head}\n\n${ikeTable(r)}${tail}`);
-      if (target && !data.concurrentTarget!.met) process.exitCode = 1;
+      if (target && !data.concurrentTarget!.met) process.exitCode = EXIT.FAILURE;
       return;
     }
     const seconds = args.seconds ?? 5;

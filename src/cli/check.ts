@@ -1,9 +1,10 @@
 // `ipsecgw check -c FILE`: validate a configuration without running anything. Prints every
 // diagnostic as FILE:LINE:COL: message in file order (errors and warnings together, as compilers
-// do), then a summary line; exits 1 when there is an error and 0 otherwise (warnings included),
-// so scripts and CI can gate on it.
+// do), then a summary line; exits 1 (EXIT.FAILURE, DESIGN.md) when there is an error and 0 otherwise
+// (warnings included), so scripts and CI can gate on it.
 import type { CommandModule } from 'yargs';
 import { formatDiagnostic, loadConfig } from '../config/load.js';
+import { EXIT } from './exit-codes.js';
 
 interface CheckArgs {
   config: string;
@@ -32,6 +33,6 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       lines.push(errors > 0 ? `${args.config}: ${count(errors, 'error')}${tally}` : `${args.config}: ok${tally}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }
-    process.exitCode = errors > 0 ? 1 : 0;
+    process.exitCode = errors > 0 ? EXIT.FAILURE : EXIT.SUCCESS;
   },
 };

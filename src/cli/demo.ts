@@ -17,6 +17,7 @@ import { runGateway, type RunningGateway } from '../lab/gateways.js';
 import { canUseNat, canUseNetns, createTopology, type Topology } from '../lab/netns.js';
 import { haveIperf3, iperf, ping, type IperfResult, type PingResult } from '../lab/traffic.js';
 import { formatPretty } from '../log.js';
+import { EXIT } from './exit-codes.js';
 import { formatStatus } from './status.js';
 
 interface DemoArgs {
@@ -25,8 +26,9 @@ interface DemoArgs {
   seconds: number;
 }
 
-export const EXIT_NOT_ROOT = 77;
-export const EXIT_UNAVAILABLE = 69;
+export const EXIT_NOT_ROOT = EXIT.NO_PERMISSION;
+/** Network namespaces (or nftables, for --nat) cannot be used here. */
+export const EXIT_UNAVAILABLE = EXIT.UNAVAILABLE;
 /** Namespaces and interfaces of the demo start with this, then the pid (netns.ts). */
 export const DEMO_PREFIX = 'igdemo';
 
@@ -240,6 +242,6 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     say('cleaned up: gateways stopped, namespaces deleted, temporary files removed');
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    process.exitCode = failed || problems.length ? 1 : 0;
+    process.exitCode = failed || problems.length ? EXIT.FAILURE : EXIT.SUCCESS;
   },
 };

@@ -4,6 +4,7 @@
 // module and the benchmarks first (half a second of a CLI call); --help and mistakes load them all.
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { EXIT } from './exit-codes.js';
 
 type Loader = () => Promise<CommandModule<object, never>>;
 const COMMANDS: Record<string, Loader> = {
@@ -22,9 +23,14 @@ const named = Object.hasOwn(COMMANDS, args[0] ?? '') ? [COMMANDS[args[0]]] : Obj
 const commands = await Promise.all(named.map((load) => load()));
 
 await commands.reduce((y, c) => y.command(c), yargs(args).scriptName('ipsecgw').usage('$0 <command> [options]'))
-  .demandCommand(1, 'name a command (see --help)')
+  .demandCommand(1, 'name a command')
   .recommendCommands()
   .strict()
+  // A wrong command line exits 64 (EX_USAGE), an error thrown by a command 1 (exit-codes.ts).
+  .fail((msg, err) => {
+    process.stderr.write(`ipsecgw: ${msg ?? err?.message ?? 'failed'}${err ? '' : ' (see ipsecgw --help)'}\n`);
+    process.exit(err ? EXIT.FAILURE : EXIT.USAGE);
+  })
   .help()
   .alias('h', 'help')
   .version()

@@ -6,6 +6,7 @@
 import type { CommandModule } from 'yargs';
 import { request } from '../gateway/control.js';
 import type { ReloadResult } from '../gateway/reload.js';
+import { controlFailureCode, EXIT } from './exit-codes.js';
 import { socketPath } from './status.js';
 
 interface ReloadArgs {
@@ -39,13 +40,13 @@ export const reloadCommand: CommandModule<object, ReloadArgs> = {
       answer = (await request(socketPath(args), { cmd: 'reload' }, RELOAD_TIMEOUT_MS)) as typeof answer;
     } catch (err) {
       process.stderr.write(`ipsecgw reload: ${(err as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = controlFailureCode(err);
       return;
     }
     if (args.json) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
     if ('errors' in answer) {
       if (!args.json) process.stderr.write(`${answer.errors.join('\n')}\nipsecgw reload: the configuration has errors; nothing changed\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.CONFIG;
       return;
     }
     if (!args.json) process.stdout.write(`${formatReload(answer)}\n`);

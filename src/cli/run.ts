@@ -1,11 +1,14 @@
 // `ipsecgw run -c FILE`: the gateway in the foreground. pino JSON logs on stdout (--pretty for
-// people). SIGTERM / SIGINT stop it cleanly (SAs wiped, devices and sockets closed); SIGHUP — like
-// `ipsecgw reload` — reads FILE again and applies it (unchanged entries keep their SAs and traffic).
+// people). SIGTERM / SIGINT stop it cleanly (IKE SAs deleted with a Delete to each peer, SAs wiped,
+// devices and sockets closed) and exit 0; SIGHUP — like `ipsecgw reload` — reads FILE again and
+// applies it (unchanged entries keep their SAs and traffic). Exit codes: exit-codes.ts (78 the
+// configuration, 77 a permission, 71 a device or socket that would not open).
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../config/load.js';
 import type { LoadResult } from '../config/types.js';
 import { Gateway, logDiagnostics } from '../gateway/gateway.js';
 import { createLogger } from '../log.js';
+import { EXIT, startFailureCode } from './exit-codes.js';
 
 interface RunArgs {
   config: string;
@@ -34,17 +37,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const { config, diagnostics } = load(args.config, args.socket);
     logDiagnostics(log, diagnostics);
     if (!config) {
-      log.fatal({ event: 'gateway.failed', reason: 'configuration has errors' }, 'configuration has errors: not starting');
-      process.exitCode = 1;
+      log.fatal({ event: 'gateway.failed', reason: 'configuration has errors', exit: EXIT.CONFIG }, 'configuration has errors: not starting');
+      process.exitCode = EXIT.CONFIG;
       return;
     }
     const gateway = new Gateway(config, log, () => load(args.config, args.socket));
     try {
       await gateway.start();
     } catch (err) {
-      log.fatal({ event: 'gateway.failed', reason: (err as Error).message }, 'gateway failed to start');
+      const exit = startFailureCode(err);
+      log.fatal({ event: 'gateway.failed', reason: (err as Error).message, exit }, 'gateway failed to start');
       await gateway.stop().catch(() => undefined);
-      process.exitCode = 1;
+      process.exitCode = exit;
       return;
     }
     let stopping = false;
@@ -52,8 +56,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (stopping) return;
       stopping = true;
       log.info({ event: 'gateway.stopping', signal }, 'stopping');
-      await gateway.stop();
-      process.exit(0);
+      try {
+        await gateway.stop();
+      } catch (err) {
+        log.error({ event: 'gateway.stop_failed', reason: (err as Error).message }, 'stop failed');
+        process.exit(EXIT.FAILURE);
+      }
+      process.exit(EXIT.SUCCESS);
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));

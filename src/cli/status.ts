@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { request } from '../gateway/control.js';
 import type { GatewayStatus, ManualStatus, WorkerStatus } from '../gateway/status.js';
 import type { ChildSaStatus, IkeSaStatus } from '../ike/status.js';
+import { controlFailureCode } from './exit-codes.js';
 
 interface StatusArgs {
   socket?: string;
@@ -124,7 +125,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       process.stdout.write(args.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
     } catch (err) {
       process.stderr.write(`ipsecgw status: ${(err as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = controlFailureCode(err);
     }
   },
 };

@@ -5,6 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { request } from '../gateway/control.js';
 import type { DownResult, UpResult } from '../gateway/initiate.js';
+import { controlFailureCode, EXIT } from './exit-codes.js';
 import { formatIkeSas, socketPath } from './status.js';
 
 interface UpArgs {
@@ -34,14 +35,14 @@ export function describeUp(r: UpResult, timeoutS: number): { text: string; code:
   const children = (list: Array<{ child: string }>): string => [...new Set(list.map((c) => `'${c.child}'`))].join(', ');
   switch (r.outcome) {
     case 'already':
-      return { text: `'${r.conn}' is already up (CHILD SA ${children(r.children)})\n${formatIkeSas(r.ike, r.children).join('\n')}`, code: 0 };
+      return { text: `'${r.conn}' is already up (CHILD SA ${children(r.children)})\n${formatIkeSas(r.ike, r.children).join('\n')}`, code: EXIT.SUCCESS };
     case 'established':
-      return { text: `'${r.conn}' established in ${(r.ms / 1000).toFixed(1)} s (CHILD SA ${children(r.children)})\n${formatIkeSas(r.ike, r.children).join('\n')}`, code: 0 };
+      return { text: `'${r.conn}' established in ${(r.ms / 1000).toFixed(1)} s (CHILD SA ${children(r.children)})\n${formatIkeSas(r.ike, r.children).join('\n')}`, code: EXIT.SUCCESS };
     case 'initiated':
-      return { text: `'${r.conn}' initiated`, code: 0 };
+      return { text: `'${r.conn}' initiated`, code: EXIT.SUCCESS };
     case 'failed': {
       const what = r.failure === 'timeout' ? `${HEADLINE.timeout} after ${timeoutS} s` : HEADLINE[r.failure];
-      return { text: `'${r.conn}'${r.child ? ` (CHILD SA '${r.child}')` : ''}: ${what}: ${r.reason}`, code: 1 };
+      return { text: `'${r.conn}'${r.child ? ` (CHILD SA '${r.child}')` : ''}: ${what}: ${r.reason}`, code: EXIT.FAILURE };
     }
   }
 }
@@ -77,7 +78,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
       process.exitCode = code;
     } catch (err) {
       process.stderr.write(`ipsecgw up: ${(err as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = controlFailureCode(err);
     }
   },
 };
@@ -94,7 +95,7 @@ export const downCommand: CommandModule<object, DownArgs> = {
       process.stdout.write(args.json ? `${JSON.stringify(r, null, 2)}\n` : `${describeDown(r)}\n`);
     } catch (err) {
       process.stderr.write(`ipsecgw down: ${(err as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = controlFailureCode(err);
     }
   },
 };

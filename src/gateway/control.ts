@@ -50,7 +50,7 @@ export function request(path: string, req: Request, timeoutMs = 5000): Promise<u
     let buffered = '';
     const timer = setTimeout(() => {
       conn.destroy();
-      reject(new Error(`no answer on ${path} within ${timeoutMs} ms`));
+      reject(Object.assign(new Error(`no answer on ${path} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
     }, timeoutMs);
     conn.setEncoding('utf8');
     conn.on('connect', () => conn.write(`${JSON.stringify(req)}\n`));
