@@ -461,7 +461,7 @@ export class Gateway {
     await this.metricsServer?.close();
     // IKE first, while the workers still run: Deletes reach the peers, SAs retire cleanly.
     await Promise.all([this.ikev1?.stop(), this.ikev2?.stop()]);
-    this.ikeIo?.close();
+    await this.ikeIo?.close();
     Atomics.store(new Int32Array(this.stopFlag), 0, 1);
     if (this.wake >= 0) this.native.eventfdSignal(this.wake);
     await Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {

@@ -14,6 +14,9 @@ const NON_ESP_MARKER = new Uint8Array(4);
 
 export class IkeIo implements IkeTransport {
   private readonly sockets = new Map<string, dgram.Socket>();
+  /** Datagrams handed to port 500's sockets whose send has not completed yet. */
+  private inFlight = 0;
+  private drained?: () => void;
 
   constructor(
     private readonly native: Native,
@@ -64,8 +67,10 @@ export class IkeIo implements IkeTransport {
     if (local.port === NATT_PORT) return this.send4500(local, remote, [NON_ESP_MARKER, message]);
     const s = this.sockets.get(local.address) ?? [...this.sockets.values()][0];
     if (!s) return;
+    this.inFlight++;
     s.send(message, remote.port, remote.address, (err) => {
       if (err) this.log.warn({ event: 'ike.send_failed', to: remote.address, err: err.message }, 'IKE send failed');
+      if (--this.inFlight === 0) this.drained?.();
     });
   }
 
@@ -112,7 +117,17 @@ export class IkeIo implements IkeTransport {
     }
   }
 
-  close(): void {
+  /**
+   * Closes port 500 once what was sent on it is out: node:dgram sends a tick later (address lookup),
+   * and a socket closed before that drops the datagram silently — the Deletes of a stop with it.
+   */
+  async close(timeoutMs = 1000): Promise<void> {
+    if (this.inFlight) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        setTimeout(resolve, timeoutMs).unref();
+      });
+    }
     for (const s of this.sockets.values()) s.close();
     this.sockets.clear();
   }

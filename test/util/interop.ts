@@ -45,9 +45,15 @@ after(async () => {
 /** Runs `fn` when the test file ends, even after a failure. */
 export const atEnd = (fn: () => Promise<void> | void): void => void cleanups.push(fn);
 
-export async function site(c: SiteCase, nat: false | 'preserve' | 'remap' = false): Promise<{ t: Topology; s: Site }> {
+/** A topology destroyed when the test file ends. */
+export function topology(nat: false | 'preserve' | 'remap' = false): Topology {
   const t = createTopology({ nat: nat ? { ports: nat } : false });
   cleanups.push(() => t.destroy());
+  return t;
+}
+
+export async function site(c: SiteCase, nat: false | 'preserve' | 'remap' = false): Promise<{ t: Topology; s: Site }> {
+  const t = topology(nat);
   const s = await startSite(t, c);
   cleanups.push(() => s.stop());
   return { t, s };
