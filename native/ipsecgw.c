@@ -9,6 +9,8 @@
 //                                           straight out of them; no copy through JS buffers
 //   wait / eventfd / eventfdSignal / eventfdClear   poll(2) for a datapath worker, and its wake-up
 //   errnoName / stats                       errno names; counters of what readBatch dropped
+//   capabilities / dropCapabilities         the calling thread's capability sets; reducing every
+//                                           thread's to a few, after start (caps.c)
 //
 // Every failing syscall throws an Error whose `code` is the errno name ("EPERM"), `errno` its
 // number, `syscall` the call, and whose message names the call and the function.
@@ -42,6 +44,8 @@
 #include <arpa/inet.h>
 #include <linux/if_tun.h>
 #include <node_api.h>
+
+#include "caps.h"
 
 // Offload flags newer than some distributions' <linux/if_tun.h> (USO: Linux 6.2).
 #ifndef TUN_F_USO4
@@ -1257,6 +1261,84 @@ static napi_value eventfd_clear(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// ---- capabilities ----------------------------------------------------------------------------
+
+// The capability numbers of a set, ascending (capabilities(7): CAP_NET_BIND_SERVICE 10, CAP_NET_ADMIN 12, …).
+static napi_value caps_array(napi_env env, uint64_t set) {
+  napi_value out, v;
+  uint32_t k = 0;
+  if (napi_create_array(env, &out) != napi_ok) return NULL;
+  for (uint32_t c = 0; c < 64; c++) {
+    if (!(set >> c & 1)) continue;
+    if (napi_create_uint32(env, c, &v) != napi_ok || napi_set_element(env, out, k++, v) != napi_ok) return NULL;
+  }
+  return out;
+}
+
+// capabilities() → { effective, permitted, inheritable, bounding, ambient }: the calling thread's.
+static napi_value capabilities(napi_env env, napi_callback_info info) {
+  (void)info;
+  caps_sets_t sets;
+  caps_error_t e = { 0, NULL };
+  if (caps_get(&sets, &e)) return throw_errno(env, e.err, "capabilities", e.call);
+  const struct { const char *name; uint64_t set; } rows[] = {
+    { "effective", sets.effective }, { "permitted", sets.permitted }, { "inheritable", sets.inheritable },
+    { "bounding", sets.bounding },   { "ambient", sets.ambient },
+  };
+  napi_value out, v;
+  CHECK(napi_create_object(env, &out));
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    v = caps_array(env, rows[i].set);
+    if (!v) {
+      napi_throw_error(env, NULL, "capabilities: cannot build the result");
+      return NULL;
+    }
+    CHECK(napi_set_named_property(env, out, rows[i].name, v));
+  }
+  return out;
+}
+
+// dropCapabilities(keep) → { threads, bounding }: every thread of the process keeps only the
+// capabilities numbered in `keep` (of those it has): effective, permitted, inheritable and ambient
+// (the bounding set when root, see caps.c), and the bounding set too when it may (CAP_SETPCAP);
+// no_new_privs is set. threads: how many threads dropped; bounding: whether the bounding set was reduced.
+static napi_value drop_capabilities(napi_env env, napi_callback_info info) {
+  args_t a;
+  bool is_array;
+  uint32_t count;
+  if (!get_args(env, info, "dropCapabilities", &a)) return NULL;
+  if (a.argc < 1 || napi_is_array(env, a.argv[0], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, a.argv[0], &count) != napi_ok)
+    return type_error(&a, "keep must be an array of capability numbers"), NULL;
+  int last = caps_last();
+  uint64_t keep = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value v;
+    napi_valuetype t;
+    double d;
+    if (napi_get_element(env, a.argv[0], i, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok || t != napi_number ||
+        napi_get_value_double(env, v, &d) != napi_ok)
+      return type_error(&a, "keep must be an array of capability numbers"), NULL;
+    if (!(d >= 0 && d <= last) || d != (double)(int)d) {
+      char what[80];
+      snprintf(what, sizeof what, "capability %g is not one this kernel knows (0..%d)", d, last);
+      return range_error(&a, what), NULL;
+    }
+    keep |= 1ULL << (int)d;
+  }
+  unsigned threads = 0;
+  int bounding = 0;
+  caps_error_t e = { 0, NULL };
+  if (caps_drop_all(keep, &threads, &bounding, &e)) return throw_errno(env, e.err, "dropCapabilities", e.call);
+  napi_value out, v;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_uint32(env, threads, &v));
+  CHECK(napi_set_named_property(env, out, "threads", v));
+  CHECK(napi_get_boolean(env, bounding, &v));
+  CHECK(napi_set_named_property(env, out, "bounding", v));
+  return out;
+}
+
 // ---- module ----------------------------------------------------------------------------------
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -1268,6 +1350,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "close", close_fd },         { "readBatch", read_batch },          { "writeBatch", write_batch },
     { "wait", wait_fds },          { "eventfd", event_fd },              { "eventfdSignal", eventfd_signal },
     { "eventfdClear", eventfd_clear },
+    { "capabilities", capabilities }, { "dropCapabilities", drop_capabilities },
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

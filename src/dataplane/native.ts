@@ -1,6 +1,7 @@
 // The TypeScript face of the N-API shim (native/ipsecgw.c, built by `npm install` through node-gyp).
 // Syscalls only: the TUN device, the raw ESP/AH and UDP sockets, batches of packets between them
-// and packet slots in WebAssembly memory, and poll(2) for the datapath workers.
+// and packet slots in WebAssembly memory, poll(2) for the datapath workers, and capabilities (the
+// calling thread's sets; dropping them in every thread of the process).
 //
 // Errors: a failing syscall throws an Error whose `code` is the errno name ('EPERM', 'EBADF'),
 // `errno` its number, `syscall` the call, and whose message names the function and the call
@@ -41,6 +42,15 @@ export interface NativeStats {
   groSplit: number;
   /** Datagrams of an aggregate that found no free slot (batches of fewer than 64 slots). */
   groDropped: number;
+}
+
+/** A thread's capability sets, each as the capability numbers it holds, ascending. */
+export interface CapabilitySets {
+  effective: number[];
+  permitted: number[];
+  inheritable: number[];
+  bounding: number[];
+  ambient: number[];
 }
 
 /** The Error a failing syscall throws. */
@@ -132,6 +142,18 @@ export interface Native {
   eventfdClear(fd: number): void;
 
   stats(): NativeStats;
+
+  /** The calling thread's capability sets (capabilities(7)), as capability numbers (CAP_NET_ADMIN = 12). */
+  capabilities(): CapabilitySets;
+  /**
+   * Every thread of the process keeps only the capabilities numbered in `keep` (of those it has):
+   * effective = permitted = inheritable = keep; ambient = keep when not root (root's children get
+   * theirs from the bounding set); the bounding set = keep when the thread holds CAP_SETPCAP;
+   * no_new_privs set. Linux keeps all of these per thread, so each thread is signalled to drop its
+   * own (native/caps.c). `threads`: how many did; `bounding`: whether the bounding set shrank.
+   * Throws a NativeError (ETIMEDOUT when a thread does not answer within 2 s).
+   */
+  dropCapabilities(keep: readonly number[]): { threads: number; bounding: boolean };
   /** The constants the C side was built with (the same as the exports below; a test checks). */
   readonly constants: Readonly<Record<string, number>>;
 }

@@ -4,7 +4,8 @@
 //   start:  TUN up with its MTU, routes to the remote selectors into it, sockets for the outer
 //           families in use, SAs and policies into the engine, workers (tx, rx), IKE (UDP 500 here,
 //           4500 through the rx worker) with its traps and `start: start` children, control socket,
-//           metrics endpoint (when configured)
+//           metrics endpoint (when configured); then every capability but CAP_NET_ADMIN is dropped,
+//           in every thread (privileges.ts)
 //   reload: the file is read again (reload.ts compares it); manual SAs and IKE connections whose
 //           configuration changed (or went away) are taken down — IKE SAs with a Delete to the
 //           peer — and set up anew; the others keep their SAs, traps, timers and traffic
@@ -32,6 +33,7 @@ import { serveMetrics, type MetricsServer } from '../metrics/server.js';
 import { EngineKernel } from '../policy/kernel.js';
 import { serveControl } from './control.js';
 import { IkeIo } from './ike-io.js';
+import { dropPrivileges } from './privileges.js';
 import { down, up, type IkeControl } from './initiate.js';
 import type { GatewayStatus, ManualSaStatus } from './status.js';
 import { compare, connectionFingerprint, fixedSettingsChanged, manualFingerprint, planConnections, type Changes, type ConnectionPlan, type ReloadResult } from './reload.js';
@@ -118,6 +120,9 @@ export class Gateway {
     if (this.config.connections.length) await this.startIke();
     this.control = await serveControl(g.socket, (req) => this.handle(req));
     if (this.metrics && g.metrics) this.metricsServer = await serveMetrics(g.metrics.host, g.metrics.port, this.metrics, this.log);
+    // Everything that takes privilege is open: from here on only ip(8) needs any, for routes.
+    const privileges = dropPrivileges(this.native);
+    this.log.info({ event: 'gateway.privileges', ...privileges }, `capabilities kept: ${privileges.kept.join(', ') || 'none'}`);
     this.log.info({ event: 'gateway.started', name: g.name, tun: g.tun, mtu: g.mtu, manual: this.config.manual.length, socket: g.socket }, 'gateway up');
   }
 
@@ -292,8 +297,9 @@ export class Gateway {
 
   private async apply(next: Config): Promise<ReloadResult> {
     const restart = fixedSettingsChanged(this.config.gateway, next.gateway);
-    // The datapath workers got their sockets at start and cannot take more: an entry that needs
-    // one the gateway has not opened waits for a restart (as does IKE, when it was not started).
+    // The datapath workers got their sockets at start and cannot take more, nor can the gateway open
+    // one (CAP_NET_RAW and CAP_NET_BIND_SERVICE are dropped after start): an entry that needs one
+    // the gateway has not opened waits for a restart (as does IKE, when it was not started).
     const runningManual = new Map(this.config.manual.map((m) => [m.name, m]));
     const manual = next.manual.flatMap((m) => {
       if (this.hasSocketFor(m)) return [m];
