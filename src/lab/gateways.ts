@@ -1,6 +1,6 @@
 // Two ipsecgw gateways in a namespace topology (netns.ts), manually keyed: configuration files,
 // processes, readiness, and a stop that checks nothing was left behind.
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +34,14 @@ export interface Gateways {
   stop(): Promise<{ a: number | null; b: number | null }>;
 }
 
-/** How `ipsecgw run` is started: `--log-level` (default info) and `--pretty`. */
+/** How `ipsecgw run` is started: `--log-level` (default info) and `--pretty`; by default as root, with this checkout's CLI. */
 export interface RunOptions {
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   pretty?: boolean;
+  /** A command that execs the rest, e.g. setpriv's (src/lab/unprivileged.ts). */
+  prefix?: string[];
+  /** The CLI to run (a copy of the checkout the prefix's user can read). */
+  cli?: string;
 }
 
 export interface GatewaysOptions {
@@ -46,6 +50,8 @@ export interface GatewaysOptions {
   /** How each gateway is run. */
   a?: RunOptions;
   b?: RunOptions;
+  /** The user the configurations, keys and control sockets belong to (a gateway run as that user). */
+  owner?: { uid: number; gid: number };
 }
 
 /** Writes mirrored configurations for gwA and gwB and starts both; waits until both answer `status`. */
@@ -85,6 +91,9 @@ export async function startGateways(t: Topology, c: TunnelCase, o: GatewaysOptio
   const configs = { a: join(dir, 'a.yaml'), b: join(dir, 'b.yaml') };
   writeFileSync(configs.a, config('a', wire('gwA'), wire('gwB'), nets('A'), nets('B'), '0xc0010002', ba, '0xc0010001', ab));
   writeFileSync(configs.b, config('b', wire('gwB'), wire('gwA'), nets('B'), nets('A'), '0xc0010001', ab, '0xc0010002', ba));
+  if (o.owner) {
+    for (const f of [dir, ab, ba, configs.a, configs.b]) chownSync(f, o.owner.uid, o.owner.gid);
+  }
   const [a, b] = await Promise.all([
     runGateway(t, t.gwA, configs.a, join(dir, 'a.sock'), o.a),
     runGateway(t, t.gwB, configs.b, join(dir, 'b.sock'), o.b),
@@ -117,8 +126,9 @@ export interface RunningGateway {
 /** Starts `ipsecgw run -c config` in namespace `ns`; resolves once it answers `status` on `socket`. */
 export async function runGateway(t: Topology, ns: string, config: string, socket: string, run: RunOptions = {}): Promise<RunningGateway> {
   const logs: string[] = [];
-  const args = [CLI, 'run', '-c', config, ...(run.logLevel ? ['--log-level', run.logLevel] : []), ...(run.pretty ? ['--pretty'] : [])];
-  const proc = t.spawn(ns, process.execPath, args);
+  const argv = [process.execPath, run.cli ?? CLI, 'run', '-c', config, ...(run.logLevel ? ['--log-level', run.logLevel] : []), ...(run.pretty ? ['--pretty'] : [])];
+  const [cmd, ...args] = [...(run.prefix ?? []), ...argv];
+  const proc = t.spawn(ns, cmd, args);
   // IPSECGW_LAB_LOGS=DIR keeps every lab gateway's log in DIR/<namespace>.log (for a failure's post-mortem).
   const keepDir = process.env.IPSECGW_LAB_LOGS;
   if (keepDir) mkdirSync(keepDir, { recursive: true });
