@@ -275,22 +275,26 @@ static int wait_answers(int64_t deadline, caps_error_t *e) {
 #endif
 
 int caps_drop_all(uint64_t keep, unsigned *threads, int *bounding, caps_error_t *e) {
-  plan_t plan = { .keep = keep, .last = caps_last(), .ambient = !root_is_special() };
-  bool bounded;
-  int err = drop_here(&plan, &bounded, e);
-  if (err) return err;
-  *threads = 1;
-  *bounding = bounded;
 #ifndef CAN_BROADCAST
-  // Dropped in the calling thread only: not what was asked.
-  return fail(e, ENOSYS, "a broadcast to every thread (glibc on x86-64 or arm64 only)");
+  (void)keep, (void)threads, (void)bounding;
+  // Nothing dropped: in the calling thread alone it would not be what was asked.
+  return fail(e, ENOSYS, "a drop in every thread (glibc on x86-64 or arm64 only)");
 #else
-  struct ksigaction ours;
-  if ((err = raw_sigaction(SIGSETXID, NULL, &glibc_action))) return fail(e, err, "rt_sigaction(SIGSETXID)");
+  // Checked before anything changes: the handler to borrow (and, on x86-64, its restorer).
+  int err = raw_sigaction(SIGSETXID, NULL, &glibc_action);
+  if (err) return fail(e, err, "rt_sigaction(SIGSETXID)");
   if (glibc_action.handler == (void *)SIG_DFL || glibc_action.handler == (void *)SIG_IGN) {
     return fail(e, ENOTSUP, "rt_sigaction(SIGSETXID): no glibc handler to borrow");
   }
-  ours = glibc_action;
+
+  // This thread first: whatever it starts from now on starts reduced.
+  plan_t plan = { .keep = keep, .last = caps_last(), .ambient = !root_is_special() };
+  bool bounded;
+  if ((err = drop_here(&plan, &bounded, e))) return err;
+  *threads = 1;
+  *bounding = bounded;
+
+  struct ksigaction ours = glibc_action;
   ours.handler = (void *)on_signal;
   ours.flags |= SA_SIGINFO;
   bc.plan = plan;

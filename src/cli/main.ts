@@ -28,7 +28,7 @@ await commands.reduce((y, c) => y.command(c), yargs(args).scriptName('ipsecgw').
   .strict()
   // A wrong command line exits 64 (EX_USAGE), an error thrown by a command 1 (exit-codes.ts).
   .fail((msg, err) => {
-    process.stderr.write(`ipsecgw: ${msg ?? err?.message ?? 'failed'}${err ? '' : ' (see ipsecgw --help)'}\n`);
+    process.stderr.write(err ? `ipsecgw: ${err.stack ?? err.message}\n` : `ipsecgw: ${msg} (see ipsecgw --help)\n`);
     process.exit(err ? EXIT.FAILURE : EXIT.USAGE);
   })
   .help()
