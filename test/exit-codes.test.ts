@@ -16,6 +16,10 @@ import { canUseSetpriv, cliFor, NOBODY } from '../src/lab/unprivileged.js';
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const SITE_A = fileURLToPath(new URL('../../config/site-a.yaml', import.meta.url));
 
+/** The `gateway.failed` line of a run's log. */
+const failed = (stdout: string): Record<string, unknown> | undefined =>
+  stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.event === 'gateway.failed');
+
 const ipsecgw = (args: string[], prefix: string[] = [], cli = CLI) => {
   const [cmd, ...rest] = [...prefix, process.execPath, cli, ...args];
   return spawnSync(cmd, rest, { encoding: 'utf8', timeout: 60_000 });
@@ -47,13 +51,15 @@ test('check: 0 for a good file, 1 for errors; run: 78 for errors, nothing starte
   assert.equal(ipsecgw(['check', '-c', missing]).status, EXIT.FAILURE);
   const run = ipsecgw(['run', '-c', missing]);
   assert.equal(run.status, EXIT.CONFIG);
-  assert.match(run.stdout, /"event":"gateway.failed","exit":78/);
+  assert.equal(failed(run.stdout)?.exit, EXIT.CONFIG);
 });
 
 test('status: 69 when nothing listens, 1 when the gateway answers an error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ipsecgw-exit-'));
   try {
-    assert.equal(ipsecgw(['status', '--socket', join(dir, 'none.sock')]).status, EXIT.UNAVAILABLE);
+    const none = ipsecgw(['status', '--socket', join(dir, 'none.sock')]);
+    assert.equal(none.status, EXIT.UNAVAILABLE);
+    assert.match(none.stderr, /no gateway answers on/);
     const sock = join(dir, 'gw.sock');
     const server = createServer((c) => c.on('data', () => c.end('{"ok":false,"error":"refused here"}\n')));
     await new Promise<void>((r) => server.listen(sock, r));
@@ -95,7 +101,7 @@ describe('run that cannot start', { skip: canUseSetpriv() ?? false }, () => {
       const nobody = ['unshare', '--net', 'setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
       const r = ipsecgw(['run', '-c', file], nobody, cli);
       assert.equal(r.status, EXIT.NO_PERMISSION, r.stdout + r.stderr);
-      assert.match(r.stdout, /"event":"gateway.failed","exit":77,"err":"tunOpen: [^"]*Operation not permitted"/);
+      assert.deepEqual(failed(r.stdout), { ...failed(r.stdout), exit: EXIT.NO_PERMISSION, reason: 'tunOpen: ioctl(TUNSETIFF): Operation not permitted' });
     } finally {
       remove();
       rmSync(dir, { recursive: true, force: true });
@@ -109,7 +115,8 @@ describe('run that cannot start', { skip: canUseSetpriv() ?? false }, () => {
       const holder = ['python3', '-c', "import os, socket, sys; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 500)); s.set_inheritable(True); os.execv(sys.argv[1], sys.argv[1:])"];
       const r = ipsecgw(['run', '-c', config(dir)], ['unshare', '--net', ...holder]);
       assert.equal(r.status, EXIT.START_FAILED, r.stdout + r.stderr);
-      assert.match(r.stdout, /"event":"gateway.failed","exit":71,"err":"[^"]*EADDRINUSE/);
+      assert.equal(failed(r.stdout)?.exit, EXIT.START_FAILED);
+      assert.match(String(failed(r.stdout)?.reason), /EADDRINUSE/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

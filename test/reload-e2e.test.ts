@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EXIT } from '../src/cli/exit-codes.js';
 import { request } from '../src/gateway/control.js';
 import { CLI, runGateway, type RunningGateway } from '../src/lab/gateways.js';
 import { LAB_PSK } from '../src/lab/ike.js';
@@ -202,7 +203,7 @@ describe('reload with IKE connections: the unchanged keeps its SAs and traffic',
       const settled = await ours(g);
       writeFileSync(file, gatewayYaml(t, dir, [one, { ...two, esp: 'aes256-sha256' }], { broken: true }));
       const r3 = await cliReload(g.socket);
-      assert.equal(r3.code, 1);
+      assert.equal(r3.code, EXIT.CONFIG);
       assert.match(r3.stderr, /gwa\.yaml:\d+:\d+: .*aes128gcm17/);
       g.proc.kill('SIGHUP');
       await waitUntil(() => g.events().filter((e) => e.event === 'config.reload_failed').length === 2, 10_000, 'the SIGHUP reload refused');

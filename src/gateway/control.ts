@@ -67,7 +67,7 @@ export function request(path: string, req: Request, timeoutMs = 5000): Promise<u
     conn.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const absent = err.code === 'ENOENT' || err.code === 'ECONNREFUSED';
-      reject(absent ? new Error(`no gateway answers on ${path} (is it running? --name or --socket name another)`) : err);
+      reject(absent ? Object.assign(new Error(`no gateway answers on ${path} (is it running? --name or --socket name another)`), { code: err.code }) : err);
     });
   });
 }
