@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Engine, sortPolicies, type SaSpec } from '../src/dataplane/engine.js';
+import { Engine, Lane, sortPolicies, type SaSpec } from '../src/dataplane/engine.js';
 import { outerFields, tcpPacket, transportChecksumOk, udpPacket } from './util/packets.js';
 import { toHex } from './util/vectors.js';
 
@@ -163,4 +163,15 @@ test('counters, SA errors, and removal zeroes the record', () => {
   assert.ok(record.every((b) => b === 0), 'the SA record, keys and key schedules included, is zero');
   const [after] = e.run('decap', [wire[2]]);
   assert.equal(after.reason, 'no-sa');
+});
+
+test('a reseed of the IV generator leaves the slot table as it was (workers set BUF and CAP once)', () => {
+  const e = new Engine({ maxSas: 1, batch: 4 });
+  const lane = e.lane, size = 4 * lane.dp.consts.SLOT_SIZE, slots = e.plan.lanes[0].slots;
+  const mem = lane.bytes();
+  for (let i = 0; i < size; i++) mem[slots + i] = (i * 7 + 1) & 0xff;
+  const before = mem.slice(slots, slots + size);
+  lane.seedRng();
+  lane.maybeReseed(Date.now() + 2 * Lane.RESEED_MS);
+  assert.deepEqual(lane.bytes().slice(slots, slots + size), before);
 });

@@ -222,14 +222,19 @@ export class Lane {
     this.seedRng();
   }
 
-  /** Mixes fresh entropy from the operating system into this lane's IV generator. */
+  /**
+   * Mixes fresh entropy from the operating system into this lane's IV generator. The seed passes
+   * through the first bytes of the slot table, which are put back afterwards: a worker sets each
+   * slot's BUF and CAP once and only rewrites OFF per batch (a zeroed slot 0 made the next
+   * readBatch throw and the worker die a minute after start — the first reseed).
+   */
   seedRng(): void {
     this.seededAt = Date.now();
-    const seed = randomBytes(32);
-    const p = this.slots; // the slots are rewritten before every batch: free to use here
-    this.bytes().set(seed, p);
+    const seed = randomBytes(32), mem = this.bytes();
+    const p = this.slots, saved = mem.slice(p, p + 32);
+    mem.set(seed, p);
     this.dp.fn.rngSeed(p);
-    this.bytes().fill(0, p, p + 32);
+    mem.set(saved, p);
     seed.fill(0);
   }
 
