@@ -19,7 +19,7 @@
 //
 // Memory: decoded payloads and Decoded.raw / .body are views into the bytes given to decodePayloads.
 
-import { NOTIFY, PAYLOAD } from './constants.js';
+import { constName, NOTIFY, PAYLOAD } from './constants.js';
 import { DecodeError } from './errors.js';
 import { put16, target, u16, uint, type Codec } from './wire.js';
 import { sa, type SaPayload } from './sa.js';
@@ -135,18 +135,23 @@ export const payloadHeader = {
 };
 
 const isEncrypted = (type: number): boolean => type === PAYLOAD.SK || type === PAYLOAD.SKF;
-const nameOf = (type: number): string => Object.entries(PAYLOAD).find(([, v]) => v === type)?.[0] ?? `payload ${type}`;
+/** A payload type's name for messages: 'SA', 'NONCE', or 'payload 99' for one without a name. */
+export const payloadName = (type: number): string => {
+  const name = constName(PAYLOAD, type);
+  return name === String(type) ? `payload ${type}` : name;
+};
 
 /** Decodes the payload chain starting with type `first` (the header's Next Payload, or an SK's innerFirst). */
 export function decodePayloads(first: number, bytes: Uint8Array): Decoded[] {
   const out: Decoded[] = [];
   let type = first, at = 0;
   while (type !== PAYLOAD.NONE) {
-    const where = `${nameOf(type)} (#${out.length + 1})`;
-    if (bytes.length - at < GENERIC_HEADER_BYTES) throw new DecodeError(`${where}: ${bytes.length - at} bytes left, needs a 4-byte header`);
+    // Only an error needs the payload's name: built then, not for every payload of every message.
+    const index = out.length + 1, where = (): string => `${payloadName(type)} (#${index})`;
+    if (bytes.length - at < GENERIC_HEADER_BYTES) throw new DecodeError(`${where()}: ${bytes.length - at} bytes left, needs a 4-byte header`);
     const next = bytes[at], critical = (bytes[at + 1] & CRITICAL) !== 0, length = u16(bytes, at + 2);
     if (length < GENERIC_HEADER_BYTES || at + length > bytes.length) {
-      throw new DecodeError(`${where}: length ${length} with ${bytes.length - at} bytes left`);
+      throw new DecodeError(`${where()}: length ${length} with ${bytes.length - at} bytes left`);
     }
     const raw = bytes.subarray(at, at + length), body = bytes.subarray(at + GENERIC_HEADER_BYTES, at + length);
     let payload: Payload;
@@ -155,7 +160,7 @@ export function decodePayloads(first: number, bytes: Uint8Array): Decoded[] {
       payload = codec.decode(bytes, at + GENERIC_HEADER_BYTES, length - GENERIC_HEADER_BYTES) as Payload;
       if (critical) (payload as KnownPayload).critical = true;
     } else if (critical) {
-      throw new DecodeError(`${where}: unknown payload type ${type} marked critical`, NOTIFY.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(type));
+      throw new DecodeError(`${where()}: unknown payload type ${type} marked critical`, NOTIFY.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(type));
     } else {
       payload = { type, critical: false, body };
     }
@@ -163,7 +168,7 @@ export function decodePayloads(first: number, bytes: Uint8Array): Decoded[] {
     at += length;
     if (isEncrypted(type)) {
       (payload as SkPayload | SkfPayload).innerFirst = next;
-      if (at !== bytes.length) throw new DecodeError(`${where}: must be the last payload, ${bytes.length - at} bytes follow it`);
+      if (at !== bytes.length) throw new DecodeError(`${where()}: must be the last payload, ${bytes.length - at} bytes follow it`);
       return out;
     }
     type = next;
@@ -196,7 +201,7 @@ export function encodePayloads(ps: readonly Payload[], buf?: Uint8Array, offset 
   ps.forEach((p, i) => {
     if (p.type === PAYLOAD.NONE) throw new RangeError('payload type 0 (NONE) would end the chain');
     const last = i === ps.length - 1;
-    if (isEncrypted(p.type) && !last) throw new RangeError(`${nameOf(p.type)} must be the last payload (RFC 7296 §3.14)`);
+    if (isEncrypted(p.type) && !last) throw new RangeError(`${payloadName(p.type)} must be the last payload (RFC 7296 §3.14)`);
     const length = GENERIC_HEADER_BYTES + bodyLength(p);
     const next = last ? (isEncrypted(p.type) ? (p as SkPayload | SkfPayload).innerFirst : PAYLOAD.NONE) : ps[i + 1].type;
     payloadHeader.encode({ nextPayload: next, critical: p.critical === true, length }, out, at);

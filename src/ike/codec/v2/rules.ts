@@ -13,7 +13,7 @@
 // reply: then the error shape's.
 
 import { NOTIFY, NOTIFY_STATUS_FIRST, PAYLOAD } from './constants.js';
-import { isKnownPayloadType, type Decoded } from './payload.js';
+import { isKnownPayloadType, payloadName, type Decoded } from './payload.js';
 import type { NotifyPayload } from './notify.js';
 
 export type MessageKind = 'init-req' | 'init-resp' | 'auth-req' | 'auth-resp' | 'child-req' | 'child-resp' | 'info-req' | 'info-resp';
@@ -90,25 +90,24 @@ const SHAPES: Readonly<Record<MessageKind, readonly Shape[]>> = {
   'info-resp': [{ name: 'INFORMATIONAL response', counts: { [N]: ANY, [D]: ANY, [CP]: ANY, [V]: ANY } }],
 };
 
-const nameOf = (type: number): string => Object.entries(PAYLOAD).find(([, v]) => v === type)?.[0] ?? `payload ${type}`;
 
 function check(shape: Shape, payloads: readonly Decoded[]): string | null {
   const seen = new Map<number, number>();
   for (const { payload } of payloads) {
     if (!isKnownPayloadType(payload.type)) continue; // unknown, non-critical: ignored (§2.5)
-    if (payload.type === PAYLOAD.SK || payload.type === PAYLOAD.SKF) return `${shape.name}: ${nameOf(payload.type)} (check the decrypted inner payloads)`;
-    if (!shape.counts[payload.type]) return `${shape.name}: unexpected ${nameOf(payload.type)} payload`;
+    if (payload.type === PAYLOAD.SK || payload.type === PAYLOAD.SKF) return `${shape.name}: ${payloadName(payload.type)} (check the decrypted inner payloads)`;
+    if (!shape.counts[payload.type]) return `${shape.name}: unexpected ${payloadName(payload.type)} payload`;
     seen.set(payload.type, (seen.get(payload.type) ?? 0) + 1);
   }
   for (const [t, [min, max]] of Object.entries(shape.counts) as unknown as [number, Count][]) {
     const n = seen.get(Number(t)) ?? 0;
-    if (n < min) return `${shape.name}: ${min === 1 && max === 1 ? 'no' : `${n} of at least ${min}`} ${nameOf(Number(t))} payload${min > 1 ? 's' : ''}`;
-    if (n > max) return `${shape.name}: ${n} ${nameOf(Number(t))} payloads, at most ${max}`;
+    if (n < min) return `${shape.name}: ${min === 1 && max === 1 ? 'no' : `${n} of at least ${min}`} ${payloadName(Number(t))} payload${min > 1 ? 's' : ''}`;
+    if (n > max) return `${shape.name}: ${n} ${payloadName(Number(t))} payloads, at most ${max}`;
   }
   if (shape.together) {
     const present = shape.together.filter((t) => seen.has(t));
     if (present.length && present.length !== shape.together.length) {
-      return `${shape.name}: ${present.map(nameOf).join(', ')} without ${shape.together.filter((t) => !seen.has(t)).map(nameOf).join(', ')}`;
+      return `${shape.name}: ${present.map(payloadName).join(', ')} without ${shape.together.filter((t) => !seen.has(t)).map(payloadName).join(', ')}`;
     }
   }
   if (shape.needNotify && !payloads.some(({ payload: p }) => p.type === PAYLOAD.N && shape.needNotify!(p as NotifyPayload))) {
