@@ -46,7 +46,8 @@ export interface ChildOwner {
 export interface ChildRecord<S extends ChildOwner = ChildOwner> {
   readonly conn: Connection;
   readonly child: Child;
-  readonly result: ChildResult;
+  /** The negotiated child, without its keys (wiped once the datapath has them). */
+  readonly result: Omit<ChildResult, 'keyIn' | 'keyOut'>;
   readonly kernel: KernelChild;
   /** We started the exchange that made it (we rekey it; the peer rekeys the others too, if it likes). */
   readonly initiator: boolean;
@@ -130,8 +131,9 @@ export class ChildManager<S extends ChildOwner> {
       result.keyIn.fill(0);
       result.keyOut.fill(0);
     }
+    const { keyIn: _in, keyOut: _out, ...kept } = result; // wiped above; the datapath has them
     const r: ChildRecord<S> = {
-      conn, child: result.child, result, kernel, ike, initiator: o.initiator,
+      conn, child: result.child, result: kept, kernel, ike, initiator: o.initiator,
       installedAt: Date.now(), limits: limits(result.lifetime, o.initiator), state: 'installed', timers: [],
     };
     this.records.add(r);

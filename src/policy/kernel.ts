@@ -37,7 +37,8 @@ export interface ChildSpec {
 }
 
 export interface KernelChild {
-  readonly spec: ChildSpec;
+  /** What was installed, without the keys: the datapath holds them (the caller wipes its copies). */
+  readonly spec: Omit<ChildSpec, 'keyIn' | 'keyOut'>;
   readonly in: number;
   readonly out: number;
 }
@@ -144,7 +145,8 @@ export class EngineKernel implements Kernel {
       throw err;
     }
     this.spis.add(spec.spiIn);
-    const child = { spec, in: inn, out };
+    const { keyIn: _in, keyOut: _out, ...kept } = spec;
+    const child = { spec: kept, in: inn, out };
     this.live.add(child);
     return child;
   }

@@ -754,7 +754,7 @@ export class Ikev1Daemon implements V1Host {
     ex.state = 'done';
     if (ex.role === 'responder' && ex.result) {
       // Installed when we answered, never confirmed: remove.
-      const r = this.children.find((c) => c.result === ex.result);
+      const r = this.children.byInboundSpi(ex.result.spiIn);
       if (r) void this.children.remove(r, false, reason);
     }
     this.children.rekeyFailed(ex.rekeyOf);
@@ -771,7 +771,7 @@ export class Ikev1Daemon implements V1Host {
   }
 
   activateChild(sa: Ikev1Sa, result: ChildResult): void {
-    const r = this.children.find((c) => c.result === result);
+    const r = this.children.byInboundSpi(result.spiIn);
     if (r) this.children.activate(r);
   }
 

@@ -651,6 +651,7 @@ export class Ikev2Daemon {
     this.authChild.delete(sa);
     this.established(sa, m.payloads);
     if (ex) this.finishChild(sa, ex, m.payloads);
+    sa.authDone();
     this.drainPending(sa);
   }
 
@@ -690,6 +691,7 @@ export class Ikev2Daemon {
     this.respond(sa, m.header, data, reply);
     this.established(sa, m.payloads);
     if (result) this.install(sa, childResult(sa, result.ex, result.choice, result.peerKe), false);
+    sa.authDone();
   }
 
   private established(sa: Ikev2Sa, ps: readonly Decoded[]): void {

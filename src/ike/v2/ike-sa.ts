@@ -94,6 +94,15 @@ export class Ikev2Sa {
     };
   }
 
+  /**
+   * IKE_AUTH is over: the IKE_SA_INIT messages and nonces were needed only for its AUTH payloads
+   * (§2.15) and the first CHILD SA's keys (§2.17); later exchanges bring their own nonces. Not kept
+   * for the SA's life (four buffers per SA the garbage collector would otherwise walk).
+   */
+  authDone(): void {
+    this.Ni = this.Nr = this.initRequest = this.initResponse = undefined;
+  }
+
   /** Key material and D-H state wiped: the SA is gone. */
   destroy(): void {
     this.state = 'deleted';
