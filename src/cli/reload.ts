@@ -7,7 +7,7 @@ import type { CommandModule } from 'yargs';
 import { request } from '../gateway/control.js';
 import type { ReloadResult } from '../gateway/reload.js';
 import { controlFailureCode, EXIT } from './exit-codes.js';
-import { socketPath } from './status.js';
+import { GATEWAY_OPTIONS, socketPath } from './status.js';
 
 interface ReloadArgs {
   socket?: string;
@@ -29,8 +29,7 @@ export const reloadCommand: CommandModule<object, ReloadArgs> = {
   command: 'reload',
   describe: 're-read the running gateway\'s configuration file; unchanged connections keep their SAs',
   builder: (y) => y
-    .option('socket', { type: 'string', describe: 'control socket path' })
-    .option('name', { type: 'string', describe: 'gateway name (socket /run/ipsecgw/<name>.sock)' })
+    .options(GATEWAY_OPTIONS)
     .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
     .conflicts('socket', 'name')
     .example('$0 reload --name site-a', 'apply the edited configuration of gateway site-a') as never,

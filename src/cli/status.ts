@@ -17,6 +17,12 @@ export function socketPath(args: { socket?: string; name?: string }): string {
   return args.socket ?? `/run/ipsecgw/${args.name ?? 'ipsecgw'}.sock`;
 }
 
+/** How the commands that talk to a running gateway find it (status, up, down, reload). */
+export const GATEWAY_OPTIONS = {
+  socket: { type: 'string', describe: 'control socket path' },
+  name: { type: 'string', describe: 'gateway name (socket /run/ipsecgw/<name>.sock)' },
+} as const;
+
 /** "45s", "3m12s", "2h05m", "3d04h": two units at most, as an operator reads a countdown. */
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -116,8 +122,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status',
   describe: 'show IKE SAs, CHILD SAs, manual entries and counters of the running gateway',
   builder: (y) => y
-    .option('socket', { type: 'string', describe: 'control socket path' })
-    .option('name', { type: 'string', describe: 'gateway name (socket /run/ipsecgw/<name>.sock)' })
+    .options(GATEWAY_OPTIONS)
     .option('json', { type: 'boolean', default: false, describe: 'print the status object as JSON (stable field names, for scripts)' }) as never,
   handler: async (args) => {
     try {

@@ -6,7 +6,7 @@ import type { CommandModule } from 'yargs';
 import { request } from '../gateway/control.js';
 import type { DownResult, UpResult } from '../gateway/initiate.js';
 import { controlFailureCode, EXIT } from './exit-codes.js';
-import { formatIkeSas, socketPath } from './status.js';
+import { formatIkeSas, GATEWAY_OPTIONS, socketPath } from './status.js';
 
 interface UpArgs {
   /** The connection; --name is the gateway's, as for `ipsecgw status`. */
@@ -54,8 +54,7 @@ export function describeDown(r: DownResult): string {
 }
 
 const common = {
-  socket: { type: 'string', describe: 'control socket path' },
-  name: { type: 'string', describe: 'gateway name (socket /run/ipsecgw/<name>.sock)' },
+  ...GATEWAY_OPTIONS,
   json: { type: 'boolean', default: false, describe: 'print the outcome as JSON' },
 } as const;
 
