@@ -507,12 +507,17 @@ const isUnspecifiedText = (a: string): boolean => parseAddress(a).bytes.every((b
 
 const hex = (spi: number): string => `0x${spi.toString(16).padStart(8, '0')}`;
 
+/** An `ip` route change takes milliseconds; one stuck longer must not freeze IKE and the control socket with it. */
+const IP_TIMEOUT_MS = 10_000;
+
 function ip(...args: Array<string | { quiet: boolean }>): void {
   const quiet = typeof args[args.length - 1] === 'object';
   const argv = args.filter((a): a is string => typeof a === 'string');
   try {
-    execFileSync('ip', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('ip', argv, { stdio: ['ignore', 'ignore', 'pipe'], timeout: IP_TIMEOUT_MS, killSignal: 'SIGKILL' });
   } catch (err) {
-    if (!quiet) throw new Error(`ip ${argv.join(' ')}: ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? err}`);
+    const e = err as { stderr?: Buffer; code?: string; signal?: string };
+    const why = e.signal ? `no answer within ${IP_TIMEOUT_MS / 1000} s` : e.stderr?.toString().trim() || String(err);
+    if (!quiet) throw new Error(`ip ${argv.join(' ')}: ${why}`);
   }
 }
