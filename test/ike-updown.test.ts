@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { down, up, type IkeControl, type UpResult } from '../src/gateway/initiate.js';
 import type { ChildSaStatus, IkeDaemonStatus, IkeSaStatus } from '../src/ike/status.js';
-import { ADDR, createPair, sideConfig, type Pair, type WireFilter } from './util/ike-pair.js';
+import { ADDR, createPair, sideConfig, sideOf, type Pair, type WireFilter } from './util/ike-pair.js';
 
 const PSK = 'in-process up/down test key, not a secret';
 
@@ -19,13 +19,9 @@ interface Opts {
 }
 
 function yaml(side: 'A' | 'B', o: Opts): string {
-  const me = ADDR[side], peer = ADDR[side === 'A' ? 'B' : 'A'];
-  const [lts, rts] = side === 'A' ? ['10.1.0.0/24', '10.2.0.0/24'] : ['10.2.0.0/24', '10.1.0.0/24'];
+  const { me, peer, lts, rts, head } = sideOf(side);
   return [
-    'gateway:',
-    `  name: ${side.toLowerCase()}`,
-    `  listen: [${me}]`,
-    'connections:',
+    ...head,
     '  site:',
     `    version: ${o.version}`,
     `    local: { address: ${me}, id: ${side.toLowerCase()}.example, auth: psk }`,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
 import { attrNumber, decodeMessage, decodePayloads, P1_ATTR, type SaPayload } from '../src/ike/codec/v1/index.js';
 import type { RetransmitPolicy } from '../src/ike/v1/daemon.js';
-import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type Side } from './util/ike-pair.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, sideOf, type Datagram, type Pair, type Side } from './util/ike-pair.js';
 import { inetChecksum, ipHeader, transportChecksumOk, udpPacket } from './util/packets.js';
 
 const PSK = 'in-process test key, not a secret';
@@ -33,13 +33,9 @@ interface Opts {
 }
 
 function yaml(side: 'A' | 'B', o: Opts): string {
-  const me = side === 'A' ? ADDR.A : ADDR.B, peer = side === 'A' ? ADDR.B : ADDR.A;
-  const [lts, rts] = side === 'A' ? ['10.1.0.0/24', '10.2.0.0/24'] : ['10.2.0.0/24', '10.1.0.0/24'];
+  const { me, peer, lts, rts, head } = sideOf(side);
   return [
-    'gateway:',
-    `  name: ${side.toLowerCase()}`,
-    `  listen: [${me}]`,
-    'connections:',
+    ...head,
     '  peer:',
     '    version: 1',
     `    mode: ${o.mode ?? 'main'}`,

@@ -3,7 +3,7 @@
 // both sides derived the same CHILD SA keys.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type PairOptions, type Side } from './util/ike-pair.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, sideOf, type Datagram, type Pair, type PairOptions, type Side } from './util/ike-pair.js';
 import { randomBytes } from 'node:crypto';
 import { parseProposal } from '../src/config/proposal.js';
 import { EXCHANGE, FLAG, PAYLOAD, encodeMessage } from '../src/ike/codec/v2/index.js';
@@ -37,14 +37,11 @@ interface Opts {
 }
 
 function yaml(side: 'A' | 'B', o: Opts): string {
-  const me = ADDR[side], peer = ADDR[side === 'A' ? 'B' : 'A'];
+  const { me, peer, head } = sideOf(side);
   const [lts, rts] = o.hosts ? [`${me}/32`, `${peer}/32`] : side === 'A' ? ['10.1.0.0/24', '10.2.0.0/24'] : o.tsB ?? ['10.2.0.0/24', '10.1.0.0/24'];
   const pick = <T>(a: T | undefined, b: T | undefined): T | undefined => (side === 'A' ? a : b);
   return [
-    'gateway:',
-    `  name: ${side.toLowerCase()}`,
-    `  listen: [${me}]`,
-    'connections:',
+    ...head,
     '  peer:',
     '    version: 2',
     `    local: { address: ${me}, id: ${side === 'A' ? o.idA ?? 'a.example' : 'b.example'}, auth: psk }`,

@@ -39,19 +39,15 @@ import {
 import type { ChildManager } from '../src/ike/children.js';
 import { childRequest, notify, type ChildExchange } from '../src/ike/v2/child-sa.js';
 import type { Ikev2Sa } from '../src/ike/v2/ike-sa.js';
-import { ADDR, assertTraffic, createPair, events, sideConfig, type Datagram, type Pair, type Side } from './util/ike-pair.js';
+import { ADDR, assertTraffic, createPair, events, sideConfig, sideOf, type Datagram, type Pair, type Side } from './util/ike-pair.js';
 import { rng, type Rng } from './util/rng.js';
 
 const PSK = 'IKEv2 fuzzing key, not a secret';
 
 function yaml(side: 'A' | 'B'): string {
-  const me = ADDR[side], peer = ADDR[side === 'A' ? 'B' : 'A'];
-  const [lts, rts] = side === 'A' ? ['10.1.0.0/24', '10.2.0.0/24'] : ['10.2.0.0/24', '10.1.0.0/24'];
+  const { me, peer, lts, rts, head } = sideOf(side);
   return [
-    'gateway:',
-    `  name: ${side.toLowerCase()}`,
-    `  listen: [${me}]`,
-    'connections:',
+    ...head,
     '  peer:',
     '    version: 2',
     `    local: { address: ${me}, id: ${side === 'A' ? 'a.example' : 'b.example'}, auth: psk }`,

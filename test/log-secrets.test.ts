@@ -24,7 +24,7 @@ import { request } from '../src/gateway/control.js';
 import { cleanup, startGateways, type Gateways } from '../src/lab/gateways.js';
 import { canUseNetns, createTopology } from '../src/lab/netns.js';
 import { createLogger, formatPretty } from '../src/log.js';
-import { ADDR, createPair, sideConfig, type Pair, type Side } from './util/ike-pair.js';
+import { createPair, sideConfig, sideOf, type Pair, type Side } from './util/ike-pair.js';
 import { udpPacket } from './util/packets.js';
 import { Pki } from './util/pki.js';
 
@@ -158,8 +158,7 @@ interface Case {
 }
 
 function yaml(side: 'A' | 'B', c: Case): string {
-  const me = ADDR[side], peer = ADDR[side === 'A' ? 'B' : 'A'];
-  const [lts, rts] = side === 'A' ? ['10.1.0.0/24', '10.2.0.0/24'] : ['10.2.0.0/24', '10.1.0.0/24'];
+  const { me, peer, lts, rts, head } = sideOf(side);
   const ends = c.auth === 'psk'
     ? [`    local: { address: ${me}, id: ${side.toLowerCase()}.example, auth: psk }`,
       `    remote: { address: ${peer}, id: ${side === 'A' ? 'b' : 'a'}.example, auth: psk }`,
@@ -167,10 +166,7 @@ function yaml(side: 'A' | 'B', c: Case): string {
     : [`    local: { address: ${me}, auth: pubkey, cert: gw.crt, key: gw.key }`,
       `    remote: { address: ${peer}, auth: pubkey, ca: [ca.crt] }`];
   return [
-    'gateway:',
-    `  name: ${side.toLowerCase()}`,
-    `  listen: [${me}]`,
-    'connections:',
+    ...head,
     '  peer:',
     `    version: ${c.version}`,
     ...ends,

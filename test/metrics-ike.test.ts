@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { GatewayMetrics, type MetricsSnapshot } from '../src/metrics/registry.js';
-import { ADDR, assertTraffic, createPair, events, sideConfig, type Pair, type Side } from './util/ike-pair.js';
+import { assertTraffic, createPair, events, sideConfig, sideOf, type Pair, type Side } from './util/ike-pair.js';
 import { sample } from './util/prometheus.js';
 
 const PSK = 'in-process metrics test key, not a secret';
@@ -18,12 +18,10 @@ interface Opts {
 }
 
 function yaml(side: 'A' | 'B', o: Opts): string {
-  const me = ADDR[side], peer = ADDR[side === 'A' ? 'B' : 'A'];
-  const [lts, rts] = side === 'A' ? ['10.1.0.0/24', '10.2.0.0/24'] : ['10.2.0.0/24', '10.1.0.0/24'];
+  const { me, peer, lts, rts, head } = sideOf(side);
   const ike = side === 'A' ? o.groupsA ?? 'aes128-sha256-modp2048' : o.ikeB ?? 'aes128-sha256-modp2048';
   return [
-    'gateway:', `  name: ${side.toLowerCase()}`, `  listen: [${me}]`,
-    'connections:', '  peer:', `    version: ${o.version}`,
+    ...head, '  peer:', `    version: ${o.version}`,
     `    local: { address: ${me}, id: ${me}, auth: psk }`,
     `    remote: { address: ${peer}, id: ${peer}, auth: psk }`,
     '    psk: { file: psk.txt }',

@@ -64,6 +64,17 @@ export interface Pair {
 /** A side's address on the wire: A is 192.0.2.1, B 192.0.2.2 (or the IPv6 pair). */
 export const ADDR = { A: '192.0.2.1', B: '192.0.2.2' } as const;
 
+/**
+ * One side of the pair as the test configurations write it: its address and the peer's, its
+ * default selectors (A: 10.1.0.0/24, B: 10.2.0.0/24) and the YAML lines every configuration
+ * starts with (`gateway:` … `connections:`), connections to follow.
+ */
+export function sideOf(side: 'A' | 'B'): { me: string; peer: string; lts: string; rts: string; head: string[] } {
+  const me = ADDR[side], peer = ADDR[side === 'A' ? 'B' : 'A'];
+  const [lts, rts] = side === 'A' ? ['10.1.0.0/24', '10.2.0.0/24'] : ['10.2.0.0/24', '10.1.0.0/24'];
+  return { me, peer, lts, rts, head: ['gateway:', `  name: ${side.toLowerCase()}`, `  listen: [${me}]`, 'connections:'] };
+}
+
 /** A configuration from YAML text, in a fresh directory with `files` (name → contents) beside it. */
 export function sideConfig(yaml: string, files: Record<string, string> = {}): Config {
   const dir = mkdtempSync(join(tmpdir(), 'ipsecgw-ike-'));
