@@ -28,9 +28,9 @@ import type { Role, WorkerMessage, WorkerSetup } from '../dataplane/worker.js';
 import { Ikev1Daemon } from '../ike/v1/daemon.js';
 import { Ikev2Daemon } from '../ike/v2/daemon.js';
 import type { Logger } from '../log.js';
-import { GatewayMetrics, type MetricsSnapshot, type Traffic } from '../metrics/registry.js';
+import { GatewayMetrics, type MetricsSnapshot } from '../metrics/registry.js';
 import { serveMetrics, type MetricsServer } from '../metrics/server.js';
-import { EngineKernel } from '../policy/kernel.js';
+import { EngineKernel, pairTraffic, plusTraffic, type Traffic } from '../policy/kernel.js';
 import { serveControl } from './control.js';
 import { IkeIo } from './ike-io.js';
 import { dropPrivileges } from './privileges.js';
@@ -254,11 +254,7 @@ export class Gateway {
     this.applyPolicies();
     for (const r of it.routes) ip(r.includes(':') ? '-6' : '-4', 'route', 'del', r, 'dev', this.config.gateway.tun, { quiet: true });
     const [o, i] = await Promise.all([this.engine.retireSa(it.out), this.engine.retireSa(it.in)]);
-    const before = this.manualRetired.get(name);
-    this.manualRetired.set(name, {
-      bytesIn: (before?.bytesIn ?? 0n) + i.bytes, bytesOut: (before?.bytesOut ?? 0n) + o.bytes,
-      packetsIn: (before?.packetsIn ?? 0n) + i.packets, packetsOut: (before?.packetsOut ?? 0n) + o.packets,
-    });
+    this.manualRetired.set(name, plusTraffic(this.manualRetired.get(name), pairTraffic(i, o)));
     this.log.info({ event: 'manual.removed', name }, 'manual SA removed');
   }
 
@@ -439,16 +435,12 @@ export class Gateway {
    * not yet counted as retired: both happen in one turn of the event loop).
    */
   private metricsSnapshot(): MetricsSnapshot {
-    const manual = new Map<string, Traffic & { entry: string }>();
-    for (const [entry, t] of this.manualRetired) manual.set(entry, { entry, ...t });
+    const manual = new Map(this.manualRetired);
     const states: string[] = [];
     for (const it of this.installed.values()) {
-      const o = this.engine.saStatus(it.out), i = this.engine.saStatus(it.in), t = manual.get(it.sa.name);
+      const o = this.engine.saStatus(it.out), i = this.engine.saStatus(it.in);
       states.push(o.state !== 'active' ? o.state : i.state);
-      manual.set(it.sa.name, {
-        entry: it.sa.name, bytesIn: (t?.bytesIn ?? 0n) + i.bytes, bytesOut: (t?.bytesOut ?? 0n) + o.bytes,
-        packetsIn: (t?.packetsIn ?? 0n) + i.packets, packetsOut: (t?.packetsOut ?? 0n) + o.packets,
-      });
+      manual.set(it.sa.name, plusTraffic(manual.get(it.sa.name), pairTraffic(i, o)));
     }
     const versions = new Set(this.config.connections.map((c) => c.version));
     return {
@@ -457,7 +449,7 @@ export class Gateway {
         ...(this.ikev2 && versions.has(2) ? [{ version: 2 as const, ...this.ikev2.states() }] : []),
       ],
       children: this.kernel.traffic(),
-      manual: [...manual.values()],
+      manual: [...manual].map(([entry, t]) => ({ entry, ...t })),
       manualStates: states,
       lanes: ROLES.map((role, i) => ({ role, drops: this.engine.laneStats(i + 1).drops, batches: this.engine.laneBatches(i + 1) })),
     };

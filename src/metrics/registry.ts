@@ -12,13 +12,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { BATCH_BUCKETS, type BatchSnapshot } from '../dataplane/batch-histogram.js';
 import { IKE_FAILURES, type IkeCounters, type IkeFailure, type SaKind } from '../ike/counters.js';
-
-export interface Traffic {
-  readonly bytesIn: bigint;
-  readonly bytesOut: bigint;
-  readonly packetsIn: bigint;
-  readonly packetsOut: bigint;
-}
+import type { Traffic } from '../policy/kernel.js';
 
 /** What the gateway is, at the moment of a scrape. */
 export interface MetricsSnapshot {

@@ -9,7 +9,7 @@
 import { random } from '../ike/crypto/bytes.js';
 import type { EspSuite } from '../config/proposal.js';
 import { formatAddress, type Prefix } from '../dataplane/addr.js';
-import type { Engine, PolicySpec, SaSpec, SelectorSpec } from '../dataplane/engine.js';
+import type { Engine, PolicySpec, SaSpec, SaTotals, SelectorSpec } from '../dataplane/engine.js';
 import { engineAlgorithms } from '../dataplane/suite.js';
 import type { Endpoint } from '../ike/endpoint.js';
 
@@ -43,11 +43,23 @@ export interface KernelChild {
   readonly out: number;
 }
 
-export interface Usage {
+/** Bytes and packets each way: of an SA pair, or summed over several. */
+export interface Traffic {
   readonly bytesIn: bigint;
   readonly bytesOut: bigint;
   readonly packetsIn: bigint;
   readonly packetsOut: bigint;
+}
+
+/** a + b, field by field. */
+export const plusTraffic = (a: Traffic | undefined, b: Traffic): Traffic => (a ? {
+  bytesIn: a.bytesIn + b.bytesIn, bytesOut: a.bytesOut + b.bytesOut, packetsIn: a.packetsIn + b.packetsIn, packetsOut: a.packetsOut + b.packetsOut,
+} : b);
+
+/** An SA pair's retired totals from its two SAs' (Engine.retireSa). */
+export const pairTraffic = (inn: SaTotals, out: SaTotals): Traffic => ({ bytesIn: inn.bytes, bytesOut: out.bytes, packetsIn: inn.packets, packetsOut: out.packets });
+
+export interface Usage extends Traffic {
   /** Milliseconds since the epoch of the last packet each way, 0 if none. */
   readonly lastIn: number;
   readonly lastOut: number;
@@ -71,13 +83,9 @@ export interface Kernel {
 }
 
 /** What a configured child carried since the start, all its SA pairs (rekeys, roaming peers) together. */
-export interface ChildTraffic {
+export interface ChildTraffic extends Traffic {
   readonly connection: string;
   readonly child: string;
-  readonly bytesIn: bigint;
-  readonly bytesOut: bigint;
-  readonly packetsIn: bigint;
-  readonly packetsOut: bigint;
 }
 
 const text = (p: Prefix): string => `${formatAddress(p)}/${p.len}`;
@@ -170,15 +178,14 @@ export class EngineKernel implements Kernel {
     const [o, i] = await Promise.all([this.engine.retireSa(child.out), this.engine.retireSa(child.in)]);
     // In the same turn as the SAs were wiped: a scrape sees the pair either live or retired.
     this.live.delete(child);
-    addTraffic(this.retired, { connection: child.spec.connection, child: child.spec.child, bytesIn: i.bytes, bytesOut: o.bytes, packetsIn: i.packets, packetsOut: o.packets });
+    addTraffic(this.retired, child.spec, pairTraffic(i, o));
   }
 
   /** Per configured child: bytes and packets each way since the start, removed pairs included. */
   traffic(): ChildTraffic[] {
     const all = new Map(this.retired);
     for (const c of this.live) {
-      const u = this.usage(c);
-      addTraffic(all, { connection: c.spec.connection, child: c.spec.child, bytesIn: u.bytesIn, bytesOut: u.bytesOut, packetsIn: u.packetsIn, packetsOut: u.packetsOut });
+      addTraffic(all, c.spec, this.usage(c));
     }
     return [...all.values()];
   }
@@ -249,10 +256,8 @@ export class EngineKernel implements Kernel {
 }
 
 /** Adds t to its connection's and child's entry of `totals`. */
-function addTraffic(totals: Map<string, ChildTraffic>, t: ChildTraffic): void {
-  const key = JSON.stringify([t.connection, t.child]);
-  const o = totals.get(key);
-  totals.set(key, o ? {
-    ...o, bytesIn: o.bytesIn + t.bytesIn, bytesOut: o.bytesOut + t.bytesOut, packetsIn: o.packetsIn + t.packetsIn, packetsOut: o.packetsOut + t.packetsOut,
-  } : t);
+function addTraffic(totals: Map<string, ChildTraffic>, c: { connection: string; child: string }, t: Traffic): void {
+  const key = JSON.stringify([c.connection, c.child]);
+  const { bytesIn, bytesOut, packetsIn, packetsOut } = plusTraffic(totals.get(key), t);
+  totals.set(key, { connection: c.connection, child: c.child, bytesIn, bytesOut, packetsIn, packetsOut });
 }
