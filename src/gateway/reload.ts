@@ -12,21 +12,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection, Gateway, ManualSa } from '../config/types.js';
 
-/** What a reload did, by entry name (manual SAs and connections share one namespace). */
-export interface ReloadResult {
-  kept: string[];
-  replaced: string[];
-  added: string[];
-  removed: string[];
-  /** Settings (and entries) the running gateway cannot take without a restart; their running state stays. */
-  restart: string[];
-}
-
 export interface Changes {
   kept: string[];
   replaced: string[];
   added: string[];
   removed: string[];
+}
+
+/** What a reload did, by entry name (manual SAs and connections share one namespace). */
+export interface ReloadResult extends Changes {
+  /** Settings (and entries) the running gateway cannot take without a restart; their running state stays. */
+  restart: string[];
 }
 
 /** Bytes as hex, so that keys and PSKs enter the hash (JSON.stringify gives an index map otherwise). */
@@ -94,10 +90,8 @@ export function planConnections(running: readonly Connection[], runningPrints: R
   };
 }
 
-/** The YAML names of the gateway settings; none of them can change while the gateway runs. */
-const GATEWAY_KEYS: Partial<Record<keyof Gateway, string>> = {
-  name: 'name', tun: 'tun', listen: 'listen', mtu: 'mtu', workers: 'workers', socket: 'socket', maxSas: 'max-sas',
-};
+/** A gateway setting's YAML name from its field's (maxSas → max-sas). */
+const yamlName = (field: string): string => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
  * The `gateway:` settings that differ: the TUN device (its name and MTU), the sockets (listen
@@ -106,5 +100,5 @@ const GATEWAY_KEYS: Partial<Record<keyof Gateway, string>> = {
 export function fixedSettingsChanged(running: Gateway, next: Gateway): string[] {
   const keys = new Set([...Object.keys(running), ...Object.keys(next)]) as Set<keyof Gateway>;
   const same = (k: keyof Gateway): boolean => JSON.stringify(running[k], bytesAsHex) === JSON.stringify(next[k], bytesAsHex);
-  return [...keys].filter((k) => !same(k)).map((k) => `gateway.${GATEWAY_KEYS[k] ?? k}`);
+  return [...keys].filter((k) => !same(k)).map((k) => `gateway.${yamlName(k)}`);
 }
