@@ -30,8 +30,9 @@ export class Failures {
   /** The last one per connection and child ("conn" or "conn/child"): bounded by the configuration. */
   private readonly last = new Map<string, Failure>();
 
-  note(conn: string, child: string | undefined, eventName: FailureEvent, reason: string): void {
-    this.last.set(child === undefined ? conn : `${conn}/${child}`, { conn, child, eventName, reason, at: Date.now() });
+  /** One of ours failed, classified as the metrics count it (`kind`, `why`); reported under failureEvent's name. */
+  note(conn: string, child: string | undefined, kind: SaKind, why: IkeFailure, reason: string): void {
+    this.last.set(child === undefined ? conn : `${conn}/${child}`, { conn, child, eventName: failureEvent(kind, why), reason, at: Date.now() });
   }
 
   /** The connection's failures noted at or after `t`, oldest first. */

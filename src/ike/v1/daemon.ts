@@ -35,7 +35,7 @@ import { bytesEqual, findAll, ourId, useUdp } from './phase1.js';
 import { readU32 } from './proposals.js';
 import { initiateQuick, onQuick2, onQuick3, respondQuick, type QuickExchange } from './quick.js';
 import { checkPayloads, type Kind } from './rules.js';
-import { Failures, failureEvent } from '../failures.js';
+import { Failures } from '../failures.js';
 import { dhByGroup, endStatus, ikeState, ikeAlgorithms, ikev1HashTransforms, secondsSince, secondsUntil, type IkeDaemonStatus, type IkeSaStatus } from '../status.js';
 import { annotate } from './trace.js';
 import { isakmpNotify, plainErrorNotify } from './wire.js';
@@ -463,7 +463,7 @@ export class Ikev1Daemon implements V1Host {
   private fail(sa: Ikev1Sa, reason: string, why: IkeFailure): void {
     this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `phase 1 failed: ${reason}`);
     this.counters.failed('ike', why, sa);
-    if (sa.role === 'initiator') this.failures.note(sa.conn.name, undefined, failureEvent('ike', why), reason);
+    if (sa.role === 'initiator') this.failures.note(sa.conn.name, undefined, 'ike', why, reason);
     const waiting = this.pending.get(sa.conn.name) ?? [];
     if (sa.role === 'initiator' && ![...this.sas].some((o) => o !== sa && o.conn === sa.conn && o.state !== 'deleted')) {
       this.pending.delete(sa.conn.name);
@@ -778,7 +778,7 @@ export class Ikev1Daemon implements V1Host {
   childFailed(sa: Ikev1Sa, child: Child | undefined, reason: string, why: IkeFailure = 'other'): void {
     this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: child?.name, reason }, `Quick Mode failed: ${reason}`);
     this.counters.failed('child', why);
-    if (child) this.failures.note(sa.conn.name, child.name, failureEvent('child', why), reason);
+    if (child) this.failures.note(sa.conn.name, child.name, 'child', why, reason);
   }
 
   // ---- Informational --------------------------------------------------------------------------

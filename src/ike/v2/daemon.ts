@@ -33,7 +33,7 @@ import { failureOf, NO_COUNTERS, type IkeCounters, type IkeFailure } from '../co
 import { SIGNATURE_HASHES, ourAuth, ourId, verifyPeer } from './auth.js';
 import { acceptChildAnswer, childRequest, childResult, find, notify, ourSelectors, respondChild, type ChildExchange } from './child-sa.js';
 import { Ikev2Sa, hex, isZero } from './ike-sa.js';
-import { Failures, failureEvent } from '../failures.js';
+import { Failures } from '../failures.js';
 import { endStatus, ikeState, ikeAlgorithms, secondsSince, secondsUntil, type IkeDaemonStatus, type IkeSaStatus } from '../status.js';
 import { RekeyRace } from './rekey-race.js';
 import { SaTable } from './sa-table.js';
@@ -644,7 +644,7 @@ export class Ikev2Daemon {
     if (bad) {
       this.log.warn({ event: 'auth.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), phase: 'ike', reason: bad }, `peer not authenticated: ${bad}`);
       this.counters.failed('ike', 'authentication_failed', sa);
-      this.failures.note(sa.conn.name, undefined, 'auth.failed', `peer not authenticated: ${bad}`);
+      this.failures.note(sa.conn.name, undefined, 'ike', 'authentication_failed', `peer not authenticated: ${bad}`);
       return this.deleteIke(sa, true);
     }
     // Failures above report IKE_AUTH's child with the SA (fail); from here it has its own fate.
@@ -750,7 +750,7 @@ export class Ikev2Daemon {
       const why = failureOf(constName(NOTIFY, a.notify), 'child');
       this.counters.failed('child', why);
       if (a.notify === NOTIFY.NO_PROPOSAL_CHOSEN) this.log.warn({ event: 'child.failed', conn: sa.conn.name, child: ex.child.name, reason: a.reason }, 'CHILD SA failed');
-      this.failures.note(sa.conn.name, ex.child.name, failureEvent('child', why), `${constName(NOTIFY, a.notify)} (${a.reason})`);
+      this.failures.note(sa.conn.name, ex.child.name, 'child', why, `${constName(NOTIFY, a.notify)} (${a.reason})`);
       return;
     }
     const nonces = [ex.Ni!, ex.Nr!] as const, rekeyOf = ex.rekeyOf;
@@ -762,7 +762,7 @@ export class Ikev2Daemon {
     const r = this.children.install(sa, sa.conn, result, sa.local, sa.remote, { active: true, initiator });
     if (typeof r === 'string') {
       this.log.warn({ event: 'child.failed', ike: sa.id, conn: sa.conn.name, child: result.child.name, reason: r }, r);
-      this.failures.note(sa.conn.name, result.child.name, 'child.failed', r);
+      this.failures.note(sa.conn.name, result.child.name, 'child', 'other', r);
       this.counters.failed('child', 'other');
       return undefined;
     }
@@ -1077,7 +1077,7 @@ export class Ikev2Daemon {
     if (sa.state === 'deleted') return;
     this.log.warn({ event: 'ike.failed', ike: sa.id, conn: sa.conn.name, peer: endpointText(sa.remote), reason }, `IKE SA failed: ${reason}`);
     this.counters.failed('ike', why, sa);
-    if (sa.initiator) this.failures.note(sa.conn.name, undefined, failureEvent('ike', why), reason);
+    if (sa.initiator) this.failures.note(sa.conn.name, undefined, 'ike', why, reason);
     const ex = this.authChild.get(sa);
     if (ex) this.children.rekeyFailed(ex.rekeyOf);
     if (sa.initiator && !this.sas.of(sa.conn).some((o) => o !== sa && o.state !== 'deleted')) {
