@@ -54,6 +54,9 @@
 #ifndef TUN_F_USO6
 #define TUN_F_USO6 0x40
 #endif
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
 #ifndef UDP_GRO
 #define UDP_GRO 104
 #endif
@@ -215,25 +218,54 @@ static bool arg_string(args_t *a, size_t i, const char *name, char *buf, size_t 
 }
 
 // obj[name] as a boolean; absent (or undefined) → false. `obj` itself may be absent.
-static bool opt_bool(args_t *a, size_t i, const char *name, bool *out) {
-  *out = false;
+// Property `name` of the options object at argument i: *v is NULL when the object or the property
+// is absent (or undefined).
+static bool opt_prop(args_t *a, size_t i, const char *name, napi_value *v) {
+  *v = NULL;
   if (!is_present(a, i)) return true;
   napi_valuetype t;
   if (napi_typeof(a->env, a->argv[i], &t) != napi_ok || t != napi_object)
     return type_error(a, "options must be an object");
   bool has;
-  napi_value v;
   if (napi_has_named_property(a->env, a->argv[i], name, &has) != napi_ok) return type_error(a, "bad options");
   if (!has) return true;
-  if (napi_get_named_property(a->env, a->argv[i], name, &v) != napi_ok ||
-      napi_typeof(a->env, v, &t) != napi_ok)
+  if (napi_get_named_property(a->env, a->argv[i], name, v) != napi_ok || napi_typeof(a->env, *v, &t) != napi_ok)
     return type_error(a, "bad options");
-  if (t == napi_undefined) return true;
-  if (t != napi_boolean || napi_get_value_bool(a->env, v, out) != napi_ok) {
+  if (t == napi_undefined) *v = NULL;
+  return true;
+}
+
+static bool opt_bool(args_t *a, size_t i, const char *name, bool *out) {
+  napi_value v;
+  napi_valuetype t;
+  *out = false;
+  if (!opt_prop(a, i, name, &v)) return false;
+  if (!v) return true;
+  if (napi_typeof(a->env, v, &t) != napi_ok || t != napi_boolean || napi_get_value_bool(a->env, v, out) != napi_ok) {
     char what[120];
     snprintf(what, sizeof what, "options.%s must be a boolean", name);
     return type_error(a, what);
   }
+  return true;
+}
+
+// An integer option in [lo, hi]; *out is left as it is when the option is absent.
+static bool opt_int(args_t *a, size_t i, const char *name, int64_t lo, int64_t hi, int64_t *out) {
+  napi_value v;
+  napi_valuetype t;
+  double d;
+  char what[120];
+  if (!opt_prop(a, i, name, &v)) return false;
+  if (!v) return true;
+  if (napi_typeof(a->env, v, &t) != napi_ok || t != napi_number || napi_get_value_double(a->env, v, &d) != napi_ok) {
+    snprintf(what, sizeof what, "options.%s must be a number", name);
+    return type_error(a, what);
+  }
+  if (!(d >= (double)lo && d <= (double)hi) || d != (double)(int64_t)d) {
+    snprintf(what, sizeof what, "options.%s must be an integer in %lld..%lld", name, (long long)lo, (long long)hi);
+    return range_error(a, what);
+  }
+  *out = (int64_t)d;
   return true;
 }
 
@@ -1037,7 +1069,22 @@ static bool tx_slot(args_t *a, const batch_t *b, uint32_t i, int udp_port, uint3
   return true;
 }
 
-// writeBatch(fd, kind, mem, slots, n, verdict, udpPort? | { slotHeaders }?) → how many packets were sent.
+// The end of the run of packets from tx[j] on that one UDP_SEGMENT message can carry: one
+// destination, every datagram as long as the first but the last, which may be shorter, and at most
+// UDP_SEGMENT_BYTES in all (the kernel sends the run as one UDP datagram before it cuts it).
+#define UDP_SEGMENT_BYTES (65535 - 40 - 8)
+static uint32_t segment_run(const tx_t *tx, uint32_t j, uint32_t k) {
+  uint32_t e = j + 1, size = tx[j].len, total = size;
+  while (size && e < k && tx[e - 1].len == size && tx[e].len <= size && total + tx[e].len <= UDP_SEGMENT_BYTES &&
+         tx[e].tolen == tx[j].tolen && memcmp(&tx[e].to, &tx[j].to, tx[j].tolen) == 0) {
+    total += tx[e].len;
+    e++;
+  }
+  return e;
+}
+
+// writeBatch(fd, kind, mem, slots, n, verdict, { slotHeaders } | { udpPort, segment }?) → how many
+// packets were sent.
 // Sends every slot among the n whose VERDICT equals `verdict`, in slot order:
 //   'tun': write(2) each packet (writev(2) after a zeroed vnet header when the device has one:
 //          flags 0, GSO_NONE — a whole packet with its checksums done). With { slotHeaders: true }
@@ -1049,7 +1096,12 @@ static bool tx_slot(args_t *a, const batch_t *b, uint32_t i, int udp_port, uint3
 //   'udp4' / 'udp6': sendmmsg(2) of the UDP payload to (the IP header's destination address,
 //          the UDP header's destination port); the socket's own address and port are the source.
 //          With udpPort, only slots whose UDP source port is udpPort are sent (one batch can then
-//          be split between sockets bound to different ports); the others are skipped.
+//          be split between sockets bound to different ports); the others are skipped. With
+//          segment (UDP_SEGMENT, udp(7), Linux 4.18): consecutive datagrams to one destination, all
+//          of one size but the last (which may be shorter), go as one message with a UDP_SEGMENT
+//          control message — one trip through the stack for up to BATCH_MAX datagrams, which a
+//          UDP_GRO receiver reads as one. The kernel refuses one it cannot segment (EINVAL, EIO)
+//          like any other error: the caller may then go on without.
 // EAGAIN ends the batch early (the count tells how far it got). Any other error throws; the
 // Error carries `index` (the failed slot) and `sent`, so the caller can go on after that slot.
 // Every selected slot is checked before anything is sent (RangeError when one is malformed).
@@ -1057,7 +1109,7 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
   args_t a;
   batch_t b;
   int64_t verdict, port = -1;
-  bool slot_hdr = false;
+  bool slot_hdr = false, segment = false;
   if (!get_args(env, info, "writeBatch", &a) || !batch_args(&a, &b) ||
       !arg_int(&a, 5, "verdict", 0, UINT32_MAX, &verdict))
     return NULL;
@@ -1065,8 +1117,8 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
     if (b.kind == K_TUN) {
       if (!opt_bool(&a, 6, "slotHeaders", &slot_hdr)) return NULL;
     } else {
-      if (b.kind != K_UDP4 && b.kind != K_UDP6) return type_error(&a, "udpPort is only for 'udp4' and 'udp6'"), NULL;
-      if (!arg_int(&a, 6, "udpPort", 0, 65535, &port)) return NULL;
+      if (b.kind != K_UDP4 && b.kind != K_UDP6) return type_error(&a, "options are for 'tun', 'udp4' and 'udp6'"), NULL;
+      if (!opt_int(&a, 6, "udpPort", 0, 65535, &port) || !opt_bool(&a, 6, "segment", &segment)) return NULL;
     }
   }
 
@@ -1122,29 +1174,45 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
       }
       continue;
     }
+    // Message m carries packets first[m] .. first[m + 1] - 1: one each, or a segmented run.
     struct mmsghdr msgs[BATCH_MAX];
     struct iovec iov[BATCH_MAX];
-    for (uint32_t j = 0; j < k; j++) {
-      iov[j] = (struct iovec){ b.mem + tx[j].p, tx[j].len };
-      msgs[j].msg_hdr = (struct msghdr){
-        .msg_name = &tx[j].to, .msg_namelen = tx[j].tolen, .msg_iov = &iov[j], .msg_iovlen = 1,
+    union { char buf[CMSG_SPACE(sizeof(uint16_t))]; struct cmsghdr align; } ctl[BATCH_MAX];
+    uint32_t first[BATCH_MAX + 1], m = 0;
+    for (uint32_t j = 0; j < k; m++) {
+      uint32_t e = j + 1;
+      if (segment) e = segment_run(tx, j, k);
+      for (uint32_t x = j; x < e; x++) iov[x] = (struct iovec){ b.mem + tx[x].p, tx[x].len };
+      first[m] = j;
+      msgs[m].msg_hdr = (struct msghdr){
+        .msg_name = &tx[j].to, .msg_namelen = tx[j].tolen, .msg_iov = &iov[j], .msg_iovlen = e - j,
       };
-      msgs[j].msg_len = 0;
+      msgs[m].msg_len = 0;
+      if (e - j > 1) {
+        msgs[m].msg_hdr.msg_control = ctl[m].buf;
+        msgs[m].msg_hdr.msg_controllen = sizeof ctl[m].buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[m].msg_hdr);
+        *c = (struct cmsghdr){ .cmsg_len = CMSG_LEN(sizeof(uint16_t)), .cmsg_level = IPPROTO_UDP, .cmsg_type = UDP_SEGMENT };
+        uint16_t size = (uint16_t)tx[j].len;
+        memcpy(CMSG_DATA(c), &size, sizeof size);
+      }
+      j = e;
     }
+    first[m] = k;
     // sendmmsg(2) stops at the first failing message and reports only what went before it; the
     // next call starts with that message, so its error (or EAGAIN) comes back then.
-    for (uint32_t j = 0; j < k;) {
-      int r = sendmmsg(b.fd, msgs + j, k - j, 0);
+    for (uint32_t q = 0; q < m;) {
+      int r = sendmmsg(b.fd, msgs + q, m - q, 0);
       if (r < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
           again = true;
           break;
         }
-        return throw_batch_errno(env, errno, "writeBatch", "sendmmsg", tx[j].index, sent);
+        return throw_batch_errno(env, errno, "writeBatch", "sendmmsg", tx[first[q]].index, sent);
       }
-      sent += (uint32_t)r;
-      j += (uint32_t)r;
+      sent += first[q + (uint32_t)r] - first[q];
+      q += (uint32_t)r;
     }
   }
   napi_value out;

@@ -762,7 +762,7 @@ describe('native shim in network namespaces', { skip: netnsSkipReason() }, () =>
         put(1, other, 1);
         put(2, outers[1], 1);
         try {
-          return native.writeBatch(fd, udpKind as 'udp4', mem, 1024, 3, 1, 4500);
+          return native.writeBatch(fd, udpKind as 'udp4', mem, 1024, 3, 1, { udpPort: 4500 });
         } finally {
           native.close(fd);
         }

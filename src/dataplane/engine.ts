@@ -115,6 +115,13 @@ export interface EngineOptions {
 /** A TUN read slot: the virtio header at its start, headroom, then up to 64 KB of packet. */
 export const TUN_SLOT_BYTES = 65536 + 256;
 
+/**
+ * A lane's activity words (Int32, shared): the batch epoch and busy flag that let the control side
+ * retire an SA safely (Engine.retireSa), and the drops the lane's worker counts itself.
+ */
+export enum Activity { Epoch, Busy, TunMalformed, SendFailed }
+const ACTIVITY_BYTES = 16;
+
 /** Where everything is: enough for another thread to attach a lane to the same memory. */
 export interface EnginePlan {
   variant: Variant;
@@ -158,7 +165,7 @@ function plan(dp: Datapath, o: Required<Omit<EngineOptions, 'variant'>>, variant
     scratch: take(C.SCRATCH_SIZE),
     slots: take(o.batch * C.SLOT_SIZE),
     buffers: take(o.batch * o.bufferSize),
-    activity: take(12),
+    activity: take(ACTIVITY_BYTES),
     batches: take(BATCH_HISTOGRAM_BYTES),
     tunSlots: take(i ? o.tunSlots * C.SLOT_SIZE : 0),
     tunBuffers: take(i ? o.tunSlots * TUN_SLOT_BYTES : 0),
@@ -198,7 +205,7 @@ export class Lane {
   private seededAt = 0;
   /** The IV generator is reseeded from the OS this often (ms). */
   static readonly RESEED_MS = 60_000;
-  /** [epoch, busy] of this lane, shared with the control side (see Engine.retireSa). */
+  /** This lane's Activity words, shared with the control side. */
   private readonly activity: Int32Array;
   /** Packets per batch, read by the control side for the metrics endpoint. */
   private readonly batches: BatchHistogram;
@@ -217,7 +224,7 @@ export class Lane {
     dp.fn.spdInit(plan.spdHeader);
     this.dropReasons = reasonNames(this.C, 'DROP_');
     this.controls = reasonNames(this.C, 'CONTROL_');
-    this.activity = new Int32Array(dp.memory.buffer, lane.activity, 2);
+    this.activity = new Int32Array(dp.memory.buffer, lane.activity, ACTIVITY_BYTES / 4);
     this.batches = new BatchHistogram(dp.memory.buffer, lane.batches);
     this.seedRng();
   }
@@ -279,12 +286,12 @@ export class Lane {
    * the control side never wipes an SA a batch may be using (Engine.retireSa).
    */
   process(direction: 'encap' | 'decap', n: number, now: bigint): void {
-    Atomics.store(this.activity, 1, 1);
+    Atomics.store(this.activity, Activity.Busy, 1);
     try {
       (direction === 'encap' ? this.dp.fn.espEncapBatch : this.dp.fn.espDecapBatch)(this.slots, n, now);
     } finally {
-      Atomics.store(this.activity, 1, 0);
-      Atomics.add(this.activity, 0, 1);
+      Atomics.store(this.activity, Activity.Busy, 0);
+      Atomics.add(this.activity, Activity.Epoch, 1);
     }
     this.batches.record(n);
   }
@@ -502,14 +509,14 @@ export class Engine {
     // we see it busy and wait for that batch to end (the lane stores busy the same way).
     Atomics.store(new Int32Array(this.dp.memory.buffer, this.saAddress(index) + C.SA_STATE, 1), 0, C.SA_DYING);
     const waits = this.plan.lanes.slice(1).map((l) => {
-      const a = new Int32Array(this.dp.memory.buffer, l.activity, 2);
-      return { a, epoch: Atomics.load(a, 0), busy: Atomics.load(a, 1) === 1 };
+      const a = new Int32Array(this.dp.memory.buffer, l.activity, ACTIVITY_BYTES / 4);
+      return { a, epoch: Atomics.load(a, Activity.Epoch), busy: Atomics.load(a, Activity.Busy) === 1 };
     });
     // A batch takes microseconds; a lane still "busy" after RETIRE_WAIT_MS has no live worker (it
     // died mid-batch), and waiting for it would hang every later removal and the shutdown.
     const deadline = Date.now() + RETIRE_WAIT_MS;
     for (const w of waits) {
-      while (w.busy && Atomics.load(w.a, 0) === w.epoch && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+      while (w.busy && Atomics.load(w.a, Activity.Epoch) === w.epoch && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     }
     // No batch uses it any more: these are its last counters (the metrics keep them).
     const { bytes, packets } = this.saStatus(index);
@@ -598,13 +605,15 @@ export class Engine {
 
   /**
    * Lane i's counters, read from the shared memory (they sit at the same place in every lane's
-   * scratch); with the packets its worker took from the TUN device and could not use (a GSO
-   * super-packet the splitter refuses, one too large for a slot) as drops of reason 'tun-malformed'.
+   * scratch); with the drops its worker counts itself (see Activity): packets it took from the TUN
+   * device and could not use (a GSO super-packet the splitter refuses, one too large for a slot),
+   * reason 'tun-malformed', and packets the kernel would not send, reason 'send-failed'.
    */
   laneStats(i: number): LaneStats {
     const stats = readStats(this.dp, this.lane.dropReasons, this.plan.lanes[i].scratch + (this.dp.fn.espStats() - this.plan.lanes[0].scratch));
-    const tun = Atomics.load(new Int32Array(this.dp.memory.buffer, this.plan.lanes[i].activity, 3), 2) >>> 0;
-    return { ...stats, drops: { ...stats.drops, 'tun-malformed': BigInt(tun) } };
+    const a = new Int32Array(this.dp.memory.buffer, this.plan.lanes[i].activity, ACTIVITY_BYTES / 4);
+    const count = (k: number): bigint => BigInt(Atomics.load(a, k) >>> 0);
+    return { ...stats, drops: { ...stats.drops, 'tun-malformed': count(Activity.TunMalformed), 'send-failed': count(Activity.SendFailed) } };
   }
 
   /** Lane i's batch sizes so far (the lane's thread records them, see Lane.process). */

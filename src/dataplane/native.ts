@@ -25,6 +25,17 @@ export interface TunWriteOptions {
   slotHeaders?: boolean;
 }
 
+export interface UdpWriteOptions {
+  /** Send only the slots whose UDP source port is this (the others are left for another socket). */
+  udpPort?: number;
+  /**
+   * UDP_SEGMENT: runs of datagrams to one destination, all of one size but a shorter last, as one
+   * send each (one trip through the stack; a UDP_GRO receiver reads the run as one). The kernel
+   * may refuse a run it cannot segment (EINVAL, EIO), like any other error.
+   */
+  segment?: boolean;
+}
+
 export interface UdpOptions {
   /** SO_REUSEPORT: one socket per worker on the same address and port. */
   reusePort?: boolean;
@@ -123,13 +134,12 @@ export interface Native {
    *    partial checksums (groCoalesce writes them). The kernel refuses a bad one (EINVAL).
    *  - 'raw4' / 'raw6': the whole IP packet, to the destination in its header.
    *  - 'udp4' / 'udp6': the slot holds IP + UDP + payload; only the payload is sent, to the IP
-   *    header's destination address and the UDP header's destination port. With `udpPort`, only
-   *    slots whose UDP source port is `udpPort` are sent (the others are left for another socket).
+   *    header's destination address and the UDP header's destination port (UdpWriteOptions).
    * Returns how many were sent; EAGAIN ends the batch early. Other errors throw a NativeError with
    * `index` and `sent`, so the caller can resume after the failed slot.
    */
   writeBatch(fd: number, kind: 'tun', mem: Uint8Array, slots: number, n: number, verdict: number, opts?: TunWriteOptions): number;
-  writeBatch(fd: number, kind: Kind, mem: Uint8Array, slots: number, n: number, verdict: number, udpPort?: number): number;
+  writeBatch(fd: number, kind: Kind, mem: Uint8Array, slots: number, n: number, verdict: number, opts?: UdpWriteOptions): number;
 
   /**
    * poll(2) for POLLIN: the fds that are readable (or have an error pending), [] on timeout.

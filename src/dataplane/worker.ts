@@ -4,7 +4,8 @@
 //       2. read a batch of packets straight into this lane's slots in shared WebAssembly memory
 //       3. split GSO super-packets, if the device hands them over (IFF_VNET_HDR)
 //       4. encapsulate the batch in WebAssembly (SPD lookup, ESP, headers)
-//       5. send each protected packet on the socket of its kind (raw ESP / UDP 4500, IPv4 / IPv6)
+//       5. send each protected packet on the socket of its kind (raw ESP / UDP 4500, IPv4 / IPv6);
+//          on UDP, runs of equal-sized datagrams to one peer as one UDP_SEGMENT send
 //   rx: 1. wait for the ESP and UDP 4500 sockets
 //       2. read a batch from each readable socket (whole IP packets, see native.ts)
 //       3. decapsulate in WebAssembly (SPI, replay, ICV, decrypt, policy)
@@ -15,7 +16,7 @@
 // replay windows and counters need no atomics. Packets for the control plane (a trap policy without
 // an SA, IKE behind the non-ESP marker) are posted to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { attachLane, TUN_SLOT_BYTES, type EnginePlan, type Lane } from './engine.js';
+import { Activity, attachLane, TUN_SLOT_BYTES, type EnginePlan, type Lane } from './engine.js';
 import { loadNative, type Kind as IoKind, type Native, type NativeError } from './native.js';
 
 export type Role = 'tx' | 'rx';
@@ -49,8 +50,10 @@ class Worker {
   private readonly C: Readonly<Record<string, number>>;
   private readonly native: Native;
   private readonly stop: Int32Array;
-  /** The lane's shared counters: [epoch, busy, TUN packets dropped before encapsulation]. */
+  /** The lane's shared Activity words (this worker counts its own drops there). */
   private readonly activity: Int32Array;
+  /** tx: UDP datagrams go in UDP_SEGMENT runs (off if the kernel ever refuses one). */
+  private segment = true;
   /** rx: coalesce into GSO super-packets before the TUN device (off if the kernel ever refuses one). */
   private gro: boolean;
 
@@ -59,7 +62,7 @@ class Worker {
     this.C = this.lane.dp.consts;
     this.native = loadNative();
     this.stop = new Int32Array(s.control);
-    this.activity = new Int32Array(this.lane.dp.memory.buffer, s.plan.lanes[s.lane].activity, 3);
+    this.activity = new Int32Array(this.lane.dp.memory.buffer, s.plan.lanes[s.lane].activity, Activity.SendFailed + 1);
     // BUF and CAP of the slots never change.
     const v = this.view();
     for (let i = 0; i < this.lane.batch; i++) {
@@ -166,11 +169,11 @@ class Worker {
             mem.copyWithin(to, off, off + len);
             w.setUint32(slot + C.SLOT_LEN, len, true);
             k++;
-          } else Atomics.add(this.activity, 2, 1);
+          } else Atomics.add(this.activity, Activity.TunMalformed, 1);
         } else if (r > 0) {
           k += r;
         } else {
-          Atomics.add(this.activity, 2, 1); // a packet the kernel should not have handed over: counted
+          Atomics.add(this.activity, Activity.TunMalformed, 1); // a packet the kernel should not have handed over: counted
         }
         if (k === this.lane.batch) {
           this.flush(k);
@@ -247,10 +250,41 @@ class Worker {
     }
     for (const kind of used) {
       const fd = this.s.sockets[kind];
-      if (fd !== undefined) this.native.writeBatch(fd, kind, mem, this.lane.slots, n, SEND_AS[kind]);
+      if (fd !== undefined) this.send(fd, kind, n);
     }
     this.forwardControl(n);
   }
+
+  /**
+   * Sends the slots dispatch gave to `kind`. A packet the kernel refuses (no route, a firewall's
+   * EPERM, …) or has no room for (EAGAIN) is lost and counted, as a router drops it; the rest of
+   * the batch goes on. Should the kernel refuse a UDP_SEGMENT run (EINVAL, EIO), the run is sent
+   * again datagram by datagram and this worker stops segmenting.
+   */
+  private send(fd: number, kind: (typeof OUT_KINDS)[number], n: number): void {
+    const C = this.C, udp = kind === 'udp4' || kind === 'udp6', v = this.view();
+    let selected = 0, sent = 0;
+    for (let i = 0; i < n; i++) if (v.getUint32(this.lane.slots + i * C.SLOT_SIZE + C.SLOT_VERDICT, true) === SEND_AS[kind]) selected++;
+    for (let from = 0; from < n;) {
+      const slots = this.lane.slots + from * C.SLOT_SIZE;
+      try {
+        sent += udp
+          ? this.native.writeBatch(fd, kind, this.mem(), slots, n - from, SEND_AS[kind], { segment: this.segment })
+          : this.native.writeBatch(fd, kind, this.mem(), slots, n - from, SEND_AS[kind]);
+        break;
+      } catch (err) {
+        const e = err as NativeError;
+        if (e.index === undefined) throw err;
+        sent += e.sent ?? 0;
+        if (udp && this.segment && (e.code === 'EINVAL' || e.code === 'EIO')) {
+          this.segment = false;
+          from += e.index;
+        } else from += e.index + 1;
+      }
+    }
+    if (selected > sent) Atomics.add(this.activity, Activity.SendFailed, selected - sent);
+  }
+
 
   /** Posts the slots that go to the control plane (a copy of each packet). */
   private forwardControl(n: number): void {
