@@ -14,20 +14,21 @@
 // the reversed 255-bit product; shifted left by one it is the reversed 256-bit product, and the
 // reduction by x^128 + x^7 + x^2 + x + 1 becomes right shifts by 0, 1, 2 and 7 (see finish()).
 //
-// Four blocks share one reduction: Y' = (Y+X1)·H^4 + X2·H^3 + X3·H^2 + X4·H, with the products
-// summed before the (linear) reversal, shift and reduction.
+// Up to eight blocks share one reduction: Y' = (Y+X1)·H^n + X2·H^(n-1) + … + Xn·H, with the
+// products summed before the (linear) reversal, shift and reduction.
 
-// Per-key data, for each power H^1..H^4: the six 64-bit Karatsuba operands h0, h1, h0+h1 and their
+// Per-key data, for each power H^1..H^8: the six 64-bit Karatsuba operands h0, h1, h0+h1 and their
 // bit reversals, each stored as its four bit classes, ready for bmul64.
 const OPERAND: usize = 32;
-const POWER: usize = 6 * OPERAND;
-export const GHASH_KEY_SIZE: i32 = 4 * <i32>POWER;
-const LO: usize = 0 * OPERAND; // h0
-const HI: usize = 1 * OPERAND; // h1
-const MID: usize = 2 * OPERAND; // h0 + h1
-const LO_R: usize = 3 * OPERAND; // rev(h0)
-const HI_R: usize = 4 * OPERAND; // rev(h1)
-const MID_R: usize = 5 * OPERAND; // rev(h0 + h1)
+export const POWER: usize = 6 * OPERAND;
+export const POWERS: usize = 8;
+export const GHASH_KEY_SIZE: i32 = <i32>(POWERS * POWER);
+export const LO: usize = 0 * OPERAND; // h0
+export const HI: usize = 1 * OPERAND; // h1
+export const MID: usize = 2 * OPERAND; // h0 + h1
+export const LO_R: usize = 3 * OPERAND; // rev(h0)
+export const HI_R: usize = 4 * OPERAND; // rev(h1)
+export const MID_R: usize = 5 * OPERAND; // rev(h0 + h1)
 
 const M0: u64 = 0x1111111111111111;
 const M1: u64 = 0x2222222222222222;
@@ -36,7 +37,7 @@ const M3: u64 = 0x8888888888888888;
 
 /** The low 64 bits of the carry-less product x·h, h given by its four bit classes at hp. */
 // @ts-ignore: decorator
-@inline function bmul64(x: u64, hp: usize): u64 {
+@inline export function bmul64(x: u64, hp: usize): u64 {
   const x0 = x & M0, x1 = x & M1, x2 = x & M2, x3 = x & M3;
   const h0 = load<u64>(hp), h1 = load<u64>(hp, 8), h2 = load<u64>(hp, 16), h3 = load<u64>(hp, 24);
   // Partial products land in the bit class (mod 4) that is the sum of their operands' classes.
@@ -73,13 +74,13 @@ const REVERSALS: usize = memory.data<u8>([
 
 /** The block with the bytes of each 64-bit half reversed: lane 0 = b1, lane 1 = b0 (big-endian words). */
 // @ts-ignore: decorator
-@inline function beWords(b: v128): v128 {
+@inline export function beWords(b: v128): v128 {
   return swz(b, v128.load(REVERSALS));
 }
 
 /** The block with the bits of every byte reversed: lane 0 = rev64(b1), lane 1 = rev64(b0). */
 // @ts-ignore: decorator
-@inline function revWords(b: v128): v128 {
+@inline export function revWords(b: v128): v128 {
   const lo = v128.and(b, i8x16.splat(0x0f));
   const hi = v128.and(i16x8.shr_u(b, 4), i8x16.splat(0x0f));
   return v128.or(swz(v128.load(REVERSALS, 32), lo), swz(v128.load(REVERSALS, 16), hi));
@@ -91,7 +92,7 @@ const REVERSALS: usize = memory.data<u8>([
  * as a block in memory byte order.
  */
 // @ts-ignore: decorator
-@inline function finish(lo: u64, hi: u64, mid: u64, loR: u64, hiR: u64, midR: u64): v128 {
+@inline export function finish(lo: u64, hi: u64, mid: u64, loR: u64, hiR: u64, midR: u64): v128 {
   const loH = rev64(loR) >> 1;
   const hiH = rev64(hiR) >> 1;
   const midH = rev64(midR) >> 1;
@@ -145,12 +146,12 @@ function storePower(p: usize, h: v128): void {
   storeOperand(p + MID_R, rev64(h0 ^ h1));
 }
 
-/** Stores the operands of H, H^2, H^3, H^4, given H = E_K(0^128) as a block. */
+/** Stores the operands of H, H^2, …, H^8 (H^k at hk + (k - 1)·POWER), given H = E_K(0^128). */
 // @ts-ignore: decorator
 @inline export function ghashSetKey(hk: usize, h: v128): void {
   storePower(hk, h);
   let hn = h;
-  for (let k: usize = 1; k < 4; k++) {
+  for (let k: usize = 1; k < POWERS; k++) {
     hn = mul(hk, hn);
     storePower(hk + k * POWER, hn);
   }
@@ -162,13 +163,13 @@ function storePower(p: usize, h: v128): void {
   return mul(hk, v128.xor(y, x));
 }
 
-/** Y ← ((((Y ⊕ X1)·H ⊕ X2)·H ⊕ X3)·H ⊕ X4)·H for the four blocks at p, with one reduction. */
+/** Y ← (…((Y ⊕ X1)·H ⊕ X2)·H … ⊕ Xn)·H for the n ≤ 8 blocks at p, with one reduction. */
 // @ts-ignore: decorator
-@inline function ghash4(hk: usize, y: v128, p: usize): v128 {
+@inline function ghashN(hk: usize, y: v128, p: usize, n: usize): v128 {
   let lo: u64 = 0, hi: u64 = 0, mid: u64 = 0, loR: u64 = 0, hiR: u64 = 0, midR: u64 = 0;
   // A loop, not straight-line code: it keeps V8 from hoisting every product at once and spilling.
-  for (let k: usize = 0; k < 4; k++) {
-    const h = hk + (3 - k) * POWER;
+  for (let k: usize = 0; k < n; k++) {
+    const h = hk + (n - 1 - k) * POWER;
     const x = k ? v128.load(p + (k << 4)) : v128.xor(y, v128.load(p));
     const w = beWords(x), r = revWords(x);
     const x1 = i64x2.extract_lane(w, 0), x0 = i64x2.extract_lane(w, 1);
@@ -187,7 +188,11 @@ function storePower(p: usize, h: v128): void {
 // @ts-ignore: decorator
 @inline export function ghashBytes(hk: usize, y: v128, data: usize, len: usize): v128 {
   let off: usize = 0;
-  for (; off + 64 <= len; off += 64) y = ghash4(hk, y, data + off);
+  for (; off + 128 <= len; off += 128) y = ghashN(hk, y, data + off, 8);
+  if (off + 64 <= len) {
+    y = ghashN(hk, y, data + off, 4);
+    off += 64;
+  }
   for (; off + 16 <= len; off += 16) y = ghashBlock(hk, y, v128.load(data + off));
   const rest = len - off;
   if (rest) {
