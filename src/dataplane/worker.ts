@@ -285,7 +285,6 @@ class Worker {
     if (selected > sent) Atomics.add(this.activity, Activity.SendFailed, selected - sent);
   }
 
-
   /** Posts the slots that go to the control plane (a copy of each packet). */
   private forwardControl(n: number): void {
     const v = this.view();
