@@ -1070,12 +1070,13 @@ static bool tx_slot(args_t *a, const batch_t *b, uint32_t i, int udp_port, uint3
 }
 
 // The end of the run of packets from tx[j] on that one UDP_SEGMENT message can carry: one
-// destination, every datagram as long as the first but the last, which may be shorter, and at most
-// UDP_SEGMENT_BYTES in all (the kernel sends the run as one UDP datagram before it cuts it).
+// destination, every datagram as long as the first but the last, which may be shorter but not
+// empty (an empty last segment is no segment: the kernel would send the run without it), and at
+// most UDP_SEGMENT_BYTES in all (the kernel sends the run as one UDP datagram before it cuts it).
 #define UDP_SEGMENT_BYTES (65535 - 40 - 8)
 static uint32_t segment_run(const tx_t *tx, uint32_t j, uint32_t k) {
   uint32_t e = j + 1, size = tx[j].len, total = size;
-  while (size && e < k && tx[e - 1].len == size && tx[e].len <= size && total + tx[e].len <= UDP_SEGMENT_BYTES &&
+  while (size && e < k && tx[e - 1].len == size && tx[e].len && tx[e].len <= size && total + tx[e].len <= UDP_SEGMENT_BYTES &&
          tx[e].tolen == tx[j].tolen && memcmp(&tx[e].to, &tx[j].to, tx[j].tolen) == 0) {
     total += tx[e].len;
     e++;

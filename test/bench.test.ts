@@ -1,12 +1,13 @@
 // The benchmark runner works end to end (tiny time budget: a smoke test, not a measurement).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SUITES } from '../bench/micro.js';
+import { EXIT } from '../src/cli/exit-codes.js';
 
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
@@ -38,4 +39,12 @@ test('ipsecgw bench micro writes a JSON report and prints a table', () => {
 test('ipsecgw --help lists the commands', () => {
   const help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
   assert.match(help, /ipsecgw bench <kind>/);
+});
+
+test('ipsecgw bench e2e --encap: udp (as strongSwan\'s) by default, or none; nothing else', () => {
+  const help = execFileSync(process.execPath, [cli, 'bench', 'e2e', '--help'], { encoding: 'utf8' });
+  assert.match(help, /--encap[\s\S]*?\[choices: "none", "udp"\] \[default: "udp"\]/);
+  const r = spawnSync(process.execPath, [cli, 'bench', 'e2e', '--encap', 'tcp'], { encoding: 'utf8' });
+  assert.equal(r.status, EXIT.USAGE, r.stderr);
+  assert.match(r.stderr, /Argument: encap, Given: "tcp", Choices: "none", "udp"/);
 });

@@ -66,8 +66,8 @@ const status: GatewayStatus = {
   }],
   ikeMessages: { v1: { received: 12, dropped: {} }, v2: { received: 40, dropped: { retransmit: 1 } } },
   datapath: [
-    { encap: '19', decap: '0', drops: { 'no-sa': '0', policy: '0' } },
-    { encap: '0', decap: '15', drops: { 'no-sa': '0', replay: '2' } },
+    { role: 'tx', encap: '19', decap: '0', drops: { 'no-sa': '0', policy: '0', 'send-failed': '0' } },
+    { role: 'rx', encap: '0', decap: '15', drops: { 'no-sa': '0', replay: '2', 'send-failed': '0' } },
   ],
   controlPackets: 3,
   memory: { rss: 1 },
@@ -110,8 +110,8 @@ describe('ipsecgw status', () => {
       '  in  SPI 0xc0010001 active: 420 bytes, 5 packets; dropped: replay 2',
       '  out SPI 0xc0010002 active: 600 bytes, 5 packets',
       '  10.1.1.0/24 === 10.2.1.0/24',
-      'worker 1: 19 protected, 0 accepted',
-      'worker 2: 0 protected, 15 accepted; dropped: replay 2',
+      'worker 1 (tx): 19 protected, 0 accepted',
+      'worker 2 (rx): 0 protected, 15 accepted; dropped: replay 2',
     ].join('\n'));
   });
 

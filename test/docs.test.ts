@@ -1,6 +1,7 @@
 // The documentation against the code: docs/reference.md is what the schema generates; every key of
 // the schema, at its example value, is one the loader knows; the schema's defaults are the loader's;
-// every configuration in a ```yaml block of docs/*.md loads; relative links lead somewhere.
+// every configuration in a ```yaml block of docs/*.md loads; relative links lead somewhere; every drop
+// reason a datapath worker reports is described in docs/metrics.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { exampleConfig, renderReference } from '../src/config/reference.js';
 import {
   CHILD, CHILD_LIFETIME, CONNECTION, DPD, GATEWAY, IKE, IKE_LIFETIME, LOCAL, MANUAL, REMOTE, ROOT, type Field, type Mapping,
 } from '../src/config/schema.js';
+import { Engine } from '../src/dataplane/engine.js';
 import { DOCS, docFiles, materialize, withEnv, yamlBlocks } from './util/docs.js';
 
 /** Writes `text` (and the files it names) to a fresh directory and loads it. */
@@ -157,4 +159,13 @@ test('relative links in docs/*.md lead to a file and, with #, to one of its head
     }
   }
   assert.deepEqual(broken, []);
+});
+
+test('docs/metrics.md describes every drop reason of ipsecgw_datapath_drops_total', () => {
+  // The engine's reasons and the ones a worker counts itself, as a worker lane reports them; but
+  // 'none', which the metrics leave out (src/metrics/registry.ts).
+  const reasons = Object.keys(new Engine({ maxSas: 1, batch: 4, workers: 1 }).laneStats(1).drops).filter((r) => r !== 'none');
+  assert.ok(reasons.includes('send-failed') && reasons.includes('no-sa'), reasons.join(' '));
+  const row = readFileSync(join(DOCS, 'metrics.md'), 'utf8').split('\n').find((l) => l.startsWith('| `ipsecgw_datapath_drops_total`')) ?? '';
+  assert.deepEqual(reasons.filter((r) => !row.includes(`\`${r}\``)), []);
 });

@@ -54,6 +54,7 @@ describe('the metrics endpoint of a running gateway', { skip: skip ?? false }, (
       })) assert.equal(families.get(name), type, name);
       assert.equal(sample(before, 'ipsecgw_manual_sas', { state: 'active' }), 1);
       assert.equal(sample(before, 'ipsecgw_datapath_drops_total', { role: 'tx', reason: 'tun-malformed' }), 0);
+      assert.equal(sample(before, 'ipsecgw_datapath_drops_total', { role: 'tx', reason: 'send-failed' }), 0);
 
       ping(t, t.hA, t.addr.hB.lan4, 5);
       const after = scrape(t, t.gwA);

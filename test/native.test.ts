@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { createHash } from 'node:crypto';
 import * as N from '../src/dataplane/native.js';
 import { loadNative, type Native, type NativeError } from '../src/dataplane/native.js';
 import { instantiate } from '../src/dataplane/wasm.js';
@@ -205,6 +206,181 @@ test('native shim: readBatch/writeBatch work on the ESP engine\'s own (unshared)
     native.close(fd);
   }
 });
+
+// ---- writeBatch with { segment } (UDP_SEGMENT) on loopback ----------------------------------------
+
+/** A native UDP socket on `address`, on the first free port from one this process picks. */
+function bindFree(family: 4 | 6, address: string, opts?: N.UdpOptions): { fd: number; port: number } {
+  for (let port = 20000 + ((process.pid * 7) % 30000); ; port++) {
+    try {
+      return { fd: native.udpSocket(family, address, port, opts), port };
+    } catch (e) {
+      if ((e as NativeError).code !== 'EADDRINUSE') throw e;
+    }
+  }
+}
+
+/** A datagram as its length and a hash of its bytes (short enough for an assertion's diff). */
+const digest = (b: Uint8Array): string => `${b.length} ${createHash('sha256').update(b).digest('hex').slice(0, 16)}`;
+
+/** One datagram to send: its length and filler seed, the destination port, the UDP source port in its header. */
+interface Datagram { size: number; to: number; seed: number; from?: number; verdict?: number }
+
+for (const family of [4, 6] as const) {
+  const lo = family === 4 ? '127.0.0.1' : '::1';
+  const kind = family === 4 ? 'udp4' : 'udp6';
+  const head = N.HEADROOM[kind];
+  const payload = (d: Datagram): string => digest(filler(d.size, d.seed));
+
+  describe(`native shim: writeBatch with { segment } over IPv${family} loopback`, () => {
+    // Sending slots: table at 0, 2 KiB buffers from 64 KiB. Receiving: 128 slots at 8 KiB with room
+    // for a whole GRO aggregate each, from 1 MiB. 160 pages = 10 MiB.
+    const mem = new Uint8Array(new WebAssembly.Memory({ initial: 160, maximum: 160, shared: true }).buffer);
+    const RX_TABLE = 8192, RX_BUFS = 1 << 20, RX_SLOTS = 128, RX_CAP = 65536 + 64;
+    let tx: number;
+    const open: number[] = [];
+    // fd by port, for the sockets made here.
+    const fds = new Map<number, number>();
+    const receiver = (opts?: N.UdpOptions): number => {
+      const s = bindFree(family, lo, opts);
+      open.push(s.fd);
+      fds.set(s.port, s.fd);
+      return s.port;
+    };
+
+    before(() => {
+      tx = native.udpSocket(family, lo, 0);
+      open.push(tx);
+    });
+    after(() => {
+      for (const fd of open) native.close(fd);
+    });
+
+    /** Lays the datagrams out as IP/UDP packets in consecutive slots, VERDICT 1 unless told. */
+    function put(list: Datagram[]): void {
+      const dv = layout(mem, 0, list.length, 65536, 2048, 0);
+      list.forEach((d, i) => {
+        const pkt = ip(lo, lo, 17, udp(lo, lo, d.from ?? 9, d.to, filler(d.size, d.seed)));
+        mem.set(pkt, 65536 + i * 2048);
+        dv.setUint32(i * N.SLOT_SIZE + N.SLOT_LEN, pkt.length, true);
+        dv.setUint32(i * N.SLOT_SIZE + N.SLOT_VERDICT, d.verdict ?? 1, true);
+      });
+    }
+
+    /** Reads `want` datagrams from the socket on `port` (as digests, in order of arrival), then no more. */
+    async function drain(port: number, want: number): Promise<string[]> {
+      const fd = fds.get(port)!;
+      const got: string[] = [];
+      const end = Date.now() + 2000;
+      while (got.length < want && Date.now() < end) {
+        const dv = layout(mem, RX_TABLE, RX_SLOTS, RX_BUFS, RX_CAP, 64);
+        const k = native.readBatch(fd, kind, mem, RX_TABLE, RX_SLOTS);
+        for (let i = 0; i < k; i++) {
+          const off = dv.getUint32(RX_TABLE + i * N.SLOT_SIZE + N.SLOT_OFF, true);
+          const len = dv.getUint32(RX_TABLE + i * N.SLOT_SIZE + N.SLOT_LEN, true);
+          got.push(digest(mem.subarray(off + head, off + len)));
+        }
+        if (!k) await new Promise((r) => setTimeout(r, 5));
+      }
+      layout(mem, RX_TABLE, RX_SLOTS, RX_BUFS, RX_CAP, 64);
+      assert.equal(native.readBatch(fd, kind, mem, RX_TABLE, RX_SLOTS), 0, `nothing more on port ${port}`);
+      return got;
+    }
+
+    /**
+     * Sends `list` with { segment: true }, expects writeBatch to count every datagram with VERDICT 1,
+     * and each receiving socket to get its datagrams, bytes and order unchanged. Returns what the
+     * shim's GRO counters moved by (aggregates read, datagrams split out of them).
+     */
+    async function sendAndCheck(list: Datagram[], opts: N.UdpWriteOptions = {}): Promise<{ reads: number; split: number }> {
+      put(list);
+      const selected = list.filter((d) => (d.verdict ?? 1) === 1 && (opts.udpPort === undefined || (d.from ?? 9) === opts.udpPort));
+      const before = native.stats();
+      assert.equal(native.writeBatch(tx, kind, mem, 0, list.length, 1, { ...opts, segment: true }), selected.length, 'writeBatch counts datagrams, not messages');
+      for (const port of new Set(selected.map((d) => d.to))) {
+        const want = selected.filter((d) => d.to === port).map(payload);
+        assert.deepEqual(await drain(port, want.length), want, `datagrams on port ${port}`);
+      }
+      const after = native.stats();
+      return { reads: Number(after.groReads - before.groReads), split: Number(after.groSplit - before.groSplit) };
+    }
+
+    const run = (n: number, size: number, to: number, seed: number, last?: number): Datagram[] => [
+      ...Array.from({ length: n }, (_, i) => ({ size, to, seed: seed + i })),
+      ...(last === undefined ? [] : [{ size: last, to, seed: seed + n }]),
+    ];
+
+    /**
+     * Runs of equal datagrams with a shorter last, broken by a datagram to another port, by larger
+     * ones, and by a zero-length one; a slot of another VERDICT inside a run is left out of it.
+     * As UDP_GRO aggregates (runs of more than one): [0..5], [7, 8], [9, 11, 12], [13, 14].
+     */
+    const mixed = (p: number, q: number): Datagram[] => [
+      ...run(5, 1000, p, 1, 300), // 0..5
+      { size: 1000, to: q, seed: 7 }, // 6: another destination
+      ...run(2, 1000, p, 8), // 7, 8
+      { size: 1200, to: p, seed: 10 }, // 9: larger, a new run
+      { size: 1200, to: p, seed: 11, verdict: 2 }, // 10: not sent
+      { size: 1200, to: p, seed: 12 }, // 11
+      { size: 500, to: p, seed: 13 }, // 12: the shorter last
+      ...run(2, 700, p, 14), // 13, 14: a new run, as none goes on after its shorter last
+      { size: 800, to: p, seed: 16 }, // 15
+      { size: 0, to: p, seed: 17 }, // 16: an empty datagram is one of its own
+      { size: 800, to: p, seed: 18 }, // 17
+    ];
+
+    test('a plain socket gets every datagram of a segmented run separately, bytes and order kept', async () => {
+      const p = receiver(), q = receiver();
+      const r = await sendAndCheck(mixed(p, q));
+      assert.deepEqual(r, { reads: 0, split: 0 }, 'the kernel segmented: no aggregate reached a socket');
+    });
+
+    test('a UDP_GRO socket reads each run as one aggregate, which readBatch splits into slots', async (t) => {
+      const p = receiver({ gro: true }), q = receiver();
+      if (!native.udpGro(fds.get(p)!)) return t.skip('this kernel has no UDP_GRO');
+      assert.deepEqual(await sendAndCheck(mixed(p, q)), { reads: 4, split: 6 + 2 + 3 + 2 });
+    });
+
+    test('runs end at 64 datagrams and at 65487 bytes', async (t) => {
+      const p = receiver({ gro: true });
+      if (!native.udpGro(fds.get(p)!)) return t.skip('this kernel has no UDP_GRO');
+      // 70 equal datagrams: 64 in one message, 6 in the next.
+      assert.deepEqual(await sendAndCheck(run(70, 100, p, 100)), { reads: 2, split: 70 });
+      // 40 × 1600 + 1487 = 65487 bytes: one run (IPv6 + UDP + 65487 = 65535). Over IPv6 that
+      // message, with lo's 14-byte Ethernet header, passes lo's gso_max_size (65536): the kernel
+      // cuts it up before the device (validate_xmit_skb), so it never reaches the socket whole.
+      // Every datagram still arrives (sendAndCheck); the limit itself is the same for both.
+      const whole = await sendAndCheck(run(40, 1600, p, 200, 1487));
+      if (family === 4) assert.deepEqual(whole, { reads: 1, split: 41 });
+      // 41 × 1600 + 1000: the 41st does not fit (65600 bytes), so it and the last make a second run.
+      assert.deepEqual(await sendAndCheck(run(41, 1600, p, 300, 1000)), { reads: 2, split: 42 });
+    });
+
+    test('with udpPort, the slots from another source port are left out, not sent, and do not end a run', async (t) => {
+      const p = receiver({ gro: true });
+      if (!native.udpGro(fds.get(p)!)) return t.skip('this kernel has no UDP_GRO');
+      const list: Datagram[] = [
+        { size: 900, to: p, seed: 1, from: 4500 },
+        { size: 900, to: p, seed: 2, from: 4501 },
+        { size: 900, to: p, seed: 3, from: 4500 },
+        { size: 400, to: p, seed: 4, from: 4500 },
+        { size: 900, to: p, seed: 5, from: 4501 },
+      ];
+      assert.deepEqual(await sendAndCheck(list, { udpPort: 4500 }), { reads: 1, split: 3 });
+      assert.deepEqual(await sendAndCheck(list, { udpPort: 4501 }), { reads: 1, split: 2 }, 'the two 900s from 4501 are one run');
+    });
+
+    test('bad options are refused: TypeError, RangeError', () => {
+      put([{ size: 10, to: 9, seed: 1 }]);
+      const send = (opts: unknown) => () => native.writeBatch(tx, kind, mem, 0, 1, 1, opts as N.UdpWriteOptions);
+      assert.throws(send({ segment: 1 }), { name: 'TypeError', message: 'writeBatch: options.segment must be a boolean' });
+      assert.throws(send({ udpPort: '4500' }), { name: 'TypeError', message: 'writeBatch: options.udpPort must be a number' });
+      assert.throws(send({ udpPort: 65536 }), { name: 'RangeError', message: 'writeBatch: options.udpPort must be an integer in 0..65535' });
+      assert.throws(send(4500), { name: 'TypeError', message: 'writeBatch: options must be an object' }, 'the old udpPort argument');
+      assert.throws(() => native.writeBatch(tx, 'raw4', mem, 0, 1, 1, { segment: true }), TypeError);
+    });
+  });
+}
 
 test('native shim: socketBuffers sets SO_RCVBUF / SO_SNDBUF, past rmem_max as root', () => {
   const fd = native.udpSocket(6, '::1', 0);

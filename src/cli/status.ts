@@ -103,7 +103,7 @@ function formatManual(m: ManualStatus): string[] {
 
 function formatWorker(w: WorkerStatus, i: number): string {
   const drops = Object.entries(w.drops).filter(([, v]) => v !== '0').map(([k, v]) => `${k} ${v}`).join(', ');
-  return `worker ${i + 1}: ${w.encap} protected, ${w.decap} accepted${drops ? `; dropped: ${drops}` : ''}`;
+  return `worker ${i + 1} (${w.role}): ${w.encap} protected, ${w.decap} accepted${drops ? `; dropped: ${drops}` : ''}`;
 }
 
 /** A readable view, in the spirit of `swanctl --list-sas`: IKE SAs with their children, manual entries, workers. */

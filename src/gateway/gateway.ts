@@ -420,9 +420,9 @@ export class Gateway {
         in: sa(it.in, it.sa.in.spi),
       })),
       ikeMessages: { ...(v1 ? { v1: v1.stats } : {}), ...(v2 ? { v2: v2.stats } : {}) },
-      datapath: this.engine.plan.lanes.slice(1).map((_, i) => {
+      datapath: ROLES.map((role, i) => {
         const l = this.engine.laneStats(i + 1);
-        return { encap: String(l.encap), decap: String(l.decap), drops: strings(l.drops) };
+        return { role, encap: String(l.encap), decap: String(l.decap), drops: strings(l.drops) };
       }),
       controlPackets: this.controlPackets,
       // Bytes: rss, heapTotal, heapUsed, external, arrayBuffers (the engine's shared memory counts there).

@@ -35,6 +35,8 @@ export interface ManualStatus {
 
 /** One datapath worker's counters (engine.ts LaneStats): packets protected, accepted, dropped by reason. */
 export interface WorkerStatus {
+  /** tx: TUN → ESP → the wire; rx: the wire → ESP → TUN (src/dataplane/worker.ts). */
+  role: 'tx' | 'rx';
   encap: string;
   decap: string;
   drops: Record<string, string>;
