@@ -113,7 +113,7 @@ static napi_value throw_errno(napi_env env, int err, const char *fn, const char 
 // For batches: the error also tells which slot failed and how many packets went out before it,
 // so that the caller can carry on after the slot (writeBatch(…, slots + (index + 1) * 32, …)).
 static napi_value throw_batch_errno(napi_env env, int err, const char *fn, const char *call,
-                                    uint32_t index, uint32_t sent) {
+                                    uint32_t index, uint32_t sent, uint32_t segments, uint32_t next) {
   napi_value error = make_errno_error(env, err, fn, call);
   if (!error) {
     napi_throw_error(env, NULL, call);
@@ -122,6 +122,8 @@ static napi_value throw_batch_errno(napi_env env, int err, const char *fn, const
   napi_value v;
   if (napi_create_uint32(env, index, &v) == napi_ok) napi_set_named_property(env, error, "index", v);
   if (napi_create_uint32(env, sent, &v) == napi_ok) napi_set_named_property(env, error, "sent", v);
+  if (segments && napi_create_uint32(env, segments, &v) == napi_ok) napi_set_named_property(env, error, "segments", v);
+  if (segments && napi_create_uint32(env, next, &v) == napi_ok) napi_set_named_property(env, error, "next", v);
   napi_throw(env, error);
   return NULL;
 }
@@ -750,7 +752,7 @@ static bool read_tun(napi_env env, args_t *a, const batch_t *b, uint32_t *filled
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return throw_batch_errno(env, errno, "readBatch", "readv", i, i), false;
+      return throw_batch_errno(env, errno, "readBatch", "readv", i, i, 0, 0), false;
     }
     if ((size_t)r < (size_t)vnet || (size_t)r - (size_t)vnet > rs.room) {
       atomic_fetch_add_explicit(&stat_truncated, 1, memory_order_relaxed);
@@ -923,7 +925,7 @@ static bool read_sock(napi_env env, args_t *a, const batch_t *b, uint32_t *fille
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return throw_batch_errno(env, errno, "readBatch", "recvmmsg", at, done), false;
+      return throw_batch_errno(env, errno, "readBatch", "recvmmsg", at, done, 0, 0), false;
     }
     uint32_t out = done;
     for (int j = 0; j < r; j++) {
@@ -1104,7 +1106,10 @@ static uint32_t segment_run(const tx_t *tx, uint32_t j, uint32_t k) {
 //          UDP_GRO receiver reads as one. The kernel refuses one it cannot segment (EINVAL, EIO)
 //          like any other error: the caller may then go on without.
 // EAGAIN ends the batch early (the count tells how far it got). Any other error throws; the
-// Error carries `index` (the failed slot) and `sent`, so the caller can go on after that slot.
+// Error carries `index` (the failed slot) and `sent`, so the caller can go on after that slot;
+// with segment, also `segments`, how many datagrams the failed message carried from `index` on
+// (1: one alone; more: a UDP_SEGMENT run, whose slots may have others between them), and `next`,
+// the slot after its last one.
 // Every selected slot is checked before anything is sent (RangeError when one is malformed).
 static napi_value write_batch(napi_env env, napi_callback_info info) {
   args_t a;
@@ -1168,7 +1173,7 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
             again = true;
             break;
           }
-          return throw_batch_errno(env, errno, "writeBatch", vnet ? "writev" : "write", tx[j].index, sent);
+          return throw_batch_errno(env, errno, "writeBatch", vnet ? "writev" : "write", tx[j].index, sent, 0, 0);
         }
         sent++;
         j++;
@@ -1210,7 +1215,8 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
           again = true;
           break;
         }
-        return throw_batch_errno(env, errno, "writeBatch", "sendmmsg", tx[first[q]].index, sent);
+        return throw_batch_errno(env, errno, "writeBatch", "sendmmsg", tx[first[q]].index, sent,
+                                 segment ? first[q + 1] - first[q] : 0, tx[first[q + 1] - 1].index + 1);
       }
       sent += first[q + (uint32_t)r] - first[q];
       q += (uint32_t)r;

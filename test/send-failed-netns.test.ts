@@ -3,12 +3,14 @@
 // UDP_SEGMENT runs). A `prohibit` route on gwA towards gwB's wire address makes every send fail
 // (the route lookup says EACCES, for raw and UDP sockets alike); the packets are lost and counted as
 // drops of reason 'send-failed' in `status` (datapath, the tx worker) and on the text view; once the
-// route is gone the tunnel carries traffic again — the worker is still there.
+// route is gone the tunnel carries traffic again — the worker is still there. And a route whose MTU
+// is below the datagrams: the kernel will not segment a run (EMSGSIZE), the worker says so once and
+// sends datagram by datagram, which the kernel fragments; nothing is lost.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from '../src/gateway/control.js';
 import { canUseNetns, createTopology } from '../src/lab/netns.js';
-import { cleanup, startGateways, type Gateways } from '../src/lab/gateways.js';
+import { cleanup, logEvents, startGateways, type Gateways } from '../src/lab/gateways.js';
 import { ping, reachable, runIn } from '../src/lab/traffic.js';
 import { formatStatus } from '../src/cli/status.js';
 import type { GatewayStatus } from '../src/gateway/status.js';
@@ -54,4 +56,28 @@ describe('a send the kernel refuses', { skip: skip ?? false }, () => {
       }
     });
   }
+
+  test('a UDP_SEGMENT run the kernel will not segment (route MTU below the datagrams) goes datagram by datagram, logged once', { timeout: 30_000 }, async () => {
+    const t = createTopology();
+    let g: Gateways | undefined;
+    try {
+      g = await startGateways(t, { esp: 'aes128gcm16', encap: 'udp', outer: 4, inner: 4 });
+      const to = t.addr.hB.lan4;
+      await reachable(t, t.hA, to);
+      // A host route with a smaller MTU: the kernel refuses a UDP_SEGMENT run whose segments exceed
+      // it (EMSGSIZE), while one datagram at a time it fragments (the UDP socket does not set DF).
+      const dev = t.exec(t.gwA, 'ip', ['-o', 'route', 'get', t.addr.gwB.wire4]).match(/ dev (\S+)/)![1];
+      t.exec(t.gwA, 'ip', ['route', 'add', `${t.addr.gwB.wire4}/32`, 'dev', dev, 'mtu', '1200']);
+      const big = await runIn(t, t.hA, 'ping', ['-n', '-q', '-c', '8', '-l', '8', '-s', '1300', '-W', '2', to]);
+      const off = logEvents(g.logs.a).filter((e) => e.event === 'datapath.segment_off');
+      assert.match(big.stdout, /8 packets transmitted, 8 received/, big.stdout);
+      assert.equal(off.length, 1, 'logged once');
+      assert.equal(off[0].code, 'EMSGSIZE');
+      assert.equal((await txDrops(g)).drops['send-failed'], '0', 'nothing lost');
+      assert.deepEqual(await g.stop(), { a: 0, b: 0 });
+    } finally {
+      t.destroy();
+      cleanup(g);
+    }
+  });
 });

@@ -73,6 +73,10 @@ export interface NativeError extends Error {
   index?: number;
   /** writeBatch: packets sent before it (readBatch: slots filled before it, now lost). */
   sent?: number;
+  /** writeBatch with `segment`: datagrams in the failed message (more than 1: a UDP_SEGMENT run). */
+  segments?: number;
+  /** writeBatch with `segment`: the slot after the failed message's last datagram. */
+  next?: number;
 }
 
 export interface Native {

@@ -39,6 +39,7 @@ export type WorkerMessage =
   | { type: 'ready'; role: Role }
   | { type: 'control'; reason: string; sa: number; aux: number; packet: Uint8Array }
   | { type: 'error'; message: string }
+  | { type: 'segment-off'; code: string }
   | { type: 'stopped'; role: Role };
 
 const OUT_KINDS = ['raw4', 'raw6', 'udp4', 'udp6'] as const;
@@ -258,8 +259,10 @@ class Worker {
   /**
    * Sends the slots dispatch gave to `kind`. A packet the kernel refuses (no route, a firewall's
    * EPERM, …) or has no room for (EAGAIN) is lost and counted, as a router drops it; the rest of
-   * the batch goes on. Should the kernel refuse a UDP_SEGMENT run (EINVAL, EIO), the run is sent
-   * again datagram by datagram and this worker stops segmenting.
+   * the batch goes on. Should the kernel refuse to segment a UDP_SEGMENT run (EMSGSIZE: the
+   * datagrams exceed the route's MTU, which one at a time the kernel would fragment; EINVAL: no
+   * UDP_SEGMENT; EIO: no checksum offload on the way), the run is sent again datagram by datagram
+   * and this worker stops segmenting.
    */
   private send(fd: number, kind: (typeof OUT_KINDS)[number], n: number): void {
     const C = this.C, udp = kind === 'udp4' || kind === 'udp6', v = this.view();
@@ -276,10 +279,12 @@ class Worker {
         const e = err as NativeError;
         if (e.index === undefined) throw err;
         sent += e.sent ?? 0;
-        if (udp && this.segment && (e.code === 'EINVAL' || e.code === 'EIO')) {
+        const run = (e.segments ?? 1) > 1;
+        if (run && ['EMSGSIZE', 'EINVAL', 'EIO'].includes(e.code)) {
           this.segment = false;
+          parentPort!.postMessage({ type: 'segment-off', code: e.code } satisfies WorkerMessage);
           from += e.index;
-        } else from += e.index + 1;
+        } else from += run ? e.next! : e.index + 1; // the message is lost, a run as a whole
       }
     }
     if (selected > sent) Atomics.add(this.activity, Activity.SendFailed, selected - sent);

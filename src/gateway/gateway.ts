@@ -207,6 +207,8 @@ export class Gateway {
       else this.log.debug({ event: 'datapath.control', reason: m.reason, bytes: m.packet.length }, 'packet for the control plane');
     } else if (m.type === 'error') {
       this.log.error({ event: 'worker.failed', err: m.message }, 'datapath worker failed');
+    } else if (m.type === 'segment-off') {
+      this.log.warn({ event: 'datapath.segment_off', code: m.code }, 'the kernel refused a UDP_SEGMENT send: ESP-in-UDP goes datagram by datagram from now on');
     }
   }
 

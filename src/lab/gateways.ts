@@ -111,6 +111,17 @@ export async function startGateways(t: Topology, c: TunnelCase, o: GatewaysOptio
   };
 }
 
+/** A gateway's log chunks, parsed into its events (the lines that are JSON). */
+export function logEvents(chunks: string[]): Array<Record<string, unknown>> {
+  return chunks.join('').split('\n').flatMap((l) => {
+    try {
+      return l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** One ipsecgw gateway running in a namespace. */
 export interface RunningGateway {
   socket: string;
@@ -142,13 +153,7 @@ export async function runGateway(t: Topology, ns: string, config: string, socket
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const g: RunningGateway = {
     socket, proc, logs,
-    events: () => logs.join('').split('\n').flatMap((l) => {
-      try {
-        return l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : [];
-      } catch {
-        return [];
-      }
-    }),
+    events: () => logEvents(logs),
     async stop() {
       if (proc.exitCode !== null) return proc.exitCode;
       proc.kill('SIGTERM');
