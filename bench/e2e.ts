@@ -3,7 +3,10 @@
 // strongSwan (kernel-libipsec, IKEv2), and plain routing, all in the same run and the same topology,
 // so that the ratios between them mean something on a shared machine. Needs root, iperf3, and
 // strongSwan for its column. ipsecgw's ESP goes in UDP 4500 (RFC 3948) unless told otherwise:
-// kernel-libipsec always encapsulates (src/lab/strongswan.ts), so that is like for like.
+// kernel-libipsec always encapsulates (src/lab/strongswan.ts), so that is like for like. Each
+// gateway runs one datapath worker unless told otherwise (`gateway.workers: 1`): the two gateways
+// share the machine's CPUs with iperf3 and the kernel, and two threads a gateway on two CPUs
+// measured 5–8 % slower here (thread switches).
 import { createTopology } from '../src/lab/netns.js';
 import { cleanup, startGateways, type TunnelCase } from '../src/lab/gateways.js';
 import { haveStrongswan, startSwan } from '../src/lab/strongswan.js';
@@ -13,6 +16,7 @@ export const E2E_SUITES = ['aes128gcm16', 'aes128-sha256', 'chacha20poly1305'];
 export const E2E_STREAMS = [1, 4];
 export const E2E_ENCAPS: ReadonlyArray<TunnelCase['encap']> = ['none', 'udp'];
 export const E2E_ENCAP: TunnelCase['encap'] = 'udp';
+export const E2E_WORKERS = 1;
 
 export type Setup = 'plain routing' | 'ipsecgw ↔ ipsecgw' | 'strongSwan ↔ strongSwan';
 
@@ -31,6 +35,8 @@ export interface E2eOptions {
   strongswan?: boolean;
   /** ipsecgw ↔ ipsecgw: UDP-encapsulated (the default, as strongSwan's) or plain ESP. */
   encap?: TunnelCase['encap'];
+  /** ipsecgw ↔ ipsecgw: `gateway.workers` of each gateway. */
+  workers?: number;
   progress?: (line: string) => void;
 }
 
@@ -42,7 +48,7 @@ async function measure(setup: Setup, suite: string, o: E2eOptions, rows: E2eRow[
       t.exec(t.gwA, 'ip', ['route', 'add', t.addr.netB4, 'via', t.addr.gwB.wire4]);
       t.exec(t.gwB, 'ip', ['route', 'add', t.addr.netA4, 'via', t.addr.gwA.wire4]);
     } else if (setup === 'ipsecgw ↔ ipsecgw') {
-      const g = await startGateways(t, { esp: suite, encap: o.encap ?? E2E_ENCAP, outer: 4, inner: 4 });
+      const g = await startGateways(t, { esp: suite, encap: o.encap ?? E2E_ENCAP, outer: 4, inner: 4 }, { workers: o.workers ?? E2E_WORKERS });
       stop = async () => {
         await g.stop();
         cleanup(g);

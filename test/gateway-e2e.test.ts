@@ -2,7 +2,8 @@
 // AES-CBC + HMAC-SHA-256 and ChaCha20-Poly1305, plain ESP and UDP-encapsulated, IPv4 and IPv6 inside
 // and outside — ping both ways, a 100 MB TCP transfer whose SHA-256 is equal at both ends, a
 // capture on the wire between the gateways with nothing but ESP in it, and a stop that leaves no
-// TUN device, socket or process behind.
+// TUN device, socket or process behind. Two of the cases run each gateway with one datapath worker
+// for both directions (`gateway.workers: 1`) instead of an outbound and an inbound one.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from '../src/gateway/control.js';
+import type { GatewayStatus } from '../src/gateway/status.js';
 import { canUseNetns, createTopology, type Topology } from '../src/lab/netns.js';
 import { cleanup, startGateways, type Gateways, type TunnelCase } from '../src/lab/gateways.js';
 import { readPcap } from './util/pcap.js';
@@ -18,13 +20,14 @@ const TRANSFER = fileURLToPath(new URL('../../test/e2e/tcp_transfer.py', import.
 const MARKER = Buffer.from('ipsecgw-plaintext-marker');
 const BYTES = 100_000_000;
 
-const CASES: TunnelCase[] = [];
+const CASES: Array<TunnelCase & { workers?: number }> = [];
 for (const esp of ['aes128gcm16', 'aes128-sha256', 'chacha20poly1305']) {
   for (const encap of ['none', 'udp'] as const) {
     for (const family of [4, 6] as const) CASES.push({ esp, encap, outer: family, inner: family });
   }
 }
 CASES.push({ esp: 'aes128gcm16', encap: 'none', outer: 4, inner: 6 }, { esp: 'aes128gcm16', encap: 'udp', outer: 6, inner: 4 });
+CASES.push({ esp: 'aes128gcm16', encap: 'udp', outer: 4, inner: 4, workers: 1 }, { esp: 'chacha20poly1305', encap: 'none', outer: 6, inner: 6, workers: 1 });
 
 const skip = canUseNetns();
 
@@ -41,12 +44,12 @@ function pingBoth(t: Topology, ns: string, dst: string): string {
 
 describe('manually keyed tunnel between two ipsecgw gateways', { skip: skip ?? false }, () => {
   for (const c of CASES) {
-    const name = `${c.esp}, ${c.encap === 'udp' ? 'UDP-encapsulated' : 'plain ESP'}, IPv${c.inner} over IPv${c.outer}`;
+    const name = `${c.esp}, ${c.encap === 'udp' ? 'UDP-encapsulated' : 'plain ESP'}, IPv${c.inner} over IPv${c.outer}${c.workers === 1 ? ', one worker a gateway' : ''}`;
     test(name, { timeout: 180_000 }, async () => {
       const t = createTopology();
       let g: Gateways | undefined;
       try {
-        g = await startGateways(t, c);
+        g = await startGateways(t, c, { workers: c.workers });
         const a = c.inner === 4 ? t.addr.hA.lan4 : t.addr.hA.lan6, b = c.inner === 4 ? t.addr.hB.lan4 : t.addr.hB.lan6;
         assert.match(pingBoth(t, t.hA, b), / 0% packet loss/);
         assert.match(pingBoth(t, t.hB, a), / 0% packet loss/);
@@ -77,9 +80,10 @@ describe('manually keyed tunnel between two ipsecgw gateways', { skip: skip ?? f
           assert.ok(p.proto === 50 || (p.proto === 17 && p.sport === 4500 && p.dport === 4500), `only ESP on the wire, saw protocol ${p.proto}`);
           assert.equal(p.data.indexOf(MARKER), -1, 'plaintext on the wire');
         }
-        const status = (await request(g.sockets.a, { cmd: 'status' })) as { manual: Array<{ out: { packets: string }; in: { drops: Record<string, number> } }> };
+        const status = (await request(g.sockets.a, { cmd: 'status' })) as GatewayStatus;
         assert.ok(Number(status.manual[0].out.packets) > 70_000, 'the transfer went through the SA');
         assert.deepEqual(status.manual[0].in.drops, {}, 'no inbound drops on gwA');
+        assert.deepEqual(status.datapath.map((w) => w.role), c.workers === 1 ? ['both'] : ['tx', 'rx'], 'the workers');
 
         const codes = await g.stop();
         assert.deepEqual(codes, { a: 0, b: 0 }, `clean exit\n${g.logs.a.join('')}\n${g.logs.b.join('')}`);

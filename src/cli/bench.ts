@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { cpus } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { microTable, runMicro, SIZES } from '../../bench/micro.js';
-import { E2E_ENCAP, E2E_ENCAPS, E2E_STREAMS, E2E_SUITES, e2eTable, runE2e } from '../../bench/e2e.js';
+import { E2E_ENCAP, E2E_ENCAPS, E2E_STREAMS, E2E_SUITES, E2E_WORKERS, e2eTable, runE2e } from '../../bench/e2e.js';
 import { ESP_PROPOSAL, IKE_PROPOSAL, ikeTable, runIke } from '../../bench/ike.js';
 import { EXIT } from './exit-codes.js';
 
@@ -20,6 +20,7 @@ interface BenchArgs {
   suites: string[];
   streams: number[];
   encap: (typeof E2E_ENCAPS)[number];
+  workers: number;
   json: boolean;
   sas: number;
   concurrency: number;
@@ -55,6 +56,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     .option('suites', { type: 'string', array: true, default: E2E_SUITES, describe: 'e2e: ESP proposals' })
     .option('streams', { type: 'number', array: true, default: E2E_STREAMS, describe: 'e2e: parallel TCP streams' })
     .option('encap', { choices: E2E_ENCAPS, default: E2E_ENCAP, describe: "e2e: ipsecgw ↔ ipsecgw's ESP in UDP 4500 or plain (strongSwan's kernel-libipsec always uses UDP)" })
+    .option('workers', { type: 'number', default: E2E_WORKERS, describe: "e2e: datapath workers of each ipsecgw gateway (gateway.workers; both gateways share this machine's CPUs)" })
     .option('strongswan', { type: 'boolean', default: true, describe: 'e2e: measure strongSwan ↔ strongSwan too; ike: strongSwan as a responder too (--no-strongswan to skip)' })
     .option('sas', { type: 'number', default: 2000, describe: 'ike: IKE SAs (each with one CHILD SA) per measurement' })
     .option('concurrency', { type: 'number', default: 24, describe: 'ike: IKE SAs under way at once (above 30 both responders ask for cookies)' })
@@ -92,9 +94,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       return;
     }
     const seconds = args.seconds ?? 5;
-    const rows = await runE2e({ seconds, suites: args.suites, streams: args.streams, strongswan: args.strongswan, encap: args.encap, progress });
-    const data = { kind: 'e2e', date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, seconds, encap: args.encap, rows };
+    const rows = await runE2e({ seconds, suites: args.suites, streams: args.streams, strongswan: args.strongswan, encap: args.encap, workers: args.workers, progress });
+    const data = { kind: 'e2e', date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, seconds, encap: args.encap, workers: args.workers, rows };
     const esp = args.encap === 'udp' ? 'ESP in UDP 4500' : 'plain ESP';
-    report(args, data, `ipsecgw bench e2e — ${data.cpu}, ${data.cpus} CPUs shared by both gateways and iperf3, ${seconds} s per figure; ipsecgw: ${esp}\n\n${e2eTable(rows)}`);
+    report(args, data, `ipsecgw bench e2e — ${data.cpu}, ${data.cpus} CPUs shared by both gateways and iperf3, ${seconds} s per figure; ipsecgw: ${esp}, ${args.workers} worker${args.workers === 1 ? '' : 's'} a gateway\n\n${e2eTable(rows)}`);
   },
 };

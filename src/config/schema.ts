@@ -135,7 +135,7 @@ export const GATEWAY = mapping({
     }),
     workers: leaf({
       type: 'integer', default: 'the number of CPUs (os.availableParallelism())', range: [1, 1024],
-      description: 'Datapath worker threads. Reserved: the gateway runs two today, one outbound and one inbound, whatever this says.',
+      description: 'Datapath worker threads. 1: one thread does both directions (fewest thread switches: for a small machine the gateway shares, or a lab with several gateways on few CPUs); 2 or more: one outbound and one inbound thread (more are reserved, not used yet). Fixed at start: a reload does not change it.',
       example: '2',
     }),
     socket: leaf({

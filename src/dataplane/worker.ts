@@ -1,4 +1,5 @@
-// A datapath worker (a worker_threads thread). Its loop, per direction:
+// A datapath worker (a worker_threads thread). Its loop, per direction (a 'both' worker does each
+// as its fds become readable):
 //
 //   tx: 1. wait for the TUN device (or the wake-up eventfd)
 //       2. read a batch of packets straight into this lane's slots in shared WebAssembly memory
@@ -12,14 +13,14 @@
 //       4. coalesce TCP segments into GSO super-packets, if the device takes them (IFF_VNET_HDR)
 //       5. write the inner packets to the TUN device
 //
-// Each SA is used by one worker only — outbound SAs by tx, inbound by rx — so sequence numbers,
-// replay windows and counters need no atomics. Packets for the control plane (a trap policy without
+// Each SA is used by one worker only — outbound SAs by tx, inbound by rx, all by a lone 'both' —
+// so sequence numbers, replay windows and counters need no atomics. Packets for the control plane (a trap policy without
 // an SA, IKE behind the non-ESP marker) are posted to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Activity, attachLane, TUN_SLOT_BYTES, type EnginePlan, type Lane } from './engine.js';
 import { loadNative, type Kind as IoKind, type Native, type NativeError } from './native.js';
 
-export type Role = 'tx' | 'rx';
+export type Role = 'tx' | 'rx' | 'both';
 
 export interface WorkerSetup {
   plan: EnginePlan;
@@ -72,7 +73,7 @@ class Worker {
       v.setUint32(slot + this.C.SLOT_CAP, this.lane.bufferSize, true);
     }
     // rx with offloads: the lane's TUN slots take the super-packets, virtio header at BUF (esp/gro.ts).
-    this.gro = s.role === 'rx' && s.tun.vnetHdr && s.plan.tunSlots > 0;
+    this.gro = s.role !== 'tx' && s.tun.vnetHdr && s.plan.tunSlots > 0;
     if (this.gro) {
       const lane = s.plan.lanes[s.lane];
       for (let i = 0; i < s.plan.tunSlots; i++) {
@@ -102,15 +103,15 @@ class Worker {
   }
 
   run(): void {
-    const fds = this.s.role === 'tx' ? [this.s.tun.fd] : Object.values(this.s.sockets) as number[];
+    const sockets = Object.values(this.s.sockets) as number[];
+    const fds = this.s.role === 'tx' ? [this.s.tun.fd] : this.s.role === 'rx' ? sockets : [this.s.tun.fd, ...sockets];
     parentPort!.postMessage({ type: 'ready', role: this.s.role } satisfies WorkerMessage);
     while (Atomics.load(this.stop, 0) === 0) {
       const ready = this.native.wait([...fds, this.s.wake], 100);
       this.lane.maybeReseed();
       if (ready.includes(this.s.wake)) this.native.eventfdClear(this.s.wake);
-      if (this.s.role === 'tx') {
-        if (ready.includes(this.s.tun.fd)) this.transmit();
-      } else {
+      if (this.s.role !== 'rx' && ready.includes(this.s.tun.fd)) this.transmit();
+      if (this.s.role !== 'tx') {
         for (const [kind, fd] of Object.entries(this.s.sockets) as Array<[IoKind, number]>) {
           if (ready.includes(fd)) this.receive(fd, kind);
         }

@@ -40,7 +40,7 @@ import { compare, connectionFingerprint, fixedSettingsChanged, manualFingerprint
 
 const WORKER_URL = new URL('../dataplane/worker.js', import.meta.url);
 /** The workers, in lane order (lane 0 is the main thread's). */
-const ROLES: readonly Role[] = ['tx', 'rx'];
+
 const ESP = 50, AH = 51, NATT_PORT = 4500;
 const SOCKET_BUFFER = 8 << 20;
 /** The longest an `up` request waits for its outcome (the retransmissions of IKE end well before). */
@@ -63,6 +63,8 @@ export class Gateway {
   private tun = -1;
   private readonly sockets: WorkerSetup['sockets'] = {};
   private readonly workers: Worker[] = [];
+  /** The workers' roles, in lane order from lane 1. */
+  private roles: Role[] = [];
   private readonly installed = new Map<string, Installed>();
   private control?: Server;
   private readonly stopFlag = new SharedArrayBuffer(4);
@@ -99,13 +101,15 @@ export class Gateway {
       this.native.tunSetOffload(this.tun, tso);
     }
     this.native.linkUp(g.tun, g.mtu);
-    // Two lanes for the workers; SAs: both directions of every manual entry and of every child
+    // A lane per worker: one that does both directions (`workers: 1`), or one outbound and one
+    // inbound (more are not used yet: SAs would have to be shared out among them). SAs: both directions of every manual entry and of every child
     // (three generations each: a rekey installs the new before the old goes), with room to spare
     // for reloads that install the new before retiring the old.
     const children = this.config.connections.reduce((n, c) => n + c.children.length, 0);
     const roaming = this.config.connections.some((c) => c.remote.address === 'any');
     const maxSas = g.maxSas ?? Math.max(64, 4 * this.config.manual.length + 8 * children + (roaming ? 4096 : 0));
-    this.engine = new Engine({ workers: 2, maxSas, maxPolicies: roaming ? Math.max(256, maxSas >> 1) : 256, batch: 128, tunSlots: 32 });
+    this.roles = g.workers === 1 ? ['both'] : ['tx', 'rx'];
+    this.engine = new Engine({ workers: this.roles.length, maxSas, maxPolicies: roaming ? Math.max(256, maxSas >> 1) : 256, batch: 128, tunSlots: 32 });
     this.kernel = new EngineKernel(this.engine, {
       route: (op, prefix) => ip(prefix.includes(':') ? '-6' : '-4', 'route', op === 'add' ? 'replace' : 'del', prefix, 'dev', g.tun, ...(op === 'del' ? [{ quiet: true }] : [])),
       policiesChanged: () => this.applyPolicies(),
@@ -115,7 +119,7 @@ export class Gateway {
     for (const m of this.config.manual) this.install(m);
     this.applyPolicies();
     this.wake = this.native.eventfd();
-    for (const [i, role] of ROLES.entries()) this.workers.push(await this.spawn(role, i + 1));
+    for (const [i, role] of this.roles.entries()) this.workers.push(await this.spawn(role, i + 1));
     if (g.metrics) this.metrics = new GatewayMetrics(() => this.metricsSnapshot());
     if (this.config.connections.length) await this.startIke();
     this.control = await serveControl(g.socket, (req) => this.handle(req));
@@ -422,7 +426,7 @@ export class Gateway {
         in: sa(it.in, it.sa.in.spi),
       })),
       ikeMessages: { ...(v1 ? { v1: v1.stats } : {}), ...(v2 ? { v2: v2.stats } : {}) },
-      datapath: ROLES.map((role, i) => {
+      datapath: this.roles.map((role, i) => {
         const l = this.engine.laneStats(i + 1);
         return { role, encap: String(l.encap), decap: String(l.decap), drops: strings(l.drops) };
       }),
@@ -453,7 +457,7 @@ export class Gateway {
       children: this.kernel.traffic(),
       manual: [...manual].map(([entry, t]) => ({ entry, ...t })),
       manualStates: states,
-      lanes: ROLES.map((role, i) => ({ role, drops: this.engine.laneStats(i + 1).drops, batches: this.engine.laneBatches(i + 1) })),
+      lanes: this.roles.map((role, i) => ({ role, drops: this.engine.laneStats(i + 1).drops, batches: this.engine.laneBatches(i + 1) })),
     };
   }
 

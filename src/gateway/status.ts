@@ -2,6 +2,7 @@
 // scripts — fields are added, never renamed. 64-bit counters are decimal strings; times are
 // whole seconds relative to the answer.
 import type { ChildSaStatus, IkeMessageStats, IkeSaStatus } from '../ike/status.js';
+import type { Role } from '../dataplane/worker.js';
 
 /** One direction of a manual entry: the engine's SA. */
 export interface ManualSaStatus {
@@ -35,8 +36,8 @@ export interface ManualStatus {
 
 /** One datapath worker's counters (engine.ts LaneStats): packets protected, accepted, dropped by reason. */
 export interface WorkerStatus {
-  /** tx: TUN → ESP → the wire; rx: the wire → ESP → TUN (src/dataplane/worker.ts). */
-  role: 'tx' | 'rx';
+  /** tx: TUN → ESP → the wire; rx: the wire → ESP → TUN; both: a lone worker (src/dataplane/worker.ts). */
+  role: Role;
   encap: string;
   decap: string;
   drops: Record<string, string>;

@@ -47,6 +47,8 @@ export interface RunOptions {
 export interface GatewaysOptions {
   /** `gateway.metrics` of gwA and of gwB (HOST:PORT inside its namespace). */
   metrics?: { a?: string; b?: string };
+  /** `gateway.workers` of both (default: the gateway's own). */
+  workers?: number;
   /** How each gateway is run. */
   a?: RunOptions;
   b?: RunOptions;
@@ -75,6 +77,7 @@ export async function startGateways(t: Topology, c: TunnelCase, o: GatewaysOptio
     `  listen: [${local}]`,
     `  socket: ${join(dir, `${name}.sock`)}`,
     ...(o.metrics?.[name] ? [`  metrics: '${o.metrics[name]}'`] : []),
+    ...(o.workers ? [`  workers: ${o.workers}`] : []),
     'manual:',
     '  link:',
     `    local: ${local}`,

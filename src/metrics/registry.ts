@@ -65,8 +65,8 @@ export class GatewayMetrics {
     this.manualSas = new Gauge({ name: 'ipsecgw_manual_sas', help: 'Manually keyed SA pairs by datapath state.', labelNames: ['state'], registers });
     this.manualBytes = new Counter({ name: 'ipsecgw_manual_bytes_total', help: 'Bytes through a manually keyed SA pair.', labelNames: ['entry', 'direction'], registers });
     this.manualPackets = new Counter({ name: 'ipsecgw_manual_packets_total', help: 'Packets through a manually keyed SA pair.', labelNames: ['entry', 'direction'], registers });
-    this.drops = new Counter({ name: 'ipsecgw_datapath_drops_total', help: 'Packets the datapath dropped, by worker role (tx, rx) and reason.', labelNames: ['role', 'reason'], registers });
-    this.batches = new LaneHistogram('ipsecgw_datapath_batch_packets', 'Packets per batch through the ESP engine, by worker role (tx: encapsulation, rx: decapsulation).');
+    this.drops = new Counter({ name: 'ipsecgw_datapath_drops_total', help: 'Packets the datapath dropped, by worker role (tx, rx, or both for a lone worker) and reason.', labelNames: ['role', 'reason'], registers });
+    this.batches = new LaneHistogram('ipsecgw_datapath_batch_packets', 'Packets per batch through the ESP engine, by worker role (tx: encapsulation, rx: decapsulation, both: a lone worker).');
     this.registry.registerMetric(this.batches.asMetric());
     this.rekeys = new Counter({ name: 'ipsecgw_rekeys_total', help: 'SAs replaced by new ones: IKE SAs (rekeyed, renewed or reauthenticated) and CHILD SAs.', labelNames: ['version', 'kind'], registers });
     this.failures = new Counter({
