@@ -116,6 +116,13 @@ export interface EngineOptions {
 export const TUN_SLOT_BYTES = 65536 + 256;
 
 /**
+ * A packet buffer that takes a UDP GRO aggregate (up to 64 KB of datagrams, read into one slot and
+ * then split into the slots before it, native.ts readBatch) after the default headroom and the IP
+ * and UDP header readBatch puts before it.
+ */
+export const AGGREGATE_BUFFER_BYTES = 65536 + 256;
+
+/**
  * A lane's activity words (Int32, shared): the batch epoch and busy flag that let the control side
  * retire an SA safely (Engine.retireSa), and the drops the lane's worker counts itself.
  */

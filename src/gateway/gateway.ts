@@ -19,7 +19,7 @@ import { rmSync } from 'node:fs';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import type { Config, Connection, Diagnostic, LoadResult, ManualSa } from '../config/types.js';
 import { formatAddress, parseAddress, type Prefix } from '../dataplane/addr.js';
-import { Engine, type PolicySpec, type SaSpec, type SelectorSpec } from '../dataplane/engine.js';
+import { AGGREGATE_BUFFER_BYTES, Engine, type PolicySpec, type SaSpec, type SelectorSpec } from '../dataplane/engine.js';
 import {
   loadNative, oneSlot, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_TSO_ECN, TUN_F_USO4, TUN_F_USO6, type Native,
 } from '../dataplane/native.js';
@@ -109,7 +109,11 @@ export class Gateway {
     const roaming = this.config.connections.some((c) => c.remote.address === 'any');
     const maxSas = g.maxSas ?? Math.max(64, 4 * this.config.manual.length + 8 * children + (roaming ? 4096 : 0));
     this.roles = g.workers === 1 ? ['both'] : ['tx', 'rx'];
-    this.engine = new Engine({ workers: this.roles.length, maxSas, maxPolicies: roaming ? Math.max(256, maxSas >> 1) : 256, batch: 128, tunSlots: 32 });
+    // Packet buffers take a UDP GRO aggregate (openSocket): untouched, their pages cost nothing.
+    this.engine = new Engine({
+      workers: this.roles.length, maxSas, maxPolicies: roaming ? Math.max(256, maxSas >> 1) : 256, batch: 128, tunSlots: 32,
+      bufferSize: AGGREGATE_BUFFER_BYTES,
+    });
     this.kernel = new EngineKernel(this.engine, {
       route: (op, prefix) => ip(prefix.includes(':') ? '-6' : '-4', 'route', op === 'add' ? 'replace' : 'del', prefix, 'dev', g.tun, ...(op === 'del' ? [{ quiet: true }] : [])),
       policiesChanged: () => this.applyPolicies(),
@@ -138,30 +142,33 @@ export class Gateway {
    */
   private openSockets(entries: readonly ManualSa[]): void {
     for (const m of entries) {
-      const fam = m.local.family;
-      const kind = m.encap ? (fam === 4 ? 'udp4' : 'udp6') : fam === 4 ? 'raw4' : 'raw6';
-      if (this.sockets[kind] !== undefined) continue;
-      const fd = m.encap
-        ? this.native.udpSocket(fam, fam === 4 ? '0.0.0.0' : '::', NATT_PORT, { reusePort: true })
-        : this.native.rawSocket(fam, m.protocol === 'ah' ? AH : ESP);
-      this.native.socketBuffers(fd, SOCKET_BUFFER, SOCKET_BUFFER);
-      this.sockets[kind] = fd;
+      if (m.encap) this.openSocket(m.local.family, 'udp');
+      else this.openSocket(m.local.family, m.protocol === 'ah' ? AH : ESP);
     }
   }
 
   /** IKE may negotiate plain or UDP-encapsulated ESP: both socket kinds for every listen family. */
   private openIkeSockets(): void {
     for (const family of new Set(this.config.gateway.listen.map((a) => a.family))) {
-      const udp = family === 4 ? 'udp4' : 'udp6', raw = family === 4 ? 'raw4' : 'raw6';
-      if (this.sockets[udp] === undefined) {
-        this.sockets[udp] = this.native.udpSocket(family, family === 4 ? '0.0.0.0' : '::', NATT_PORT, { reusePort: true });
-        this.native.socketBuffers(this.sockets[udp]!, SOCKET_BUFFER, SOCKET_BUFFER);
-      }
-      if (this.sockets[raw] === undefined) {
-        this.sockets[raw] = this.native.rawSocket(family, ESP);
-        this.native.socketBuffers(this.sockets[raw]!, SOCKET_BUFFER, SOCKET_BUFFER);
-      }
+      this.openSocket(family, 'udp');
+      this.openSocket(family, ESP);
     }
+  }
+
+  /**
+   * The raw socket of an IP protocol, or the UDP 4500 socket, of a family, unless it is open. UDP
+   * takes GRO aggregates (UDP_GRO): a peer's UDP_SEGMENT run arrives as one read, which readBatch
+   * cuts into datagrams; without it the kernel cuts it up on receive, datagram by datagram
+   * (measured: bench e2e aes128gcm16 ≈ 8 % faster with it).
+   */
+  private openSocket(family: 4 | 6, what: 'udp' | typeof ESP | typeof AH): void {
+    const kind = what === 'udp' ? (family === 4 ? 'udp4' : 'udp6') : family === 4 ? 'raw4' : 'raw6';
+    if (this.sockets[kind] !== undefined) return;
+    const fd = what === 'udp'
+      ? this.native.udpSocket(family, family === 4 ? '0.0.0.0' : '::', NATT_PORT, { reusePort: true, gro: true })
+      : this.native.rawSocket(family, what);
+    this.native.socketBuffers(fd, SOCKET_BUFFER, SOCKET_BUFFER);
+    this.sockets[kind] = fd;
   }
 
   private async startIke(): Promise<void> {
