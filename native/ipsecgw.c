@@ -219,7 +219,6 @@ static bool arg_string(args_t *a, size_t i, const char *name, char *buf, size_t 
          type_error(a, "cannot read a string");
 }
 
-// obj[name] as a boolean; absent (or undefined) → false. `obj` itself may be absent.
 // Property `name` of the options object at argument i: *v is NULL when the object or the property
 // is absent (or undefined).
 static bool opt_prop(args_t *a, size_t i, const char *name, napi_value *v) {
@@ -237,6 +236,7 @@ static bool opt_prop(args_t *a, size_t i, const char *name, napi_value *v) {
   return true;
 }
 
+// obj[name] as a boolean; absent (or undefined) → false. `obj` itself may be absent.
 static bool opt_bool(args_t *a, size_t i, const char *name, bool *out) {
   napi_value v;
   napi_valuetype t;
@@ -1103,8 +1103,8 @@ static uint32_t segment_run(const tx_t *tx, uint32_t j, uint32_t k) {
 //          segment (UDP_SEGMENT, udp(7), Linux 4.18): consecutive datagrams to one destination, all
 //          of one size but the last (which may be shorter), go as one message with a UDP_SEGMENT
 //          control message — one trip through the stack for up to BATCH_MAX datagrams, which a
-//          UDP_GRO receiver reads as one. The kernel refuses one it cannot segment (EINVAL, EIO)
-//          like any other error: the caller may then go on without.
+//          UDP_GRO receiver reads as one. The kernel refuses a run it will not segment like any other
+//          error (EMSGSIZE: over the route's MTU; EINVAL, EIO): the caller may then go on without.
 // EAGAIN ends the batch early (the count tells how far it got). Any other error throws; the
 // Error carries `index` (the failed slot) and `sent`, so the caller can go on after that slot;
 // with segment, also `segments`, how many datagrams the failed message carried from `index` on

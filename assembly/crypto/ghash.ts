@@ -1,8 +1,8 @@
 // GHASH (NIST SP 800-38D §6.4), constant time, its multiplications done with vector permutes.
 //
-// WebAssembly has no carry-less multiply, and the classic 4-bit tables (Shoup; SP 800-38D
-// mentions them) index memory with secret data. But a table of 16 bytes fits in one register,
-// and `i8x16.swizzle` looks up 16 lanes at once as a register permutation (as aes.ts does).
+// WebAssembly has no carry-less multiply, and the classic 4-bit tables (Shoup's) index memory
+// with secret data. But a table of 16 bytes fits in one register, and `i8x16.swizzle` looks up
+// 16 lanes at once as a register permutation (as aes.ts does).
 //
 // Bit order: in a block, byte b bit 7-i is the coefficient of x^(8b+i). Write X's byte b as two
 // nibbles, hi_b (coefficients of x^(8b)…x^(8b+3)) and lo_b (x^(8b+4)…x^(8b+7)); with A(n) the

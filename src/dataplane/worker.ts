@@ -14,8 +14,8 @@
 //       5. write the inner packets to the TUN device
 //
 // Each SA is used by one worker only — outbound SAs by tx, inbound by rx, all by a lone 'both' —
-// so sequence numbers, replay windows and counters need no atomics. Packets for the control plane (a trap policy without
-// an SA, IKE behind the non-ESP marker) are posted to the main thread.
+// so sequence numbers, replay windows and counters need no atomics. Packets for the control plane
+// (a trap policy without an SA, IKE behind the non-ESP marker) are posted to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Activity, attachLane, TUN_SLOT_BYTES, type EnginePlan, type Lane } from './engine.js';
 import { loadNative, type Kind as IoKind, type Native, type NativeError } from './native.js';
