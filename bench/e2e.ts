@@ -11,6 +11,7 @@ import { createTopology } from '../src/lab/netns.js';
 import { cleanup, startGateways, type TunnelCase } from '../src/lab/gateways.js';
 import { haveStrongswan, startSwan } from '../src/lab/strongswan.js';
 import { haveIperf3, iperf, reachable } from '../src/lab/traffic.js';
+import { formatSpread, spread } from './measure.js';
 
 export const E2E_SUITES = ['aes128gcm16', 'aes128-sha256', 'chacha20poly1305'];
 export const E2E_STREAMS = [1, 4];
@@ -24,6 +25,8 @@ export interface E2eRow {
   suite: string;
   setup: Setup;
   streams: number;
+  /** Which round (1 …): every setup is measured once a round, in turn. */
+  run: number;
   gbps: number;
   retransmits: number;
 }
@@ -37,10 +40,12 @@ export interface E2eOptions {
   encap?: TunnelCase['encap'];
   /** ipsecgw ↔ ipsecgw: `gateway.workers` of each gateway. */
   workers?: number;
+  /** Rounds (default 1): each measures every setup once, so that a slow spell of the host hits all. */
+  runs?: number;
   progress?: (line: string) => void;
 }
 
-async function measure(setup: Setup, suite: string, o: E2eOptions, rows: E2eRow[], total: number): Promise<void> {
+async function measure(setup: Setup, suite: string, run: number, o: E2eOptions, rows: E2eRow[], total: number): Promise<void> {
   const t = createTopology();
   let stop: () => Promise<void> = async () => undefined;
   try {
@@ -63,7 +68,7 @@ async function measure(setup: Setup, suite: string, o: E2eOptions, rows: E2eRow[
     await reachable(t, t.hA, t.addr.hB.lan4);
     for (const streams of o.streams ?? E2E_STREAMS) {
       const r = await iperf(t, streams, o.seconds);
-      rows.push({ suite, setup, streams, ...r });
+      rows.push({ suite, setup, streams, run, ...r });
       o.progress?.(`[${rows.length}/${total}] ${setup}${setup === 'plain routing' ? '' : ` ${suite}`}, ${streams} stream${streams > 1 ? 's' : ''}: ${r.gbps.toFixed(3)} Gbit/s`);
     }
   } finally {
@@ -78,24 +83,35 @@ export async function runE2e(o: E2eOptions): Promise<E2eRow[]> {
   const suites = o.suites ?? E2E_SUITES, streams = o.streams ?? E2E_STREAMS;
   const swan = (o.strongswan ?? true) && haveStrongswan();
   const setups: Setup[] = ['ipsecgw ↔ ipsecgw', ...(swan ? ['strongSwan ↔ strongSwan' as const] : [])];
-  const total = streams.length * (1 + suites.length * setups.length);
+  const runs = o.runs ?? 1;
+  const total = runs * streams.length * (1 + suites.length * setups.length);
   const rows: E2eRow[] = [];
-  await measure('plain routing', '-', o, rows, total);
-  for (const suite of suites) for (const setup of setups) await measure(setup, suite, o, rows, total);
+  for (let run = 1; run <= runs; run++) {
+    await measure('plain routing', '-', run, o, rows, total);
+    for (const suite of suites) for (const setup of setups) await measure(setup, suite, run, o, rows, total);
+  }
   return rows;
 }
 
+/**
+ * One line per suite and stream count: Gbit/s as the median over the runs (min–max when there were
+ * several), and the ratios of the medians.
+ */
 export function e2eTable(rows: E2eRow[]): string {
-  const find = (setup: Setup, suite: string, streams: number): E2eRow | undefined =>
-    rows.find((r) => r.setup === setup && r.streams === streams && (setup === 'plain routing' || r.suite === suite));
+  const of = (setup: Setup, suite: string, streams: number) => {
+    const xs = rows.filter((r) => r.setup === setup && r.streams === streams && (setup === 'plain routing' || r.suite === suite));
+    return xs.length ? spread(xs.map((r) => r.gbps)) : undefined;
+  };
   const lines = [
     '| suite | streams | ipsecgw Gbit/s | strongSwan Gbit/s | plain Gbit/s | × strongSwan | % of plain |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const r of rows.filter((x) => x.setup === 'ipsecgw ↔ ipsecgw')) {
-    const swan = find('strongSwan ↔ strongSwan', r.suite, r.streams), plain = find('plain routing', r.suite, r.streams);
-    lines.push(`| ${r.suite} | ${r.streams} | ${r.gbps.toFixed(3)} | ${swan ? swan.gbps.toFixed(3) : '–'} | ${plain ? plain.gbps.toFixed(2) : '–'} | ` +
-      `${swan ? (r.gbps / swan.gbps).toFixed(1) : '–'} | ${plain ? ((100 * r.gbps) / plain.gbps).toFixed(0) : '–'} |`);
+  const cases = [...new Set(rows.filter((x) => x.setup === 'ipsecgw ↔ ipsecgw').map((r) => `${r.suite} ${r.streams}`))];
+  for (const c of cases) {
+    const [suite, n] = c.split(' '), streams = Number(n);
+    const ours = of('ipsecgw ↔ ipsecgw', suite, streams)!, swan = of('strongSwan ↔ strongSwan', suite, streams), plain = of('plain routing', suite, streams);
+    lines.push(`| ${suite} | ${streams} | ${formatSpread(ours, 3)} | ${swan ? formatSpread(swan, 3) : '–'} | ${plain ? formatSpread(plain, 2) : '–'} | ` +
+      `${swan ? (ours.median / swan.median).toFixed(1) : '–'} | ${plain ? ((100 * ours.median) / plain.median).toFixed(0) : '–'} |`);
   }
   return lines.join('\n');
 }

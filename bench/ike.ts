@@ -24,6 +24,7 @@ import { runGateway, type RunningGateway } from '../src/lab/gateways.js';
 import { createTopology, type Topology } from '../src/lab/netns.js';
 import { haveStrongswan, startCharon, type Charon, type SwanConfig } from '../src/lab/strongswan.js';
 import type { LoadResult } from './ike-load.js';
+import { formatSpread, spread, type Spread } from './measure.js';
 
 export const LOADER = fileURLToPath(new URL('./ike-load.js', import.meta.url));
 export const IKE_PROPOSAL = 'aes128gcm16-prfsha256-x25519';
@@ -85,12 +86,12 @@ export interface IkeSummary {
   responder: Responder;
   runs: number;
   /** Steady-state SAs/s: median, min, max over the runs. */
-  rate: { median: number; min: number; max: number };
-  rssPerSaKb: { median: number; min: number; max: number };
-  heapPerSaKb?: { median: number; min: number; max: number };
-  rssAfterMb: { median: number; min: number; max: number };
+  rate: Spread;
+  rssPerSaKb: Spread;
+  heapPerSaKb?: Spread;
+  rssAfterMb: Spread;
   /** Responder CPU time per SA, ms (less sensitive to the neighbours than the rate). */
-  cpuMsPerSa: { median: number; min: number; max: number };
+  cpuMsPerSa: Spread;
   established: number;
   failed: number;
 }
@@ -258,12 +259,6 @@ async function measureSwan(t: Topology, dir: string, sources: string[], o: IkeBe
   }
 }
 
-const spread = (xs: number[]): { median: number; min: number; max: number } => {
-  const s = xs.slice().sort((a, b) => a - b);
-  const median = s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return { median, min: s[0], max: s[s.length - 1] };
-};
-
 export function summarize(ms: IkeMeasurement[]): { summary: IkeSummary[]; ratios?: IkeBenchReport['ratios'] } {
   const summary: IkeSummary[] = [];
   for (const responder of ['ipsecgw', 'strongSwan'] as const) {
@@ -333,16 +328,13 @@ export async function runIke(o: IkeBenchOptions): Promise<Pick<IkeBenchReport, '
   }
 }
 
-const f = (x: { median: number; min: number; max: number }, digits: number): string =>
-  `${x.median.toFixed(digits)} (${x.min.toFixed(digits)}–${x.max.toFixed(digits)})`;
-
 export function ikeTable(r: Pick<IkeBenchReport, 'summary' | 'ratios' | 'measurements'>): string {
   const lines = [
     '| responder | runs | SAs/s steady, median (min–max) | responder CPU per SA, ms | established / failed | RSS after, MB | RSS per SA, kB | V8 heap per SA, kB |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const s of r.summary) {
-    lines.push(`| ${s.responder} | ${s.runs} | ${f(s.rate, 0)} | ${f(s.cpuMsPerSa, 2)} | ${s.established} / ${s.failed} | ${f(s.rssAfterMb, 1)} | ${f(s.rssPerSaKb, 2)} | ${s.heapPerSaKb ? f(s.heapPerSaKb, 2) : '–'} |`);
+    lines.push(`| ${s.responder} | ${s.runs} | ${formatSpread(s.rate, 0)} | ${formatSpread(s.cpuMsPerSa, 2)} | ${s.established} / ${s.failed} | ${formatSpread(s.rssAfterMb, 1)} | ${formatSpread(s.rssPerSaKb, 2)} | ${s.heapPerSaKb ? formatSpread(s.heapPerSaKb, 2) : '–'} |`);
   }
   if (r.ratios) lines.push('', `ipsecgw ÷ strongSwan (medians): rate ×${r.ratios.rate.toFixed(2)}, CPU per SA ×${r.ratios.cpuPerSa.toFixed(2)}, RSS per SA ×${r.ratios.rssPerSa.toFixed(2)}`);
   const refused = r.measurements.reduce((n, m) => n + (m.childRefused ?? 0), 0);

@@ -26,3 +26,21 @@ export function measure(op: () => void, bytes: number, seconds: number): Rate {
   const opsPerSec = (ops * 1000) / (now - start);
   return { opsPerSec, bytesPerSec: opsPerSec * bytes };
 }
+
+/** Median, min and max of repeated measurements. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spread(xs: number[]): Spread {
+  const s = xs.slice().sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { median, min: s[0], max: s[s.length - 1] };
+}
+
+/** "median (min–max)", or the value alone when there was one measurement. */
+export function formatSpread(x: Spread, digits: number): string {
+  return x.min === x.max ? x.median.toFixed(digits) : `${x.median.toFixed(digits)} (${x.min.toFixed(digits)}–${x.max.toFixed(digits)})`;
+}

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SUITES } from '../bench/micro.js';
+import { e2eTable, type E2eRow } from '../bench/e2e.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -47,4 +48,17 @@ test('ipsecgw bench e2e --encap: udp (as strongSwan\'s) by default, or none; not
   const r = spawnSync(process.execPath, [cli, 'bench', 'e2e', '--encap', 'tcp'], { encoding: 'utf8' });
   assert.equal(r.status, EXIT.USAGE, r.stderr);
   assert.match(r.stderr, /Argument: encap, Given: "tcp", Choices: "none", "udp"/);
+});
+
+test('bench e2e table: medians over the runs, min–max beside them, ratios of the medians', () => {
+  const row = (setup: E2eRow['setup'], suite: string, run: number, gbps: number): E2eRow => ({ setup, suite, streams: 1, run, gbps, retransmits: 0 });
+  const rows = [1, 2, 3].flatMap((run) => [
+    row('plain routing', '-', run, 10 + run),
+    row('ipsecgw ↔ ipsecgw', 'aes128gcm16', run, [1.2, 1.5, 1.4][run - 1]),
+    row('strongSwan ↔ strongSwan', 'aes128gcm16', run, [0.3, 0.35, 0.28][run - 1]),
+  ]);
+  const lines = e2eTable(rows).split('\n');
+  assert.equal(lines.length, 3, 'one line for the one suite and stream count');
+  assert.equal(lines[2], '| aes128gcm16 | 1 | 1.400 (1.200–1.500) | 0.300 (0.280–0.350) | 12.00 (11.00–13.00) | 4.7 | 12 |');
+  assert.match(e2eTable(rows.filter((r) => r.run === 1)), /\| aes128gcm16 \| 1 \| 1\.200 \| 0\.300 \| 11\.00 \| 4\.0 \| 11 \|/, 'one run: the figures alone');
 });

@@ -26,7 +26,7 @@ interface BenchArgs {
   concurrency: number;
   concurrent?: number;
   sources: number;
-  runs: number;
+  runs?: number;
   responders: string[];
   swanTableSize: number;
 }
@@ -62,7 +62,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     .option('concurrency', { type: 'number', default: 24, describe: 'ike: IKE SAs under way at once (above 30 both responders ask for cookies)' })
     .option('concurrent', { type: 'number', describe: 'ike: check N concurrent SAs instead (ipsecgw must stay under 500 MB); same as --sas N with the target checked' })
     .option('sources', { type: 'number', default: 32, describe: 'ike: source addresses of the load generator (ipsecgw allows 5 half-open SAs per address; strongSwan 5, and asks for cookies from 3)' })
-    .option('runs', { type: 'number', default: 3, describe: 'ike: measurements per responder, alternating' })
+    .option('runs', { type: 'number', describe: 'ike: measurements per responder, alternating (default 3); e2e: rounds, each measuring every setup once (default 1): the table gives medians' })
     .option('responders', { type: 'string', array: true, choices: ['ipsecgw', 'strongswan'], default: ['ipsecgw', 'strongswan'], describe: 'ike: which responders to measure (--no-strongswan drops strongSwan)' })
     .option('swan-table-size', { type: 'number', default: 32768, describe: "ike: strongSwan's charon.ikesa_table_size (its default 1 is one list for every IKE SA; 0 keeps it)" }) as never,
   handler: async (args) => {
@@ -75,7 +75,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const sas = args.concurrent ?? args.sas;
       const responders = (['ipsecgw', 'strongswan'] as const).filter((r) => args.responders.includes(r) && (r === 'ipsecgw' || args.strongswan))
         .map((r) => (r === 'strongswan' ? 'strongSwan' as const : r));
-      const o = { sas, concurrency: args.concurrency, seconds: args.seconds, sources: args.sources, runs: args.runs, responders, swanTableSize: args.swanTableSize };
+      const o = { sas, concurrency: args.concurrency, seconds: args.seconds, sources: args.sources, runs: args.runs ?? 3, responders, swanTableSize: args.swanTableSize };
       const r = await runIke({ ...o, progress });
       const limitMb = 500;
       const target = args.concurrent !== undefined ? r.measurements.filter((m) => m.responder === 'ipsecgw').map((m) => ({
@@ -93,10 +93,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       if (target && !data.concurrentTarget!.met) process.exitCode = EXIT.FAILURE;
       return;
     }
-    const seconds = args.seconds ?? 5;
-    const rows = await runE2e({ seconds, suites: args.suites, streams: args.streams, strongswan: args.strongswan, encap: args.encap, workers: args.workers, progress });
-    const data = { kind: 'e2e', date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, seconds, encap: args.encap, workers: args.workers, rows };
+    const seconds = args.seconds ?? 5, runs = args.runs ?? 1;
+    const rows = await runE2e({ seconds, suites: args.suites, streams: args.streams, strongswan: args.strongswan, encap: args.encap, workers: args.workers, runs, progress });
+    const data = { kind: 'e2e', date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, seconds, encap: args.encap, workers: args.workers, runs, rows };
     const esp = args.encap === 'udp' ? 'ESP in UDP 4500' : 'plain ESP';
-    report(args, data, `ipsecgw bench e2e — ${data.cpu}, ${data.cpus} CPUs shared by both gateways and iperf3, ${seconds} s per figure; ipsecgw: ${esp}, ${args.workers} worker${args.workers === 1 ? '' : 's'} a gateway\n\n${e2eTable(rows)}`);
+    report(args, data, `ipsecgw bench e2e — ${data.cpu}, ${data.cpus} CPUs shared by both gateways and iperf3, ${seconds} s per figure` +
+      `${runs > 1 ? `, medians of ${runs} rounds` : ''}; ipsecgw: ${esp}, ${args.workers} worker${args.workers === 1 ? '' : 's'} a gateway\n\n${e2eTable(rows)}`);
   },
 };
