@@ -56,6 +56,12 @@ class Worker {
   private readonly activity: Int32Array;
   /** tx: UDP datagrams go in UDP_SEGMENT runs (off if the kernel ever refuses one). */
   private segment = true;
+  /**
+   * Whether one wake-up reads a source until it is empty. A 'both' worker takes one batch from
+   * each ready source in turn instead, so that a flood one way never holds up the other (nor the
+   * IKE messages and DPD that come in on UDP 4500).
+   */
+  private readonly drain: boolean;
   /** rx: coalesce into GSO super-packets before the TUN device (off if the kernel ever refuses one). */
   private gro: boolean;
 
@@ -74,6 +80,7 @@ class Worker {
     }
     // rx with offloads: the lane's TUN slots take the super-packets, virtio header at BUF (esp/gro.ts).
     this.gro = s.role !== 'tx' && s.tun.vnetHdr && s.plan.tunSlots > 0;
+    this.drain = s.role !== 'both';
     if (this.gro) {
       const lane = s.plan.lanes[s.lane];
       for (let i = 0; i < s.plan.tunSlots; i++) {
@@ -120,7 +127,7 @@ class Worker {
     parentPort!.postMessage({ type: 'stopped', role: this.s.role } satisfies WorkerMessage);
   }
 
-  /** TUN → encap → sockets, until the device has nothing more to read. */
+  /** TUN → encap → sockets, until the device has nothing more to read (one batch when not draining). */
   private transmit(): void {
     if (this.s.tun.vnetHdr) return this.transmitOffloaded();
     for (;;) {
@@ -128,7 +135,7 @@ class Worker {
       const n = this.native.readBatch(this.s.tun.fd, 'tun', this.mem(), this.lane.slots, this.lane.batch);
       if (n === 0) return;
       this.flush(n);
-      if (n < this.lane.batch) return;
+      if (n < this.lane.batch || !this.drain) return;
     }
   }
 
@@ -184,7 +191,7 @@ class Worker {
         }
       }
       if (k) this.flush(k);
-      if (n < count) return;
+      if (n < count || !this.drain) return;
     }
   }
 
@@ -194,7 +201,7 @@ class Worker {
     this.dispatch(n);
   }
 
-  /** A socket → decap → TUN, until the socket has nothing more to read. */
+  /** A socket → decap → TUN, until the socket has nothing more to read (one batch when not draining). */
   private receive(fd: number, kind: IoKind): void {
     for (;;) {
       this.prepare(0);
@@ -203,7 +210,7 @@ class Worker {
       this.lane.process('decap', n, BigInt(Date.now()));
       this.toTun(n);
       this.forwardControl(n);
-      if (n < this.lane.batch) return;
+      if (n < this.lane.batch || !this.drain) return;
     }
   }
 
