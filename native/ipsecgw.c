@@ -177,22 +177,27 @@ static bool is_present(args_t *a, size_t i) {
   return i < a->argc && napi_typeof(a->env, a->argv[i], &t) == napi_ok && t != napi_undefined;
 }
 
-// An integer in [lo, hi] (numbers only; fractions and NaN refused).
-static bool arg_int(args_t *a, size_t i, const char *name, int64_t lo, int64_t hi, int64_t *out) {
+// The value v as an integer in [lo, hi] (numbers only; fractions and NaN refused); `label` names it
+// in the error. v may be NULL (a missing argument: not a number).
+static bool int_in(args_t *a, napi_value v, const char *label, int64_t lo, int64_t hi, int64_t *out) {
   napi_valuetype t;
   double d;
   char what[120];
-  if (i >= a->argc || napi_typeof(a->env, a->argv[i], &t) != napi_ok || t != napi_number ||
-      napi_get_value_double(a->env, a->argv[i], &d) != napi_ok) {
-    snprintf(what, sizeof what, "%s must be a number", name);
+  if (!v || napi_typeof(a->env, v, &t) != napi_ok || t != napi_number || napi_get_value_double(a->env, v, &d) != napi_ok) {
+    snprintf(what, sizeof what, "%s must be a number", label);
     return type_error(a, what);
   }
   if (!(d >= (double)lo && d <= (double)hi) || d != (double)(int64_t)d) {
-    snprintf(what, sizeof what, "%s must be an integer in %lld..%lld", name, (long long)lo, (long long)hi);
+    snprintf(what, sizeof what, "%s must be an integer in %lld..%lld", label, (long long)lo, (long long)hi);
     return range_error(a, what);
   }
   *out = (int64_t)d;
   return true;
+}
+
+// Argument i as an integer in [lo, hi].
+static bool arg_int(args_t *a, size_t i, const char *name, int64_t lo, int64_t hi, int64_t *out) {
+  return int_in(a, i < a->argc ? a->argv[i] : NULL, name, lo, hi, out);
 }
 
 static bool arg_fd(args_t *a, size_t i, int *fd) {
@@ -254,21 +259,11 @@ static bool opt_bool(args_t *a, size_t i, const char *name, bool *out) {
 // An integer option in [lo, hi]; *out is left as it is when the option is absent.
 static bool opt_int(args_t *a, size_t i, const char *name, int64_t lo, int64_t hi, int64_t *out) {
   napi_value v;
-  napi_valuetype t;
-  double d;
-  char what[120];
+  char label[80];
   if (!opt_prop(a, i, name, &v)) return false;
   if (!v) return true;
-  if (napi_typeof(a->env, v, &t) != napi_ok || t != napi_number || napi_get_value_double(a->env, v, &d) != napi_ok) {
-    snprintf(what, sizeof what, "options.%s must be a number", name);
-    return type_error(a, what);
-  }
-  if (!(d >= (double)lo && d <= (double)hi) || d != (double)(int64_t)d) {
-    snprintf(what, sizeof what, "options.%s must be an integer in %lld..%lld", name, (long long)lo, (long long)hi);
-    return range_error(a, what);
-  }
-  *out = (int64_t)d;
-  return true;
+  snprintf(label, sizeof label, "options.%s", name);
+  return int_in(a, v, label, lo, hi, out);
 }
 
 // A Uint8Array over (usually) the whole WebAssembly memory. napi_get_typedarray_info gives the
