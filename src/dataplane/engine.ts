@@ -127,7 +127,7 @@ export const AGGREGATE_BUFFER_BYTES = 65536 + 256;
  * retire an SA safely (Engine.retireSa), and the drops the lane's worker counts itself.
  */
 export enum Activity { Epoch, Busy, TunMalformed, SendFailed }
-const ACTIVITY_BYTES = 16;
+export const ACTIVITY_WORDS = Activity.SendFailed + 1;
 
 /** Where everything is: enough for another thread to attach a lane to the same memory. */
 export interface EnginePlan {
@@ -172,7 +172,7 @@ function plan(dp: Datapath, o: Required<Omit<EngineOptions, 'variant'>>, variant
     scratch: take(C.SCRATCH_SIZE),
     slots: take(o.batch * C.SLOT_SIZE),
     buffers: take(o.batch * o.bufferSize),
-    activity: take(ACTIVITY_BYTES),
+    activity: take(ACTIVITY_WORDS * 4),
     batches: take(BATCH_HISTOGRAM_BYTES),
     tunSlots: take(i ? o.tunSlots * C.SLOT_SIZE : 0),
     tunBuffers: take(i ? o.tunSlots * TUN_SLOT_BYTES : 0),
@@ -231,7 +231,7 @@ export class Lane {
     dp.fn.spdInit(plan.spdHeader);
     this.dropReasons = reasonNames(this.C, 'DROP_');
     this.controls = reasonNames(this.C, 'CONTROL_');
-    this.activity = new Int32Array(dp.memory.buffer, lane.activity, ACTIVITY_BYTES / 4);
+    this.activity = new Int32Array(dp.memory.buffer, lane.activity, ACTIVITY_WORDS);
     this.batches = new BatchHistogram(dp.memory.buffer, lane.batches);
     this.seedRng();
   }
@@ -516,7 +516,7 @@ export class Engine {
     // we see it busy and wait for that batch to end (the lane stores busy the same way).
     Atomics.store(new Int32Array(this.dp.memory.buffer, this.saAddress(index) + C.SA_STATE, 1), 0, C.SA_DYING);
     const waits = this.plan.lanes.slice(1).map((l) => {
-      const a = new Int32Array(this.dp.memory.buffer, l.activity, ACTIVITY_BYTES / 4);
+      const a = new Int32Array(this.dp.memory.buffer, l.activity, ACTIVITY_WORDS);
       return { a, epoch: Atomics.load(a, Activity.Epoch), busy: Atomics.load(a, Activity.Busy) === 1 };
     });
     // A batch takes microseconds; a lane still "busy" after RETIRE_WAIT_MS has no live worker (it
@@ -618,7 +618,7 @@ export class Engine {
    */
   laneStats(i: number): LaneStats {
     const stats = readStats(this.dp, this.lane.dropReasons, this.plan.lanes[i].scratch + (this.dp.fn.espStats() - this.plan.lanes[0].scratch));
-    const a = new Int32Array(this.dp.memory.buffer, this.plan.lanes[i].activity, ACTIVITY_BYTES / 4);
+    const a = new Int32Array(this.dp.memory.buffer, this.plan.lanes[i].activity, ACTIVITY_WORDS);
     const count = (k: number): bigint => BigInt(Atomics.load(a, k) >>> 0);
     return { ...stats, drops: { ...stats.drops, 'tun-malformed': count(Activity.TunMalformed), 'send-failed': count(Activity.SendFailed) } };
   }

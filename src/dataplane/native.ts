@@ -31,7 +31,8 @@ export interface UdpWriteOptions {
   /**
    * UDP_SEGMENT: runs of datagrams to one destination, all of one size but a shorter last, as one
    * send each (one trip through the stack; a UDP_GRO receiver reads the run as one). The kernel
-   * may refuse a run it cannot segment (EINVAL, EIO), like any other error.
+   * may refuse a run it will not segment (EMSGSIZE: over the route's MTU; EINVAL, EIO), like any
+   * other error.
    */
   segment?: boolean;
 }

@@ -17,7 +17,7 @@
 // so sequence numbers, replay windows and counters need no atomics. Packets for the control plane
 // (a trap policy without an SA, IKE behind the non-ESP marker) are posted to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Activity, attachLane, TUN_SLOT_BYTES, type EnginePlan, type Lane } from './engine.js';
+import { Activity, ACTIVITY_WORDS, attachLane, TUN_SLOT_BYTES, type EnginePlan, type Lane } from './engine.js';
 import { loadNative, type Kind as IoKind, type Native, type NativeError } from './native.js';
 
 export type Role = 'tx' | 'rx' | 'both';
@@ -70,7 +70,7 @@ class Worker {
     this.C = this.lane.dp.consts;
     this.native = loadNative();
     this.stop = new Int32Array(s.control);
-    this.activity = new Int32Array(this.lane.dp.memory.buffer, s.plan.lanes[s.lane].activity, Activity.SendFailed + 1);
+    this.activity = new Int32Array(this.lane.dp.memory.buffer, s.plan.lanes[s.lane].activity, ACTIVITY_WORDS);
     // BUF and CAP of the slots never change.
     const v = this.view();
     for (let i = 0; i < this.lane.batch; i++) {
@@ -78,7 +78,7 @@ class Worker {
       v.setUint32(slot + this.C.SLOT_BUF, this.lane.buffers + i * this.lane.bufferSize, true);
       v.setUint32(slot + this.C.SLOT_CAP, this.lane.bufferSize, true);
     }
-    // rx with offloads: the lane's TUN slots take the super-packets, virtio header at BUF (esp/gro.ts).
+    // rx (or both) with offloads: the lane's TUN slots take the super-packets, virtio header at BUF (esp/gro.ts).
     this.gro = s.role !== 'tx' && s.tun.vnetHdr && s.plan.tunSlots > 0;
     this.drain = s.role !== 'both';
     if (this.gro) {
@@ -245,7 +245,7 @@ class Worker {
   /** Sends each protected (or bypassed) packet on the socket its outer header calls for. */
   private dispatch(n: number): void {
     const C = this.C, v = this.view(), mem = this.mem();
-    const used = new Set<(typeof OUT_KINDS)[number]>();
+    const count: Partial<Record<(typeof OUT_KINDS)[number], number>> = {};
     for (let i = 0; i < n; i++) {
       const slot = this.lane.slots + i * C.SLOT_SIZE;
       const verdict = v.getUint32(slot + C.SLOT_VERDICT, true);
@@ -255,27 +255,26 @@ class Worker {
       const proto = v6 ? mem[p + 6] : mem[p + 9];
       const kind = proto === 17 && verdict === C.VERDICT_SEND ? (v6 ? 'udp6' : 'udp4') : v6 ? 'raw6' : 'raw4';
       v.setUint32(slot + C.SLOT_VERDICT, SEND_AS[kind], true);
-      used.add(kind);
+      count[kind] = (count[kind] ?? 0) + 1;
     }
-    for (const kind of used) {
+    for (const [kind, selected] of Object.entries(count) as Array<[(typeof OUT_KINDS)[number], number]>) {
       const fd = this.s.sockets[kind];
-      if (fd !== undefined) this.send(fd, kind, n);
+      if (fd !== undefined) this.send(fd, kind, n, selected);
     }
     this.forwardControl(n);
   }
 
   /**
-   * Sends the slots dispatch gave to `kind`. A packet the kernel refuses (no route, a firewall's
+   * Sends the `selected` slots among the first n that dispatch gave to `kind`. A packet the kernel refuses (no route, a firewall's
    * EPERM, …) or has no room for (EAGAIN) is lost and counted, as a router drops it; the rest of
    * the batch goes on. Should the kernel refuse to segment a UDP_SEGMENT run (EMSGSIZE: the
    * datagrams exceed the route's MTU, which one at a time the kernel would fragment; EINVAL: no
    * UDP_SEGMENT; EIO: no checksum offload on the way), the run is sent again datagram by datagram
    * and this worker stops segmenting.
    */
-  private send(fd: number, kind: (typeof OUT_KINDS)[number], n: number): void {
-    const C = this.C, udp = kind === 'udp4' || kind === 'udp6', v = this.view();
-    let selected = 0, sent = 0;
-    for (let i = 0; i < n; i++) if (v.getUint32(this.lane.slots + i * C.SLOT_SIZE + C.SLOT_VERDICT, true) === SEND_AS[kind]) selected++;
+  private send(fd: number, kind: (typeof OUT_KINDS)[number], n: number, selected: number): void {
+    const C = this.C, udp = kind === 'udp4' || kind === 'udp6';
+    let sent = 0;
     for (let from = 0; from < n;) {
       const slots = this.lane.slots + from * C.SLOT_SIZE;
       try {
