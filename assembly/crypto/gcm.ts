@@ -1,8 +1,8 @@
 // AES-GCM (NIST SP 800-38D) with 96-bit IVs, as ESP (RFC 4106) and IKEv2 (RFC 5282) use it.
 import { AES_CTX_SIZE, aesSetKey, encryptBlock } from "./aes";
-import { ctrXor } from "./ctr";
+import { blocks, bodyLength, ctrBody, ctrTail, xorKeystream } from "./ctr";
 import { GHASH_KEY_SIZE, ghashBlock, ghashBytes, ghashSetKey } from "./ghash";
-import { GHASH_ROWS_AT, scratch } from "../scratch";
+import { CTR_KS_AT, GHASH_ROWS_AT, scratch } from "../scratch";
 
 // Context: the AES key schedules, then GHASH's key data.
 const GHASH_KEY: usize = AES_CTX_SIZE;
@@ -25,11 +25,20 @@ export function gcmWipe(ctx: usize): void {
   return i32x4.replace_lane(iv, 3, bswap<u32>(counter));
 }
 
+/**
+ * The keystream of the data's blocks after the last whole 128 bytes (from byte `body` on), and
+ * E_K(J0) after them, into ks: computed in one batch (ctr.ts).
+ */
+// @ts-ignore: decorator
+@inline function tailAndJ0(ctx: usize, nonce: usize, body: usize, len: usize, ks: usize): void {
+  ctrTail(ctx, counterBlock(nonce, 2 + <u32>(body >> 4)), blocks(len - body), true, counterBlock(nonce, 1), ks);
+}
+
 /** The tag before truncation from Y after A and C: E_K(J0) ⊕ GHASH(A, C) (§7.1 steps 4-6). */
-function tag(ctx: usize, nonce: usize, y: v128, aadLen: usize, len: usize): v128 {
+function tag(ctx: usize, ekj0: v128, y: v128, aadLen: usize, len: usize): v128 {
   // [len(A)]64 ‖ [len(C)]64, in bits, big-endian.
   y = ghashBlock(ctx + GHASH_KEY, y, i64x2(bswap<u64>(<u64>aadLen << 3), bswap<u64>(<u64>len << 3)));
-  return v128.xor(encryptBlock(ctx, counterBlock(nonce, 1)), y);
+  return v128.xor(ekj0, y);
 }
 
 /**
@@ -39,10 +48,13 @@ function tag(ctx: usize, nonce: usize, y: v128, aadLen: usize, len: usize): v128
 export function gcmSeal(
   ctx: usize, nonce: usize, aad: usize, aadLen: usize, src: usize, len: usize, out: usize, tagLen: i32,
 ): void {
-  ctrXor(ctx, counterBlock(nonce, 2), src, len, out);
+  const body = ctrBody(ctx, counterBlock(nonce, 2), src, len, out);
+  const ks = scratch() + CTR_KS_AT;
+  tailAndJ0(ctx, nonce, body, len, ks);
+  xorKeystream(src + body, out + body, ks, len - body);
   let y = ghashBytes(ctx + GHASH_KEY, i64x2.splat(0), aad, aadLen);
   y = ghashBytes(ctx + GHASH_KEY, y, out, len);
-  storeTag(out + len, tag(ctx, nonce, y, aadLen, len), tagLen);
+  storeTag(out + len, tag(ctx, v128.load(ks + (blocks(len - body) << 4)), y, aadLen, len), tagLen);
 }
 
 /**
@@ -54,8 +66,12 @@ export function gcmOpen(
 ): i32 {
   let y = ghashBytes(ctx + GHASH_KEY, i64x2.splat(0), aad, aadLen);
   y = ghashBytes(ctx + GHASH_KEY, y, src, len);
-  if (!tagEqual(tag(ctx, nonce, y, aadLen, len), src + len, tagLen)) return 0;
-  ctrXor(ctx, counterBlock(nonce, 2), src, len, out);
+  const body = bodyLength(len);
+  const ks = scratch() + CTR_KS_AT;
+  tailAndJ0(ctx, nonce, body, len, ks);
+  if (!tagEqual(tag(ctx, v128.load(ks + (blocks(len - body) << 4)), y, aadLen, len), src + len, tagLen)) return 0;
+  ctrBody(ctx, counterBlock(nonce, 2), src, len, out);
+  xorKeystream(src + body, out + body, ks, len - body);
   return 1;
 }
 
