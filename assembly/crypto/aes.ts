@@ -41,7 +41,7 @@ export const DEC_KEYS: usize = 256;
  * inversion out once per round).
  */
 // @ts-ignore: decorator
-@inline function invert(s: v128, p: usize, q: usize): v128 {
+@inline export function invert(s: v128, p: usize, q: usize): v128 {
   const k = lo4(s);
   const i = hi4(s);
   const j = v128.xor(i, k);
@@ -62,15 +62,19 @@ const PERMUTATIONS: usize = memory.data<u8>([
   3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, // row r gets row r+3
 ], 16);
 
+/** s's bytes picked by the index vector at idx (indices 0..15, or 0x80..0x8f for a zero). */
 // @ts-ignore: decorator
-@inline function permute(s: v128, k: usize): v128 {
-  return ASC_FEATURE_RELAXED_SIMD
-    ? i8x16.relaxed_swizzle(s, v128.load(PERMUTATIONS + (k << 4)))
-    : i8x16.swizzle(s, v128.load(PERMUTATIONS + (k << 4)));
+@inline export function gather(s: v128, idx: usize): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? i8x16.relaxed_swizzle(s, v128.load(idx)) : i8x16.swizzle(s, v128.load(idx));
 }
 
 // @ts-ignore: decorator
-@inline function shiftRows(s: v128): v128 {
+@inline function permute(s: v128, k: usize): v128 {
+  return gather(s, PERMUTATIONS + (k << 4));
+}
+
+// @ts-ignore: decorator
+@inline export function shiftRows(s: v128): v128 {
   return permute(s, 0);
 }
 
@@ -91,16 +95,23 @@ const PERMUTATIONS: usize = memory.data<u8>([
   return permute(s, 3);
 }
 
+/**
+ * MixColumns (§5.1.3) and AddRoundKey of a state given twice, as a and as a2 = {02}·a:
+ * out_r = 2·a_r + 3·a_r+1 + a_r+2 + a_r+3 + rk_r, built as t = 2a_r + a_r+1, then
+ * t + a_r+3 + (t rotated: 2a_r+1 + a_r+2).
+ */
+// @ts-ignore: decorator
+@inline export function mixColumns(a: v128, a2: v128, rk: v128): v128 {
+  const t = v128.xor(a2, rot1(a));
+  return v128.xor(v128.xor(t, rot3(a)), v128.xor(rot1(t), rk));
+}
+
 /** One middle round: SubBytes, ShiftRows, MixColumns, AddRoundKey, in T coordinates. */
 // @ts-ignore: decorator
 @inline export function encRound(s: v128, rk: v128): v128 {
   s = shiftRows(s); // commutes with SubBytes, which works on each byte alone
-  const a = invert(s, ENC_S1, ENC_S1Q); // S(x) − 0x63
-  const a2 = invert(s, ENC_S2, ENC_S2Q); // {02}·(S(x) − 0x63)
-  // MixColumns (§5.1.3): out_r = 2·a_r + 3·a_r+1 + a_r+2 + a_r+3, built as
-  // t = 2a_r + a_r+1, then t + a_r+3 + (t rotated: 2a_r+1 + a_r+2).
-  const t = v128.xor(a2, rot1(a));
-  return v128.xor(v128.xor(t, rot3(a)), v128.xor(rot1(t), rk));
+  // S(x) − 0x63 and {02}·(S(x) − 0x63)
+  return mixColumns(invert(s, ENC_S1, ENC_S1Q), invert(s, ENC_S2, ENC_S2Q), rk);
 }
 
 /** The last round: no MixColumns, output in the standard basis. */

@@ -1,0 +1,149 @@
+// Rounds 1 and 2 of AES shared between counter blocks (the "counter-mode caching" of Bernstein and
+// Schwabe, "New AES software speed records", INDOCRYPT 2008, §3.1), for CTR batches of eight.
+//
+// The counter blocks of one message differ only in byte 15 while the counter's low byte does not
+// wrap. After round 0 that byte is still alone; round 1's ShiftRows moves it to row 3 of column 0,
+// so round 1's outputs differ only in column 0, by MixColumns of (0, 0, 0, a) with a = S(x) − 0x63:
+// (a, a, 3a, 2a). Round 2's ShiftRows spreads column 0 over the four columns, one byte each (rows
+// 0, 3, 2, 1 of columns 0, 1, 2, 3), so round 2's outputs differ everywhere, but each column only
+// by MixColumns of one byte. So the parts all blocks share are computed once per message
+// (sharedRound1, sharedRound2), and per batch of eight only the S-boxes of the bytes that differ — one vector for
+// round 1, two for round 2 — and two gathers a block for each round, instead of two full rounds a
+// block. Everything is in aes.ts's T coordinates, where XOR is still addition, so MixColumns
+// splits into the shared part and the part that differs. The counter is public (it is the
+// message's position and IV), so branching on it leaks nothing; the secret bytes only ever index
+// registers.
+import { ENC_KEYS, encIn, encLast, encRound, gather, invert, mixColumns, shiftRows } from "./aes";
+import { ENC_S1, ENC_S1Q, ENC_S2, ENC_S2Q } from "./aes_tables";
+
+/** A gather index that yields 0. */
+const ZERO: u8 = 0x80;
+
+// Gather indices, built at start (buildIndices):
+// - ROUND1_A / ROUND1_B + 16·h, h = 0, 1: for blocks 4h … 4h+3, their column 0's difference after
+//   round 1, block l at bytes 4l … 4l+3, from a (byte i = block i's a) and from {02}·a.
+// - ROUND2_A / ROUND2_B + 16·l, l = 0 … 3: block l's difference after round 2, all 16 bytes, from the
+//   S-box outputs of its column 0 (bytes 4l … 4l+3 of the vector of four blocks) and their doubles.
+const INDICES: usize = memory.data(16 * 12, 16);
+const ROUND1_A: usize = INDICES;
+const ROUND1_B: usize = INDICES + 32;
+const ROUND2_A: usize = INDICES + 64;
+const ROUND2_B: usize = INDICES + 128;
+/** 0, 1, …, 15: the offsets of a batch's counters from the first. */
+const LANES: usize = memory.data<u8>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 16);
+
+/** MixColumns' coefficient (§5.1.3) from row j to row r of a column: 2, 3, 1, 1 for j − r = 0, 1, 2, 3. */
+function coefficient(j: u32, r: u32): u32 {
+  const d = (j - r) & 3;
+  return d == 0 ? 2 : d == 1 ? 3 : 1;
+}
+
+/** Byte p of the A and B index vectors: src where the coefficient takes a (1, 3), {02}·a (2, 3). */
+function setIndex(a: usize, b: usize, p: u32, src: u32, k: u32): void {
+  store<u8>(a + p, k & 1 ? <u8>src : ZERO);
+  store<u8>(b + p, k & 2 ? <u8>src : ZERO);
+}
+
+function buildIndices(): void {
+  for (let h: u32 = 0; h < 2; h++) {
+    for (let l: u32 = 0; l < 4; l++) {
+      for (let r: u32 = 0; r < 4; r++) setIndex(ROUND1_A, ROUND1_B, 16 * h + 4 * l + r, 4 * h + l, coefficient(3, r));
+    }
+  }
+  for (let l: u32 = 0; l < 4; l++) {
+    for (let c: u32 = 0; c < 4; c++) {
+      const j = (4 - c) & 3; // ShiftRows moves row j of column 0 to column −j
+      for (let r: u32 = 0; r < 4; r++) setIndex(ROUND2_A, ROUND2_B, 16 * l + 4 * c + r, 4 * l + j, coefficient(j, r));
+    }
+  }
+}
+
+buildIndices();
+
+/** Whether blocks cb … cb + n − 1 share their first 15 bytes: the low byte does not wrap. */
+// @ts-ignore: decorator
+@inline export function sharesRounds(cb: v128, n: u32): bool {
+  return <u32>i8x16.extract_lane_u(cb, 15) + n <= 256;
+}
+
+/**
+ * Round 1's output that every counter block with cb's first 15 bytes shares: row 3 of column 0 is
+ * taken as 0 before MixColumns.
+ */
+// @ts-ignore: decorator
+@inline export function sharedRound1(ctx: usize, cb: v128): v128 {
+  const s = shiftRows(v128.xor(encIn(cb), v128.load(ctx + ENC_KEYS)));
+  const m = i8x16(-1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  return mixColumns(v128.and(invert(s, ENC_S1, ENC_S1Q), m), v128.and(invert(s, ENC_S2, ENC_S2Q), m),
+    v128.load(ctx + ENC_KEYS, 16));
+}
+
+/**
+ * Round 2's output that they share, from sharedRound1's r1: the four bytes of column 0, which
+ * ShiftRows moves to positions 0, 7, 10 and 13, are taken as 0 before MixColumns.
+ */
+// @ts-ignore: decorator
+@inline export function sharedRound2(ctx: usize, r1: v128): v128 {
+  const s = shiftRows(r1);
+  const m = i8x16(0, -1, -1, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1);
+  return mixColumns(v128.and(invert(s, ENC_S1, ENC_S1Q), m), v128.and(invert(s, ENC_S2, ENC_S2Q), m),
+    v128.load(ctx + ENC_KEYS, 32));
+}
+
+/** Round 2's output of block l of four from the S-box outputs b, b2 of their round-1 column 0. */
+// @ts-ignore: decorator
+@inline function round2(r2: v128, b: v128, b2: v128, l: usize): v128 {
+  return v128.xor(r2, v128.xor(gather(b, ROUND2_A + (l << 4)), gather(b2, ROUND2_B + (l << 4))));
+}
+
+/**
+ * out[0..128) = src ⊕ E_K(cb) ‖ … ‖ E_K(cb + 7) for cb with sharesRounds(cb, 8), given
+ * r1 = sharedRound1 and r2 = sharedRound2 of a block with cb's first 15 bytes.
+ */
+// @ts-ignore: decorator
+@inline export function crypt8Shared(ctx: usize, r1: v128, r2: v128, cb: v128, src: usize, out: usize): void {
+  // Round 1: the eight blocks' byte 15 after round 0, in one vector.
+  const k15 = i8x16.splat(i8x16.extract_lane_u(v128.load(ctx + ENC_KEYS), 15));
+  const x = v128.xor(encIn(i8x16.add(i8x16.splat(i8x16.extract_lane_u(cb, 15)), v128.load(LANES))), k15);
+  const a = invert(x, ENC_S1, ENC_S1Q);
+  const a2 = invert(x, ENC_S2, ENC_S2Q);
+  const col0 = i32x4.splat(i32x4.extract_lane(r1, 0));
+  const y0 = v128.xor(col0, v128.xor(gather(a, ROUND1_A), gather(a2, ROUND1_B)));
+  const y1 = v128.xor(col0, v128.xor(gather(a, ROUND1_A + 16), gather(a2, ROUND1_B + 16)));
+  // Round 2: column 0 of blocks 0-3 (y0) and 4-7 (y1) through the S-box.
+  const b0 = invert(y0, ENC_S1, ENC_S1Q);
+  const b02 = invert(y0, ENC_S2, ENC_S2Q);
+  const b1 = invert(y1, ENC_S1, ENC_S1Q);
+  const b12 = invert(y1, ENC_S2, ENC_S2Q);
+  let s0 = round2(r2, b0, b02, 0);
+  let s1 = round2(r2, b0, b02, 1);
+  let s2 = round2(r2, b0, b02, 2);
+  let s3 = round2(r2, b0, b02, 3);
+  let s4 = round2(r2, b1, b12, 0);
+  let s5 = round2(r2, b1, b12, 1);
+  let s6 = round2(r2, b1, b12, 2);
+  let s7 = round2(r2, b1, b12, 3);
+  const nr = load<u32>(ctx);
+  const keys = ctx + ENC_KEYS;
+  let k: v128;
+  for (let r: u32 = 3; r < nr; r++) {
+    k = v128.load(keys + (r << 4));
+    s0 = encRound(s0, k);
+    s1 = encRound(s1, k);
+    s2 = encRound(s2, k);
+    s3 = encRound(s3, k);
+    s4 = encRound(s4, k);
+    s5 = encRound(s5, k);
+    s6 = encRound(s6, k);
+    s7 = encRound(s7, k);
+  }
+  k = v128.load(keys + (nr << 4));
+  v128.store(out, v128.xor(encLast(s0, k), v128.load(src)));
+  v128.store(out, v128.xor(encLast(s1, k), v128.load(src, 16)), 16);
+  v128.store(out, v128.xor(encLast(s2, k), v128.load(src, 32)), 32);
+  v128.store(out, v128.xor(encLast(s3, k), v128.load(src, 48)), 48);
+  v128.store(out, v128.xor(encLast(s4, k), v128.load(src, 64)), 64);
+  v128.store(out, v128.xor(encLast(s5, k), v128.load(src, 80)), 80);
+  v128.store(out, v128.xor(encLast(s6, k), v128.load(src, 96)), 96);
+  v128.store(out, v128.xor(encLast(s7, k), v128.load(src, 112)), 112);
+}
