@@ -55,12 +55,41 @@ export const DEC_KEYS: usize = 256;
 // swizzles by index vectors kept in memory: V8 builds a shuffle's 16-byte immediate in four
 // instructions every time it is used, while a swizzle by a vector loaded from memory is one
 // load and one pshufb (the indices are all < 16, so strict and relaxed swizzle agree).
-const PERMUTATIONS: usize = memory.data<u8>([
-  0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11, // ShiftRows (§5.1.2): row r left by r
-  0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3, // InvShiftRows (§5.3.1)
-  1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, // columns rotated: row r gets row r+1
-  3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, // row r gets row r+3
-], 16);
+//
+// Encryption's middle rounds skip ShiftRows (Hamburg, CHES 2009, §4.2): after round r the state
+// is kept as u with s = SR^r(u) (SR^4 is the identity). SubBytes works on each byte alone, so it
+// takes u as it is; MixColumns' column rotations become their conjugates SR^-r ∘ rot ∘ SR^r, still
+// one swizzle each; round key r is stored as SR^-r(k_r); the last round applies SR^Nr once. That
+// is one swizzle of the 13 of a middle round less.
+/** SR^m for m = 0 … 3, as index vectors (SHIFTS + 16m): m = 1 is ShiftRows (§5.1.2), 3 InvShiftRows (§5.3.1). */
+const SHIFTS: usize = memory.data(16 * 4, 16);
+/** For m = 0 … 3 (MIX + 32m): the rotations "row r gets row r+1" and "row r gets row r+3" of every column, conjugated by SR^m. */
+const MIX: usize = memory.data(32 * 4, 16);
+
+function buildPermutations(): void {
+  for (let p: u32 = 0; p < 16; p++) {
+    const r = p & 3, c = p >> 2;
+    store<u8>(SHIFTS + p, <u8>p);
+    store<u8>(SHIFTS + 16 + p, <u8>(4 * ((c + r) & 3) + r)); // row r left by r
+  }
+  // SR^m = SR ∘ SR^(m−1): gathering by SR after V gathers at V[SR[p]].
+  for (let m: u32 = 2; m < 4; m++) {
+    for (let p: u32 = 0; p < 16; p++) {
+      store<u8>(SHIFTS + 16 * m + p, load<u8>(SHIFTS + 16 * (m - 1) + load<u8>(SHIFTS + 16 + p)));
+    }
+  }
+  // SR^-m ∘ rot ∘ SR^m gathers at B[rot[B⁻¹[p]]] with B = SR^m, B⁻¹ = SR^(4−m).
+  for (let m: u32 = 0; m < 4; m++) {
+    const b = SHIFTS + 16 * m, inv = SHIFTS + 16 * ((4 - m) & 3);
+    for (let p: u32 = 0; p < 16; p++) {
+      const q = <u32>load<u8>(inv + p);
+      store<u8>(MIX + 32 * m + p, load<u8>(b + ((q & ~3) | ((q + 1) & 3))));
+      store<u8>(MIX + 32 * m + 16 + p, load<u8>(b + ((q & ~3) | ((q + 3) & 3))));
+    }
+  }
+}
+
+buildPermutations();
 
 /** s's bytes picked by the index vector at idx (indices 0..15, or 0x80..0x8f for a zero). */
 // @ts-ignore: decorator
@@ -68,56 +97,59 @@ const PERMUTATIONS: usize = memory.data<u8>([
   return ASC_FEATURE_RELAXED_SIMD ? i8x16.relaxed_swizzle(s, v128.load(idx)) : i8x16.swizzle(s, v128.load(idx));
 }
 
+/** SR^m(s), m taken mod 4. */
 // @ts-ignore: decorator
-@inline function permute(s: v128, k: usize): v128 {
-  return gather(s, PERMUTATIONS + (k << 4));
+@inline export function shiftRowsBy(s: v128, m: u32): v128 {
+  return gather(s, SHIFTS + ((m & 3) << 4));
 }
 
 // @ts-ignore: decorator
 @inline export function shiftRows(s: v128): v128 {
-  return permute(s, 0);
+  return shiftRowsBy(s, 1);
 }
 
 // @ts-ignore: decorator
 @inline function invShiftRows(s: v128): v128 {
-  return permute(s, 1);
+  return shiftRowsBy(s, 3);
 }
 
 /** Each column rotated so that row r receives row r+1. */
 // @ts-ignore: decorator
 @inline function rot1(s: v128): v128 {
-  return permute(s, 2);
+  return gather(s, MIX);
 }
 
-/** Row r receives row r+3 (= r-1). */
+/** The rotations MixColumns uses in round r (for a state kept as SR^-r(s)). */
 // @ts-ignore: decorator
-@inline function rot3(s: v128): v128 {
-  return permute(s, 3);
+@inline export function roundRotations(r: u32): usize {
+  return MIX + ((r & 3) << 5);
 }
 
 /**
- * MixColumns (§5.1.3) and AddRoundKey of a state given twice, as a and as a2 = {02}·a:
- * out_r = 2·a_r + 3·a_r+1 + a_r+2 + a_r+3 + rk_r, built as t = 2a_r + a_r+1, then
- * t + a_r+3 + (t rotated: 2a_r+1 + a_r+2).
+ * MixColumns (§5.1.3) and AddRoundKey of a state given twice, as a and as a2 = {02}·a, with the
+ * column rotations at rots (roundRotations): out_r = 2·a_r + 3·a_r+1 + a_r+2 + a_r+3 + rk_r, built
+ * as t = 2a_r + a_r+1, then t + a_r+3 + (t rotated: 2a_r+1 + a_r+2).
  */
 // @ts-ignore: decorator
-@inline export function mixColumns(a: v128, a2: v128, rk: v128): v128 {
-  const t = v128.xor(a2, rot1(a));
-  return v128.xor(v128.xor(t, rot3(a)), v128.xor(rot1(t), rk));
+@inline export function mixColumns(a: v128, a2: v128, rk: v128, rots: usize): v128 {
+  const t = v128.xor(a2, gather(a, rots));
+  return v128.xor(v128.xor(t, gather(a, rots + 16)), v128.xor(gather(t, rots), rk));
 }
 
-/** One middle round: SubBytes, ShiftRows, MixColumns, AddRoundKey, in T coordinates. */
+/**
+ * Middle round r: SubBytes, ShiftRows, MixColumns, AddRoundKey, in T coordinates, on the state
+ * kept as SR^-(r−1)(s) (above); rots = roundRotations(r), rk = round key r as stored.
+ */
 // @ts-ignore: decorator
-@inline export function encRound(s: v128, rk: v128): v128 {
-  s = shiftRows(s); // commutes with SubBytes, which works on each byte alone
+@inline export function encRound(s: v128, rk: v128, rots: usize): v128 {
   // S(x) − 0x63 and {02}·(S(x) − 0x63)
-  return mixColumns(invert(s, ENC_S1, ENC_S1Q), invert(s, ENC_S2, ENC_S2Q), rk);
+  return mixColumns(invert(s, ENC_S1, ENC_S1Q), invert(s, ENC_S2, ENC_S2Q), rk, rots);
 }
 
-/** The last round: no MixColumns, output in the standard basis. */
+/** The last round (Nr): no MixColumns, the ShiftRows of all rounds at once, output in the standard basis. */
 // @ts-ignore: decorator
-@inline export function encLast(s: v128, rk: v128): v128 {
-  return v128.xor(invert(shiftRows(s), ENC_OUT, ENC_OUTQ), rk);
+@inline export function encLast(s: v128, rk: v128, nr: u32): v128 {
+  return v128.xor(shiftRowsBy(invert(s, ENC_OUT, ENC_OUTQ), nr), rk);
 }
 
 /** A standard-basis block into T coordinates. */
@@ -154,8 +186,8 @@ const PERMUTATIONS: usize = memory.data<u8>([
   const nr = load<u32>(ctx);
   const keys = ctx + ENC_KEYS;
   let s = v128.xor(encIn(x), v128.load(keys));
-  for (let r: u32 = 1; r < nr; r++) s = encRound(s, v128.load(keys + (r << 4)));
-  return encLast(s, v128.load(keys + (nr << 4)));
+  for (let r: u32 = 1; r < nr; r++) s = encRound(s, v128.load(keys + (r << 4)), roundRotations(r));
+  return encLast(s, v128.load(keys + (nr << 4)), nr);
 }
 
 // @ts-ignore: decorator
@@ -230,10 +262,13 @@ export function aesSetKey(ctx: usize, key: usize, keyLen: i32): void {
   }
   v128.store(d + (nr << 4), v128.load(w));
   // Encryption keys: round 0 in T coordinates; the rest with SubBytes' 0x63 folded in
-  // (MixColumns maps a column of equal bytes to itself, so the constant passes through).
+  // (MixColumns maps a column of equal bytes to itself, so the constant passes through), the middle
+  // ones as SR^-r(k_r) for the state kept unshifted.
   const s63 = i8x16.splat(0x63);
   v128.store(w, encIn(v128.load(w)));
-  for (let r = 1; r < nr; r++) v128.store(w + (r << 4), encIn(v128.xor(v128.load(w + (r << 4)), s63)));
+  for (let r = 1; r < nr; r++) {
+    v128.store(w + (r << 4), shiftRowsBy(encIn(v128.xor(v128.load(w + (r << 4)), s63)), 4 - r));
+  }
   v128.store(w + (nr << 4), v128.xor(v128.load(w + (nr << 4)), s63));
 }
 

@@ -1,5 +1,5 @@
 // CBC mode (SP 800-38A §6.2) over AES, without padding: ESP pads itself (RFC 4303 §2.4, RFC 3602).
-import { DEC_KEYS, ENC_KEYS, decIn, decLast, decRound, decryptBlock, encIn, encLast, encRound, encryptBlock } from "./aes";
+import { DEC_KEYS, ENC_KEYS, decIn, decLast, decRound, decryptBlock, encIn, encLast, encRound, encryptBlock, roundRotations } from "./aes";
 
 /** Continues a CBC chain from the previous ciphertext block c; returns the last one. */
 // @ts-ignore: decorator
@@ -54,16 +54,17 @@ function fourJobs(p: usize): void {
     let s3 = v128.xor(encIn(v128.xor(c3, v128.load(src3 + off))), v128.load(k3));
     for (let r: u32 = 1; r < nr; r++) {
       const rk = r << 4;
-      s0 = encRound(s0, v128.load(k0 + rk));
-      s1 = encRound(s1, v128.load(k1 + rk));
-      s2 = encRound(s2, v128.load(k2 + rk));
-      s3 = encRound(s3, v128.load(k3 + rk));
+      const rots = roundRotations(r);
+      s0 = encRound(s0, v128.load(k0 + rk), rots);
+      s1 = encRound(s1, v128.load(k1 + rk), rots);
+      s2 = encRound(s2, v128.load(k2 + rk), rots);
+      s3 = encRound(s3, v128.load(k3 + rk), rots);
     }
     const rk = nr << 4;
-    c0 = encLast(s0, v128.load(k0 + rk));
-    c1 = encLast(s1, v128.load(k1 + rk));
-    c2 = encLast(s2, v128.load(k2 + rk));
-    c3 = encLast(s3, v128.load(k3 + rk));
+    c0 = encLast(s0, v128.load(k0 + rk), nr);
+    c1 = encLast(s1, v128.load(k1 + rk), nr);
+    c2 = encLast(s2, v128.load(k2 + rk), nr);
+    c3 = encLast(s3, v128.load(k3 + rk), nr);
     v128.store(out0 + off, c0);
     v128.store(out1 + off, c1);
     v128.store(out2 + off, c2);

@@ -13,7 +13,7 @@
 // splits into the shared part and the part that differs. The counter is public (it is the
 // message's position and IV), so branching on it leaks nothing; the secret bytes only ever index
 // registers.
-import { ENC_KEYS, encIn, encLast, encRound, gather, invert, mixColumns, shiftRows } from "./aes";
+import { ENC_KEYS, encIn, encLast, encRound, gather, invert, mixColumns, roundRotations, shiftRows, shiftRowsBy } from "./aes";
 import { ENC_S1, ENC_S1Q, ENC_S2, ENC_S2Q } from "./aes_tables";
 
 /** A gather index that yields 0. */
@@ -53,7 +53,10 @@ function buildIndices(): void {
   for (let l: u32 = 0; l < 4; l++) {
     for (let c: u32 = 0; c < 4; c++) {
       const j = (4 - c) & 3; // ShiftRows moves row j of column 0 to column −j
-      for (let r: u32 = 0; r < 4; r++) setIndex(ROUND2_A, ROUND2_B, 16 * l + 4 * c + r, 4 * l + j, coefficient(j, r));
+      // Stored for the state kept as SR^-2(s) (aes.ts): byte 4c + r of s is byte 4((c + 2r) mod 4) + r there.
+      for (let r: u32 = 0; r < 4; r++) {
+        setIndex(ROUND2_A, ROUND2_B, 16 * l + 4 * ((c + 2 * r) & 3) + r, 4 * l + j, coefficient(j, r));
+      }
     }
   }
 }
@@ -68,26 +71,29 @@ buildIndices();
 
 /**
  * Round 1's output that every counter block with cb's first 15 bytes shares: row 3 of column 0 is
- * taken as 0 before MixColumns.
+ * taken as 0 before MixColumns. Rounds 1 and 2 work on the state itself, not on aes.ts's
+ * unshifted form, so their round keys are shifted back.
  */
 // @ts-ignore: decorator
 @inline export function sharedRound1(ctx: usize, cb: v128): v128 {
   const s = shiftRows(v128.xor(encIn(cb), v128.load(ctx + ENC_KEYS)));
   const m = i8x16(-1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
   return mixColumns(v128.and(invert(s, ENC_S1, ENC_S1Q), m), v128.and(invert(s, ENC_S2, ENC_S2Q), m),
-    v128.load(ctx + ENC_KEYS, 16));
+    shiftRowsBy(v128.load(ctx + ENC_KEYS, 16), 1), roundRotations(0));
 }
 
 /**
  * Round 2's output that they share, from sharedRound1's r1: the four bytes of column 0, which
- * ShiftRows moves to positions 0, 7, 10 and 13, are taken as 0 before MixColumns.
+ * ShiftRows moves to positions 0, 7, 10 and 13, are taken as 0 before MixColumns. Returned as
+ * aes.ts keeps it for round 3.
  */
 // @ts-ignore: decorator
 @inline export function sharedRound2(ctx: usize, r1: v128): v128 {
   const s = shiftRows(r1);
   const m = i8x16(0, -1, -1, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1);
-  return mixColumns(v128.and(invert(s, ENC_S1, ENC_S1Q), m), v128.and(invert(s, ENC_S2, ENC_S2Q), m),
-    v128.load(ctx + ENC_KEYS, 32));
+  const r2 = mixColumns(v128.and(invert(s, ENC_S1, ENC_S1Q), m), v128.and(invert(s, ENC_S2, ENC_S2Q), m),
+    shiftRowsBy(v128.load(ctx + ENC_KEYS, 32), 2), roundRotations(0));
+  return shiftRowsBy(r2, 2); // kept as SR^-2(s) = SR^2(s) for round 3 on
 }
 
 /** Round 2's output of block l of four from the S-box outputs b, b2 of their round-1 column 0. */
@@ -128,22 +134,23 @@ buildIndices();
   let k: v128;
   for (let r: u32 = 3; r < nr; r++) {
     k = v128.load(keys + (r << 4));
-    s0 = encRound(s0, k);
-    s1 = encRound(s1, k);
-    s2 = encRound(s2, k);
-    s3 = encRound(s3, k);
-    s4 = encRound(s4, k);
-    s5 = encRound(s5, k);
-    s6 = encRound(s6, k);
-    s7 = encRound(s7, k);
+    const rots = roundRotations(r);
+    s0 = encRound(s0, k, rots);
+    s1 = encRound(s1, k, rots);
+    s2 = encRound(s2, k, rots);
+    s3 = encRound(s3, k, rots);
+    s4 = encRound(s4, k, rots);
+    s5 = encRound(s5, k, rots);
+    s6 = encRound(s6, k, rots);
+    s7 = encRound(s7, k, rots);
   }
   k = v128.load(keys + (nr << 4));
-  v128.store(out, v128.xor(encLast(s0, k), v128.load(src)));
-  v128.store(out, v128.xor(encLast(s1, k), v128.load(src, 16)), 16);
-  v128.store(out, v128.xor(encLast(s2, k), v128.load(src, 32)), 32);
-  v128.store(out, v128.xor(encLast(s3, k), v128.load(src, 48)), 48);
-  v128.store(out, v128.xor(encLast(s4, k), v128.load(src, 64)), 64);
-  v128.store(out, v128.xor(encLast(s5, k), v128.load(src, 80)), 80);
-  v128.store(out, v128.xor(encLast(s6, k), v128.load(src, 96)), 96);
-  v128.store(out, v128.xor(encLast(s7, k), v128.load(src, 112)), 112);
+  v128.store(out, v128.xor(encLast(s0, k, nr), v128.load(src)));
+  v128.store(out, v128.xor(encLast(s1, k, nr), v128.load(src, 16)), 16);
+  v128.store(out, v128.xor(encLast(s2, k, nr), v128.load(src, 32)), 32);
+  v128.store(out, v128.xor(encLast(s3, k, nr), v128.load(src, 48)), 48);
+  v128.store(out, v128.xor(encLast(s4, k, nr), v128.load(src, 64)), 64);
+  v128.store(out, v128.xor(encLast(s5, k, nr), v128.load(src, 80)), 80);
+  v128.store(out, v128.xor(encLast(s6, k, nr), v128.load(src, 96)), 96);
+  v128.store(out, v128.xor(encLast(s7, k, nr), v128.load(src, 112)), 112);
 }
