@@ -7,13 +7,14 @@
 // (a, a, 3a, 2a). Round 2's ShiftRows spreads column 0 over the four columns, one byte each (rows
 // 0, 3, 2, 1 of columns 0, 1, 2, 3), so round 2's outputs differ everywhere, but each column only
 // by MixColumns of one byte. So the parts all blocks share are computed once per message
-// (sharedRound1, sharedRound2), and per batch of eight only the S-boxes of the bytes that differ — one vector for
-// round 1, two for round 2 — and two gathers a block for each round, instead of two full rounds a
-// block. Everything is in aes.ts's T coordinates, where XOR is still addition, so MixColumns
+// (sharedRound1, sharedRound2), and per batch of eight only the S-boxes of the bytes that differ
+// (one vector for round 1, two for round 2) and two gathers a block for each round, instead of two
+// full rounds a block. Everything is in aes.ts's T coordinates, where XOR is still addition, so MixColumns
 // splits into the shared part and the part that differs. The counter is public (it is the
 // message's position and IV), so branching on it leaks nothing; the secret bytes only ever index
 // registers.
-import { ENC_KEYS, encIn, encLast, encRound, gather, invert, mixColumns, roundRotations, shiftRows, shiftRowsBy } from "./aes";
+import { ENC_KEYS, encIn, gather, invert, mixColumns, roundRotations, shiftRows, shiftRowsBy } from "./aes";
+import { finish8 } from "./aes-batch";
 import { ENC_S1, ENC_S1Q, ENC_S2, ENC_S2Q } from "./aes_tables";
 
 /** A gather index that yields 0. */
@@ -121,36 +122,6 @@ buildIndices();
   const b02 = invert(y0, ENC_S2, ENC_S2Q);
   const b1 = invert(y1, ENC_S1, ENC_S1Q);
   const b12 = invert(y1, ENC_S2, ENC_S2Q);
-  let s0 = round2(r2, b0, b02, 0);
-  let s1 = round2(r2, b0, b02, 1);
-  let s2 = round2(r2, b0, b02, 2);
-  let s3 = round2(r2, b0, b02, 3);
-  let s4 = round2(r2, b1, b12, 0);
-  let s5 = round2(r2, b1, b12, 1);
-  let s6 = round2(r2, b1, b12, 2);
-  let s7 = round2(r2, b1, b12, 3);
-  const nr = load<u32>(ctx);
-  const keys = ctx + ENC_KEYS;
-  let k: v128;
-  for (let r: u32 = 3; r < nr; r++) {
-    k = v128.load(keys + (r << 4));
-    const rots = roundRotations(r);
-    s0 = encRound(s0, k, rots);
-    s1 = encRound(s1, k, rots);
-    s2 = encRound(s2, k, rots);
-    s3 = encRound(s3, k, rots);
-    s4 = encRound(s4, k, rots);
-    s5 = encRound(s5, k, rots);
-    s6 = encRound(s6, k, rots);
-    s7 = encRound(s7, k, rots);
-  }
-  k = v128.load(keys + (nr << 4));
-  v128.store(out, v128.xor(encLast(s0, k, nr), v128.load(src)));
-  v128.store(out, v128.xor(encLast(s1, k, nr), v128.load(src, 16)), 16);
-  v128.store(out, v128.xor(encLast(s2, k, nr), v128.load(src, 32)), 32);
-  v128.store(out, v128.xor(encLast(s3, k, nr), v128.load(src, 48)), 48);
-  v128.store(out, v128.xor(encLast(s4, k, nr), v128.load(src, 64)), 64);
-  v128.store(out, v128.xor(encLast(s5, k, nr), v128.load(src, 80)), 80);
-  v128.store(out, v128.xor(encLast(s6, k, nr), v128.load(src, 96)), 96);
-  v128.store(out, v128.xor(encLast(s7, k, nr), v128.load(src, 112)), 112);
+  finish8(ctx, round2(r2, b0, b02, 0), round2(r2, b0, b02, 1), round2(r2, b0, b02, 2), round2(r2, b0, b02, 3),
+    round2(r2, b1, b12, 0), round2(r2, b1, b12, 1), round2(r2, b1, b12, 2), round2(r2, b1, b12, 3), 3, src, out);
 }

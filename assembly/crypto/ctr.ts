@@ -1,80 +1,14 @@
 // CTR mode (SP 800-38A §6.5) over AES, as GCM (SP 800-38D) and ESP AES-CTR (RFC 3686) use it:
 // the counter is the last four bytes of the counter block, big-endian, modulo 2^32 (inc32).
-// Blocks of keystream are independent, so eight are computed side by side: the CPU overlaps their
-// rounds (measured: 8 at once is ~20 % faster than 4, and 4 than 1 by far — one block alone waits
-// on every round's latency: 65 ns against 26 ns a block in a batch of eight).
-import { ENC_KEYS, encIn, encLast, encRound, roundRotations, encryptBlock } from "./aes";
+// Blocks of keystream are independent, so eight are computed side by side (aes-batch.ts).
+import { encryptBlock } from "./aes";
+import { crypt4, crypt8 } from "./aes-batch";
 import { inc32, xorTail } from "./block";
 import { crypt8Shared, sharedRound1, sharedRound2, sharesRounds } from "./ctr-rounds";
 import { CTR_KS_AT, scratch } from "../scratch";
 
 /** Zeroes standing in for src when a batch's keystream itself is wanted. Read only. */
 const ZEROS: usize = memory.data(128, 16);
-
-/** out[0..128) = src ⊕ E_K(c0) ‖ … ‖ E_K(c7). */
-// @ts-ignore: decorator
-@inline function crypt8(
-  ctx: usize, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128,
-  src: usize, out: usize,
-): void {
-  const nr = load<u32>(ctx);
-  const keys = ctx + ENC_KEYS;
-  let k = v128.load(keys);
-  let s0 = v128.xor(encIn(c0), k);
-  let s1 = v128.xor(encIn(c1), k);
-  let s2 = v128.xor(encIn(c2), k);
-  let s3 = v128.xor(encIn(c3), k);
-  let s4 = v128.xor(encIn(c4), k);
-  let s5 = v128.xor(encIn(c5), k);
-  let s6 = v128.xor(encIn(c6), k);
-  let s7 = v128.xor(encIn(c7), k);
-  for (let r: u32 = 1; r < nr; r++) {
-    k = v128.load(keys + (r << 4));
-    const rots = roundRotations(r);
-    s0 = encRound(s0, k, rots);
-    s1 = encRound(s1, k, rots);
-    s2 = encRound(s2, k, rots);
-    s3 = encRound(s3, k, rots);
-    s4 = encRound(s4, k, rots);
-    s5 = encRound(s5, k, rots);
-    s6 = encRound(s6, k, rots);
-    s7 = encRound(s7, k, rots);
-  }
-  k = v128.load(keys + (nr << 4));
-  v128.store(out, v128.xor(encLast(s0, k, nr), v128.load(src)));
-  v128.store(out, v128.xor(encLast(s1, k, nr), v128.load(src, 16)), 16);
-  v128.store(out, v128.xor(encLast(s2, k, nr), v128.load(src, 32)), 32);
-  v128.store(out, v128.xor(encLast(s3, k, nr), v128.load(src, 48)), 48);
-  v128.store(out, v128.xor(encLast(s4, k, nr), v128.load(src, 64)), 64);
-  v128.store(out, v128.xor(encLast(s5, k, nr), v128.load(src, 80)), 80);
-  v128.store(out, v128.xor(encLast(s6, k, nr), v128.load(src, 96)), 96);
-  v128.store(out, v128.xor(encLast(s7, k, nr), v128.load(src, 112)), 112);
-}
-
-/** The same for four blocks. */
-// @ts-ignore: decorator
-@inline function crypt4(ctx: usize, c0: v128, c1: v128, c2: v128, c3: v128, src: usize, out: usize): void {
-  const nr = load<u32>(ctx);
-  const keys = ctx + ENC_KEYS;
-  let k = v128.load(keys);
-  let s0 = v128.xor(encIn(c0), k);
-  let s1 = v128.xor(encIn(c1), k);
-  let s2 = v128.xor(encIn(c2), k);
-  let s3 = v128.xor(encIn(c3), k);
-  for (let r: u32 = 1; r < nr; r++) {
-    k = v128.load(keys + (r << 4));
-    const rots = roundRotations(r);
-    s0 = encRound(s0, k, rots);
-    s1 = encRound(s1, k, rots);
-    s2 = encRound(s2, k, rots);
-    s3 = encRound(s3, k, rots);
-  }
-  k = v128.load(keys + (nr << 4));
-  v128.store(out, v128.xor(encLast(s0, k, nr), v128.load(src)));
-  v128.store(out, v128.xor(encLast(s1, k, nr), v128.load(src, 16)), 16);
-  v128.store(out, v128.xor(encLast(s2, k, nr), v128.load(src, 32)), 32);
-  v128.store(out, v128.xor(encLast(s3, k, nr), v128.load(src, 48)), 48);
-}
 
 /** The bytes of len that ctrBody takes: whole batches of eight blocks. */
 // @ts-ignore: decorator
@@ -146,7 +80,7 @@ const ZEROS: usize = memory.data(128, 16);
   return <u32>((len + 15) >> 4);
 }
 
-/** CTR with the 16-byte counter block at ctr (left unchanged); the tail's keystream goes to ks. */
+/** CTR with the 16-byte counter block at ctr (left unchanged); the tail's keystream passes through scratch. */
 export function aesCtr(ctx: usize, ctr: usize, src: usize, len: usize, out: usize): void {
   const cb = v128.load(ctr);
   const body = ctrBody(ctx, cb, src, len, out);
