@@ -254,3 +254,27 @@ test('destroy(): the private value is gone, computeSecret refuses', () => {
     d.destroy(); // twice is fine
   }
 });
+
+// Node 20's generateKeyPairSync job locks its key's mutex when the garbage collector destroys it;
+// exporting that key's public value holds the same mutex while it allocates: a collection right
+// there deadlocked the gateway's main thread (once in a few thousand IKE SAs). Many fresh
+// Curve25519/448 values under a tiny young generation (a collection every few keys) in a child
+// process: it must finish. The timeout detects a hang; it says nothing about speed.
+test('Curve25519/448: fresh values under constant garbage collection never deadlock', async () => {
+  const { spawn } = await import('node:child_process');
+  const dh = new URL('../src/ike/crypto/dh.js', import.meta.url).href;
+  const script = `const { dhGroup } = await import(${JSON.stringify(dh)});
+    for (const id of [31, 32]) {
+      const g = dhGroup(id), peer = g.create().publicKey;
+      for (let i = 0; i < 15000; i++) { const d = g.create(); d.computeSecret(peer); d.destroy(); }
+    }
+    process.stdout.write('done');`;
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  clearTimeout(timer);
+  assert.equal(code, 0, 'the child hung (killed) or failed');
+  assert.equal(out, 'done');
+});

@@ -18,10 +18,9 @@
 // - ECP: the point must be on the curve (node / OpenSSL check it; RFC 6989 §2).
 // - Curve25519/448: an all-zero shared secret is rejected (RFC 8031 §2, RFC 7748 §6.1).
 import {
-  createDiffieHellman, createECDH, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync,
-  getDiffieHellman, type DiffieHellman, type ECDH, type KeyObject,
+  createDiffieHellman, createECDH, createPrivateKey, createPublicKey, diffieHellman, getDiffieHellman, type DiffieHellman, type ECDH, type KeyObject,
 } from 'node:crypto';
-import { leftPad, toBigInt, u8, wipe } from './bytes.js';
+import { leftPad, random, toBigInt, u8, wipe } from './bytes.js';
 
 export interface DhGroup {
   /** IANA D-H group number: IKEv1 Group Description and IKEv2 Transform Type 4 ID (same numbers). */
@@ -159,15 +158,12 @@ class EcpPrivate implements DhPrivate {
 
 // ---- Curve25519 / Curve448 (RFC 7748, RFC 8031) --------------------------------------------------
 
-// Raw keys: private values wrapped in PKCS#8 DER (RFC 8410 §7, §10.3: id-X25519 1.3.101.110,
-// id-X448 1.3.101.111), public values as JWK (RFC 8037 §2).
+// Raw keys go in and out as JWK (RFC 8037 §2: the u-coordinate is x, the private value d).
 const MONT = {
-  x25519: { bytes: 32, jwk: 'X25519', pkcs8: '302e020100300506032b656e04220420' },
-  x448: { bytes: 56, jwk: 'X448', pkcs8: '3046020100300506032b656f043a0438' },
+  x25519: { bytes: 32, jwk: 'X25519' },
+  x448: { bytes: 56, jwk: 'X448' },
 } as const;
 type MontCurve = keyof typeof MONT;
-
-const der = (prefix: string, raw: Uint8Array) => Buffer.concat([Buffer.from(prefix, 'hex'), raw]);
 
 class MontPrivate implements DhPrivate {
   readonly publicKey: Uint8Array;
@@ -176,18 +172,20 @@ class MontPrivate implements DhPrivate {
 
   constructor(curve: MontCurve, privateValue?: Uint8Array) {
     const m = MONT[curve];
-    let priv: KeyObject, pub: KeyObject;
-    if (privateValue) {
-      if (privateValue.length !== m.bytes) throw new RangeError(`${curve} private value must be ${m.bytes} bytes`);
-      const pkcs8 = der(m.pkcs8, privateValue);
-      priv = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-      wipe(pkcs8);
-      pub = createPublicKey(priv);
-    } else {
-      ({ privateKey: priv, publicKey: pub } = curve === 'x25519' ? generateKeyPairSync('x25519') : generateKeyPairSync('x448'));
-    }
+    if (privateValue && privateValue.length !== m.bytes) throw new RangeError(`${curve} private value must be ${m.bytes} bytes`);
+    // RFC 7748 §5: any string of random bytes is a private value (the function clamps it). Not
+    // generateKeyPairSync: node 20's key generation job locks the key's mutex when the garbage
+    // collector destroys it (~KeyPairGenConfig), so a collection during pub.export() — which holds
+    // that mutex and allocates — deadlocked the gateway's main thread for good now and then (once
+    // in a few thousand SAs; gdb: ExportJWKEdKey → GC → ~KeyGenJob → pthread_mutex_lock on the
+    // mutex its own thread held). Imported from JWK instead, as fast: OpenSSL derives the public
+    // value from d, and node 20 reads x of a private JWK only as a string (so '' will do). The d
+    // string cannot be wiped; it dies young, in the same collection as the other temporaries.
+    const d = privateValue ?? random(m.bytes);
+    const priv = createPrivateKey({ key: { kty: 'OKP', crv: m.jwk, d: Buffer.from(d.buffer, d.byteOffset, d.length).toString('base64url'), x: '' }, format: 'jwk' });
+    if (!privateValue) wipe(d);
     // The raw u-coordinate is the JWK's x (RFC 8037 §2); exporting JWK costs a third of DER here.
-    this.publicKey = u8(Buffer.from(pub.export({ format: 'jwk' }).x!, 'base64url'));
+    this.publicKey = u8(Buffer.from(createPublicKey(priv).export({ format: 'jwk' }).x!, 'base64url'));
     if (this.publicKey.length !== m.bytes) throw new DhError(`${curve} public value of ${this.publicKey.length} bytes`);
     this.#key = priv;
     this.#curve = curve;
