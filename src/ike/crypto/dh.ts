@@ -18,7 +18,8 @@
 // - ECP: the point must be on the curve (node / OpenSSL check it; RFC 6989 §2).
 // - Curve25519/448: an all-zero shared secret is rejected (RFC 8031 §2, RFC 7748 §6.1).
 import {
-  createDiffieHellman, createECDH, createPrivateKey, createPublicKey, diffieHellman, getDiffieHellman, type DiffieHellman, type ECDH, type KeyObject,
+  createDiffieHellman, createECDH, createPrivateKey, createPublicKey, diffieHellman, getDiffieHellman,
+  type DiffieHellman, type ECDH, type KeyObject,
 } from 'node:crypto';
 import { leftPad, random, toBigInt, u8, wipe } from './bytes.js';
 
