@@ -58,7 +58,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     .option('encap', { choices: E2E_ENCAPS, default: E2E_ENCAP, describe: "e2e: ipsecgw ↔ ipsecgw's ESP in UDP 4500 or plain (strongSwan's kernel-libipsec always uses UDP)" })
     .option('workers', { type: 'number', default: E2E_WORKERS, describe: "e2e: datapath workers of each ipsecgw gateway (gateway.workers; both gateways share this machine's CPUs)" })
     .option('strongswan', { type: 'boolean', default: true, describe: 'e2e: measure strongSwan ↔ strongSwan too; ike: strongSwan as a responder too (--no-strongswan to skip)' })
-    .option('sas', { type: 'number', default: 2000, describe: 'ike: IKE SAs (each with one CHILD SA) per measurement' })
+    .option('sas', { type: 'number', default: 10000, describe: 'ike: IKE SAs (each with one CHILD SA) per measurement (fewer mostly measure V8 warming up)' })
     .option('concurrency', { type: 'number', default: 24, describe: 'ike: IKE SAs under way at once (above 30 both responders ask for cookies)' })
     .option('concurrent', { type: 'number', describe: 'ike: check N concurrent SAs instead (ipsecgw must stay under 500 MB); same as --sas N with the target checked' })
     .option('sources', { type: 'number', default: 32, describe: 'ike: source addresses of the load generator (ipsecgw allows 5 half-open SAs per address; strongSwan 5, and asks for cookies from 3)' })
