@@ -50,6 +50,16 @@ test('ipsecgw bench e2e --encap: udp (as strongSwan\'s) by default, or none; not
   assert.match(r.stderr, /Argument: encap, Given: "tcp", Choices: "none", "udp"/);
 });
 
+test('ipsecgw bench --sizes / --streams: whole numbers, spaced or comma-separated; anything else a usage error', () => {
+  for (const bad of [['micro', '--sizes', '64,x'], ['micro', '--sizes', '0'], ['e2e', '--streams', '1.5']]) {
+    const r = spawnSync(process.execPath, [cli, 'bench', ...bad], { encoding: 'utf8' });
+    assert.equal(r.status, EXIT.USAGE, `${bad.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`${bad[1]}: positive whole numbers`), bad.join(' '));
+  }
+  const help = execFileSync(process.execPath, [cli, 'bench', 'micro', '--help'], { encoding: 'utf8' });
+  assert.match(help, /--sizes[\s\S]*?\[default: \[64,512,1400\]\]/);
+});
+
 test('bench e2e table: medians over the runs, min–max beside them, ratios of the medians', () => {
   const row = (setup: E2eRow['setup'], suite: string, run: number, gbps: number): E2eRow => ({ setup, suite, streams: 1, run, gbps, retransmits: 0 });
   const rows = [1, 2, 3].flatMap((run) => [

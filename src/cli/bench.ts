@@ -42,6 +42,21 @@ function report(args: BenchArgs, data: object, table: string): void {
   process.stdout.write(args.json ? `${JSON.stringify(data, null, 2)}\n` : `${table}\n\nJSON: ${out}\n`);
 }
 
+/**
+ * A list option of positive whole numbers, given as `--sizes 64 1400` or `--sizes 64,1400`; anything
+ * else is a usage error naming the option (it used to reach the benchmark as NaN).
+ */
+function positiveIntegers(name: string): (values: Array<string | number>) => number[] {
+  return (values) => {
+    const words = values.flatMap((v) => String(v).split(',')).filter((w) => w !== '');
+    const numbers = words.map(Number);
+    if (!numbers.length || numbers.some((n) => !Number.isInteger(n) || n <= 0)) {
+      throw new Error(`--${name}: positive whole numbers, as in --${name} 1 4 or --${name} 1,4 (given: ${values.join(' ')})`);
+    }
+    return numbers;
+  };
+}
+
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench <kind>',
   describe: 'run a benchmark: micro (crypto core and ESP engine, one core), e2e (iperf3 through tunnels in namespaces) or ike (IKE SA setup rate and memory per SA, ipsecgw and strongSwan as responders)',
@@ -51,10 +66,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     .option('out', { type: 'string', describe: 'where to write the JSON report (default bench-results/<kind>.json)' })
     .option('json', { type: 'boolean', default: false, describe: 'print the JSON report instead of the table' })
     .option('filter', { type: 'string', describe: 'micro: only suites whose name contains this' })
-    .option('sizes', { type: 'number', array: true, default: SIZES, describe: 'micro: packet sizes in bytes' })
+    .option('sizes', { type: 'string', array: true, default: SIZES, coerce: positiveIntegers('sizes'), describe: 'micro: packet sizes in bytes' })
     .option('openssl', { type: 'boolean', default: true, describe: 'micro: measure the `openssl speed` ceiling (--no-openssl to skip)' })
     .option('suites', { type: 'string', array: true, default: E2E_SUITES, describe: 'e2e: ESP proposals' })
-    .option('streams', { type: 'number', array: true, default: E2E_STREAMS, describe: 'e2e: parallel TCP streams' })
+    .option('streams', { type: 'string', array: true, default: E2E_STREAMS, coerce: positiveIntegers('streams'), describe: 'e2e: parallel TCP streams' })
     .option('encap', { choices: E2E_ENCAPS, default: E2E_ENCAP, describe: "e2e: ipsecgw ↔ ipsecgw's ESP in UDP 4500 or plain (strongSwan's kernel-libipsec always uses UDP)" })
     .option('workers', { type: 'number', default: E2E_WORKERS, describe: "e2e: datapath workers of each ipsecgw gateway (gateway.workers; both gateways share this machine's CPUs)" })
     .option('strongswan', { type: 'boolean', default: true, describe: 'e2e: measure strongSwan ↔ strongSwan too; ike: strongSwan as a responder too (--no-strongswan to skip)' })

@@ -27,9 +27,11 @@ await commands.reduce((y, c) => y.command(c), yargs(args).scriptName('ipsecgw').
   .recommendCommands()
   .strict()
   // A wrong command line exits 64 (EX_USAGE), an error thrown by a command 1 (exit-codes.ts).
+  // yargs' own errors (YError: an option's coerce refused its value) are wrong command lines too.
   .fail((msg, err) => {
-    process.stderr.write(err ? `ipsecgw: ${err.stack ?? err.message}\n` : `ipsecgw: ${msg} (see ipsecgw --help)\n`);
-    process.exit(err ? EXIT.FAILURE : EXIT.USAGE);
+    const usage = !err || err.name === 'YError';
+    process.stderr.write(usage ? `ipsecgw: ${msg ?? err.message} (see ipsecgw --help)\n` : `ipsecgw: ${err.stack ?? err.message}\n`);
+    process.exit(usage ? EXIT.USAGE : EXIT.FAILURE);
   })
   .help()
   .alias('h', 'help')
