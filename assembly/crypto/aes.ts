@@ -56,11 +56,11 @@ export const DEC_KEYS: usize = 256;
 // instructions every time it is used, while a swizzle by a vector loaded from memory is one
 // load and one pshufb (the indices are all < 16, so strict and relaxed swizzle agree).
 //
-// Encryption's middle rounds skip ShiftRows (Hamburg, CHES 2009, §4.2): after round r the state
-// is kept as u with s = SR^r(u) (SR^4 is the identity). SubBytes works on each byte alone, so it
-// takes u as it is; MixColumns' column rotations become their conjugates SR^-r ∘ rot ∘ SR^r, still
-// one swizzle each; round key r is stored as SR^-r(k_r); the last round applies SR^Nr once. That
-// is one swizzle of the 13 of a middle round less.
+// Encryption's middle rounds skip ShiftRows, as Hamburg's vector-permute AES (CHES 2009) does:
+// after round r the state is kept as u with s = SR^r(u) (SR^4 is the identity). SubBytes works on
+// each byte alone, so it takes u as it is; MixColumns' column rotations become their conjugates
+// SR^-r ∘ rot ∘ SR^r, still one swizzle each; round key r is stored as SR^-r(k_r); the last round
+// applies SR^Nr once. That is one swizzle of the 13 of a middle round less.
 /** SR^m for m = 0 … 3, as index vectors (SHIFTS + 16m): m = 1 is ShiftRows (§5.1.2), 3 InvShiftRows (§5.3.1). */
 const SHIFTS: usize = memory.data(16 * 4, 16);
 /** For m = 0 … 3 (MIX + 32m): the rotations "row r gets row r+1" and "row r gets row r+3" of every column, conjugated by SR^m. */

@@ -1,5 +1,5 @@
 // Rounds 1 and 2 of AES shared between counter blocks (the "counter-mode caching" of Bernstein and
-// Schwabe, "New AES software speed records", INDOCRYPT 2008, §3.1), for CTR batches of eight.
+// Schwabe, "New AES software speed records", INDOCRYPT 2008), for CTR batches of eight.
 //
 // The counter blocks of one message differ only in byte 15 while the counter's low byte does not
 // wrap. After round 0 that byte is still alone; round 1's ShiftRows moves it to row 3 of column 0,

@@ -66,12 +66,13 @@ for (let j = 0; j < 16; j++) {
   return v128.xor(p0, beWords(r));
 }
 
-/** The high and the low nibble of every byte of x. */
+/** The high nibble of every byte of x. */
 // @ts-ignore: decorator
 @inline function high(x: v128): v128 {
   return v128.and(i16x8.shr_u(x, 4), i8x16.splat(0x0f));
 }
 
+/** The low nibble of every byte of x. */
 // @ts-ignore: decorator
 @inline function low(x: v128): v128 {
   return v128.and(x, i8x16.splat(0x0f));
