@@ -7,7 +7,7 @@
 // (a, a, 3a, 2a). Round 2's ShiftRows spreads column 0 over the four columns, one byte each (rows
 // 0, 3, 2, 1 of columns 0, 1, 2, 3), so round 2's outputs differ everywhere, but each column only
 // by MixColumns of one byte. So the parts all blocks share are computed once per message
-// (sharedRound1, sharedRound2), and per batch of eight only the S-boxes of the bytes that differ
+// (ctrShared), and per batch of eight only the S-boxes of the bytes that differ
 // (one vector for round 1, two for round 2) and two gathers a block for each round, instead of two
 // full rounds a block. Everything is in aes.ts's T coordinates, where XOR is still addition, so MixColumns
 // splits into the shared part and the part that differs. The counter is public (it is the
@@ -15,6 +15,7 @@
 // registers.
 import { ENC_KEYS, encIn, gather, invert, mixColumns, roundRotations, shiftRows, shiftRowsBy } from "./aes";
 import { finish8 } from "./aes-batch";
+import { inc32 } from "./block";
 import { ENC_S1, ENC_S1Q, ENC_S2, ENC_S2Q } from "./aes_tables";
 
 /** A gather index that yields 0. */
@@ -71,30 +72,14 @@ buildIndices();
 }
 
 /**
- * Round 1's output that every counter block with cb's first 15 bytes shares: row 3 of column 0 is
- * taken as 0 before MixColumns. Rounds 1 and 2 work on the state itself, not on aes.ts's
- * unshifted form, so their round keys are shifted back.
+ * Round r (1 or 2) on the state s as it stands after ShiftRows, the bytes where the mask m is 0
+ * taken as 0 before MixColumns. These rounds work on the state itself, not on aes.ts's unshifted
+ * form, so the round key is shifted back.
  */
 // @ts-ignore: decorator
-@inline export function sharedRound1(ctx: usize, cb: v128): v128 {
-  const s = shiftRows(v128.xor(encIn(cb), v128.load(ctx + ENC_KEYS)));
-  const m = i8x16(-1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+@inline function maskedRound(ctx: usize, s: v128, m: v128, r: u32): v128 {
   return mixColumns(v128.and(invert(s, ENC_S1, ENC_S1Q), m), v128.and(invert(s, ENC_S2, ENC_S2Q), m),
-    shiftRowsBy(v128.load(ctx + ENC_KEYS, 16), 1), roundRotations(0));
-}
-
-/**
- * Round 2's output that they share, from sharedRound1's r1: the four bytes of column 0, which
- * ShiftRows moves to positions 0, 7, 10 and 13, are taken as 0 before MixColumns. Returned as
- * aes.ts keeps it for round 3.
- */
-// @ts-ignore: decorator
-@inline export function sharedRound2(ctx: usize, r1: v128): v128 {
-  const s = shiftRows(r1);
-  const m = i8x16(0, -1, -1, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1);
-  const r2 = mixColumns(v128.and(invert(s, ENC_S1, ENC_S1Q), m), v128.and(invert(s, ENC_S2, ENC_S2Q), m),
-    shiftRowsBy(v128.load(ctx + ENC_KEYS, 32), 2), roundRotations(0));
-  return shiftRowsBy(r2, 2); // kept as SR^-2(s) = SR^2(s) for round 3 on
+    shiftRowsBy(v128.load(ctx + ENC_KEYS + (r << 4)), r), roundRotations(0));
 }
 
 /** Round 2's output of block l of four from the S-box outputs b, b2 of their round-1 column 0. */
@@ -104,17 +89,16 @@ buildIndices();
 }
 
 /**
- * out[0..128) = src ⊕ E_K(cb) ‖ … ‖ E_K(cb + 7) for cb with sharesRounds(cb, 8), given
- * r1 = sharedRound1 and r2 = sharedRound2 of a block with cb's first 15 bytes.
+ * out[0..128) = src ⊕ E_K(cb) ‖ … ‖ E_K(cb + 7), given what every block with cb's first 15 bytes
+ * shares: col0, column 0 of round 1's output (in every column); r2, round 2's output as aes.ts
+ * keeps it; k15, round 0's key byte 15 in every byte.
  */
 // @ts-ignore: decorator
-@inline export function crypt8Shared(ctx: usize, r1: v128, r2: v128, cb: v128, src: usize, out: usize): void {
+@inline function crypt8Shared(ctx: usize, col0: v128, r2: v128, k15: v128, cb: v128, src: usize, out: usize): void {
   // Round 1: the eight blocks' byte 15 after round 0, in one vector.
-  const k15 = i8x16.splat(i8x16.extract_lane_u(v128.load(ctx + ENC_KEYS), 15));
   const x = v128.xor(encIn(i8x16.add(i8x16.splat(i8x16.extract_lane_u(cb, 15)), v128.load(LANES))), k15);
   const a = invert(x, ENC_S1, ENC_S1Q);
   const a2 = invert(x, ENC_S2, ENC_S2Q);
-  const col0 = i32x4.splat(i32x4.extract_lane(r1, 0));
   const y0 = v128.xor(col0, v128.xor(gather(a, ROUND1_A), gather(a2, ROUND1_B)));
   const y1 = v128.xor(col0, v128.xor(gather(a, ROUND1_A + 16), gather(a2, ROUND1_B + 16)));
   // Round 2: column 0 of blocks 0-3 (y0) and 4-7 (y1) through the S-box.
@@ -124,4 +108,25 @@ buildIndices();
   const b12 = invert(y1, ENC_S2, ENC_S2Q);
   finish8(ctx, round2(r2, b0, b02, 0), round2(r2, b0, b02, 1), round2(r2, b0, b02, 2), round2(r2, b0, b02, 3),
     round2(r2, b1, b12, 0), round2(r2, b1, b12, 1), round2(r2, b1, b12, 2), round2(r2, b1, b12, 3), 3, src, out);
+}
+
+/**
+ * out = src ⊕ keystream from counter block cb for len bytes, a multiple of 128, whose blocks all
+ * share cb's first 15 bytes (sharesRounds). What they share is computed here, once a message:
+ * round 1 with row 3 of column 0 (byte 15 before ShiftRows) taken as 0, round 2 with the four bytes
+ * of column 0, which ShiftRows moves to positions 0, 7, 10 and 13, taken as 0.
+ */
+// @ts-ignore: decorator
+@inline export function ctrShared(ctx: usize, cb: v128, src: usize, len: usize, out: usize): void {
+  const k0 = v128.load(ctx + ENC_KEYS);
+  const r1 = maskedRound(ctx, shiftRows(v128.xor(encIn(cb), k0)),
+    i8x16(-1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1), 1);
+  const r2 = maskedRound(ctx, shiftRows(r1), i8x16(0, -1, -1, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1), 2);
+  const kept = shiftRowsBy(r2, 2); // as aes.ts keeps the state for round 3 on: SR^-2(s) = SR^2(s)
+  const col0 = i32x4.splat(i32x4.extract_lane(r1, 0));
+  const k15 = i8x16.splat(i8x16.extract_lane_u(k0, 15));
+  for (let off: usize = 0; off < len; off += 128) {
+    crypt8Shared(ctx, col0, kept, k15, cb, src + off, out + off);
+    cb = inc32(cb, 8);
+  }
 }

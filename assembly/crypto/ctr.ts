@@ -4,7 +4,7 @@
 import { encryptBlock } from "./aes";
 import { crypt4, crypt8 } from "./aes-batch";
 import { inc32, xorTail } from "./block";
-import { crypt8Shared, sharedRound1, sharedRound2, sharesRounds } from "./ctr-rounds";
+import { ctrShared, sharesRounds } from "./ctr-rounds";
 import { CTR_KS_AT, scratch } from "../scratch";
 
 /** Zeroes standing in for src when a batch's keystream itself is wanted. Read only. */
@@ -21,12 +21,7 @@ const ZEROS: usize = memory.data(128, 16);
 @inline export function ctrBody(ctx: usize, cb: v128, src: usize, len: usize, out: usize): usize {
   const body = bodyLength(len);
   if (body != 0 && sharesRounds(cb, <u32>(body >> 4))) {
-    const r1 = sharedRound1(ctx, cb);
-    const r2 = sharedRound2(ctx, r1);
-    for (let off: usize = 0; off < body; off += 128) {
-      crypt8Shared(ctx, r1, r2, cb, src + off, out + off);
-      cb = inc32(cb, 8);
-    }
+    ctrShared(ctx, cb, src, body, out);
     return body;
   }
   for (let off: usize = 0; off < body; off += 128) {
@@ -57,13 +52,12 @@ const ZEROS: usize = memory.data(128, 16);
     batch--;
     v128.store(ks + (batch << 4), encryptBlock(ctx, lane(cb, batch, n, extra)));
   }
-  if (batch == 1) v128.store(ks, encryptBlock(ctx, lane(cb, 0, n, extra)));
-  else if (batch > 1 && batch <= 4) {
-    crypt4(ctx, lane(cb, 0, n, extra), lane(cb, 1, n, extra), lane(cb, 2, n, extra), lane(cb, 3, n, extra), ZEROS, ks);
-  } else if (batch > 4) {
+  if (batch > 4) {
     crypt8(ctx, lane(cb, 0, n, extra), lane(cb, 1, n, extra), lane(cb, 2, n, extra), lane(cb, 3, n, extra),
       lane(cb, 4, n, extra), lane(cb, 5, n, extra), lane(cb, 6, n, extra), lane(cb, 7, n, extra), ZEROS, ks);
-  }
+  } else if (batch > 1) {
+    crypt4(ctx, lane(cb, 0, n, extra), lane(cb, 1, n, extra), lane(cb, 2, n, extra), lane(cb, 3, n, extra), ZEROS, ks);
+  } else if (batch == 1) v128.store(ks, encryptBlock(ctx, lane(cb, 0, n, extra)));
 }
 
 /** out[0..len) = src ⊕ ks, len < 128 + 16. */

@@ -26,12 +26,14 @@ export function gcmWipe(ctx: usize): void {
 }
 
 /**
- * The keystream of the data's blocks after the last whole 128 bytes (from byte `body` on), and
- * E_K(J0) after them, into ks: computed in one batch (ctr.ts).
+ * The keystream of the data's blocks after the last whole 128 bytes (from byte `body` on) into ks,
+ * computed in one batch with E_K(J0) (ctr.ts), which it returns.
  */
 // @ts-ignore: decorator
-@inline function tailAndJ0(ctx: usize, nonce: usize, body: usize, len: usize, ks: usize): void {
-  ctrTail(ctx, counterBlock(nonce, 2 + <u32>(body >> 4)), blocks(len - body), true, counterBlock(nonce, 1), ks);
+@inline function tailAndJ0(ctx: usize, nonce: usize, body: usize, len: usize, ks: usize): v128 {
+  const n = blocks(len - body);
+  ctrTail(ctx, counterBlock(nonce, 2 + <u32>(body >> 4)), n, true, counterBlock(nonce, 1), ks);
+  return v128.load(ks + (n << 4));
 }
 
 /** The tag before truncation from Y after A and C: E_K(J0) ⊕ GHASH(A, C) (§7.1 steps 4-6). */
@@ -50,11 +52,11 @@ export function gcmSeal(
 ): void {
   const body = ctrBody(ctx, counterBlock(nonce, 2), src, len, out);
   const ks = scratch() + CTR_KS_AT;
-  tailAndJ0(ctx, nonce, body, len, ks);
+  const ekj0 = tailAndJ0(ctx, nonce, body, len, ks);
   xorKeystream(src + body, out + body, ks, len - body);
   let y = ghashBytes(ctx + GHASH_KEY, i64x2.splat(0), aad, aadLen);
   y = ghashBytes(ctx + GHASH_KEY, y, out, len);
-  storeTag(out + len, tag(ctx, v128.load(ks + (blocks(len - body) << 4)), y, aadLen, len), tagLen);
+  storeTag(out + len, tag(ctx, ekj0, y, aadLen, len), tagLen);
 }
 
 /**
@@ -68,8 +70,7 @@ export function gcmOpen(
   y = ghashBytes(ctx + GHASH_KEY, y, src, len);
   const body = bodyLength(len);
   const ks = scratch() + CTR_KS_AT;
-  tailAndJ0(ctx, nonce, body, len, ks);
-  if (!tagEqual(tag(ctx, v128.load(ks + (blocks(len - body) << 4)), y, aadLen, len), src + len, tagLen)) return 0;
+  if (!tagEqual(tag(ctx, tailAndJ0(ctx, nonce, body, len, ks), y, aadLen, len), src + len, tagLen)) return 0;
   ctrBody(ctx, counterBlock(nonce, 2), src, len, out);
   xorKeystream(src + body, out + body, ks, len - body);
   return 1;
