@@ -61,9 +61,12 @@ export const DEC_KEYS: usize = 256;
 // each byte alone, so it takes u as it is; MixColumns' column rotations become their conjugates
 // SR^-r ∘ rot ∘ SR^r, still one swizzle each; round key r is stored as SR^-r(k_r); the last round
 // applies SR^Nr once. That is one swizzle of the 13 of a middle round less.
-/** SR^m for m = 0 … 3, as index vectors (SHIFTS + 16m): m = 1 is ShiftRows (§5.1.2), 3 InvShiftRows (§5.3.1). */
+/** SR^m for m = 0 … 3 as index vectors (SHIFTS + 16m): m = 1 is ShiftRows (§5.1.2), 3 InvShiftRows (§5.3.1). */
 const SHIFTS: usize = memory.data(16 * 4, 16);
-/** For m = 0 … 3 (MIX + 32m): the rotations "row r gets row r+1" and "row r gets row r+3" of every column, conjugated by SR^m. */
+/**
+ * For m = 0 … 3 (MIX + 32m): the rotations "row r gets row r+1" and "row r gets row r+3" of every
+ * column, conjugated by SR^m.
+ */
 const MIX: usize = memory.data(32 * 4, 16);
 
 function buildPermutations(): void {

@@ -118,9 +118,9 @@ export const TUN_SLOT_BYTES = 65536 + 256;
 /**
  * A packet buffer that takes a UDP GRO aggregate (up to 64 KB of datagrams, read into one slot and
  * then split into the slots before it, native.ts readBatch) after the default headroom and the IP
- * and UDP header readBatch puts before it.
+ * and UDP header readBatch puts before it: the size of a TUN slot.
  */
-export const AGGREGATE_BUFFER_BYTES = 65536 + 256;
+export const AGGREGATE_BUFFER_BYTES = TUN_SLOT_BYTES;
 
 /**
  * A lane's activity words (Int32, shared): the batch epoch and busy flag that let the control side
