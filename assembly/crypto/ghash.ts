@@ -12,8 +12,8 @@
 // nibbles n and stored transposed: vector j holds byte j of T[0], …, T[15]. One swizzle of vector
 // j by the 16 high nibbles of X (and one of T'_j by the low ones) gives byte j of every U_b, lane
 // b. Multiplying by x^(8b) moves a block b bytes up, so that byte lands in byte b + j of the
-// 32-byte product: a second swizzle, by a fixed index vector, moves lanes up by j (into P0, bytes
-// 0..15) or down by 16 - j (into P1, bytes 16..31). Reduction: x^128 = 1 + x + x^2 + x^7, and
+// 32-byte product P0 + x^128·P1: a second swizzle, by a fixed index vector, rotates the lanes by j,
+// and a mask picks those that wrapped round, which go to P1 (bytes 16..31). Reduction: x^128 = 1 + x + x^2 + x^7, and
 // P1 has degree < 120 (every U_b is reduced), so Z = P0 + P1·(1 + x + x^2 + x^7) needs no
 // second step.
 //
@@ -30,16 +30,16 @@ const TABLES: usize = 512;
 const POWERS: usize = 4;
 export const GHASH_KEY_SIZE: i32 = <i32>(POWERS * TABLES);
 
-// Index vectors (all values < 16 or 0x80..0x8f, where strict and relaxed swizzle agree):
-// UP + 16j moves lane i to lane i + j (zero below j); DOWN + 16j moves lane i to lane i - (16 - j)
-// (zero from j on); BSWAP64 reverses the bytes of each 64-bit half.
-const UP: usize = memory.data(256, 16);
-const DOWN: usize = memory.data(256, 16);
+// Index vectors (all values < 16, where strict and relaxed swizzle agree): ROT + 16j moves lane i
+// to lane (i + j) mod 16; WRAP + 16j is all ones in the lanes below j, those that wrapped round;
+// BSWAP64 reverses the bytes of each 64-bit half.
+const ROT: usize = memory.data(256, 16);
+const WRAP: usize = memory.data(256, 16);
 const BSWAP64: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8], 16);
 for (let j = 0; j < 16; j++) {
   for (let i = 0; i < 16; i++) {
-    store<u8>(UP + (j << 4) + i, i >= j ? <u8>(i - j) : 0x80);
-    store<u8>(DOWN + (j << 4) + i, i < j ? <u8>(i + 16 - j) : 0x80);
+    store<u8>(ROT + (j << 4) + i, <u8>((i - j) & 15));
+    store<u8>(WRAP + (j << 4) + i, i < j ? 0xff : 0);
   }
 }
 
@@ -78,52 +78,72 @@ for (let j = 0; j < 16; j++) {
   return v128.and(x, i8x16.splat(0x0f));
 }
 
-/** Byte j of every U_b (lane b) for the nibbles hi, lo of X, from the tables at t; o = 16j. */
+/** Byte j of every U_b (lane b) for the nibbles hi, lo of X, from the tables of one power at t + 16j. */
 // @ts-ignore: decorator
-@inline function column(t: usize, o: usize, hi: v128, lo: v128): v128 {
-  return v128.xor(swz(v128.load(t + o), hi), swz(v128.load(t + PRIME + o), lo));
+@inline function column(t: usize, hi: v128, lo: v128): v128 {
+  return v128.xor(swz(v128.load(t), hi), swz(v128.load(t, PRIME), lo));
 }
+
+/**
+ * A column j (o = 16j) moved into the product: lane b to lane b + j mod 16. The sum R of the moved
+ * columns is P0 + P1 (the lanes that wrapped round belong to P1, at 16 less).
+ */
+// @ts-ignore: decorator
+@inline function rotated(v: v128, o: usize): v128 {
+  return swz(v, v128.load(o, ROT));
+}
+
+/** The lanes of a moved column j (o = 16j) that belong to P1. */
+// @ts-ignore: decorator
+@inline function wrapped(r: v128, o: usize): v128 {
+  return v128.and(r, v128.load(o, WRAP));
+}
+
+// The loops below step o through the columns and read the tables and index vectors at o plus a
+// constant: the constants become the loads' static offsets, which V8 folds into the address
+// (an address computed as a sum costs an instruction each, and this loop is short). GHASH at 1404
+// bytes −9 % time against the sums (−20 % when the host is slow). Unrolling the loop by two or
+// four was slower again (more spills).
 
 /** X·H, the tables of H at hk. */
 // @ts-ignore: decorator
 @inline function mul(hk: usize, x: v128): v128 {
   const hi = high(x), lo = low(x);
-  let p0 = i64x2.splat(0);
+  let r = i64x2.splat(0);
   let p1 = i64x2.splat(0);
-  for (let j: usize = 0; j < 16; j++) {
-    const o = j << 4;
-    const v = column(hk, o, hi, lo);
-    p0 = v128.xor(p0, swz(v, v128.load(UP + o)));
-    p1 = v128.xor(p1, swz(v, v128.load(DOWN + o)));
+  for (let o: usize = 0; o < 256; o += 16) {
+    const c = rotated(column(hk + o, hi, lo), o);
+    r = v128.xor(r, c);
+    p1 = v128.xor(p1, wrapped(c, o));
   }
-  return reduce(p0, p1);
+  return reduce(v128.xor(r, p1), p1);
 }
 
 /**
- * x·H^n + X2·H^(n-1) + … + Xn·H for even n, X2…Xn the blocks after the first at p (x is the first,
- * Y already added), the products summed before the one reduction (it is linear). Measured at 1400
- * bytes: four blocks side by side hash ~1.2 GB/s, one at a time ~0.8 (each waits for the last).
- * Two blocks' columns are summed before the moves into P0 and P1, which are the same for every
- * block: GCM at 1404 bytes +7 % against a move per block; four blocks summed were 4 % slower
- * again (V8 spills their eight nibble vectors).
+ * x·H^n + X2·H^(n-1) + … + Xn·H for even n, X2…Xn the blocks after the first at src (x is the
+ * first, Y already added), the products summed before the one reduction (it is linear). Measured
+ * at 1400 bytes: four blocks side by side hash ~1.2 GB/s, one at a time ~0.8 (each waits for the
+ * last). Two blocks' columns are summed before they are moved, which is the same for every block:
+ * GCM at 1404 bytes +7 % against a move per block. Four blocks summed were slower: V8 spills
+ * their eight nibble vectors (GCM −4 % with the earlier moves; GHASH's time +40 % with these).
  */
 // @ts-ignore: decorator
-@inline function mulN(hk: usize, x: v128, p: usize, n: usize): v128 {
-  let p0 = i64x2.splat(0);
+@inline function mulN(hk: usize, x: v128, src: usize, n: usize): v128 {
+  let r = i64x2.splat(0);
   let p1 = i64x2.splat(0);
   for (let k: usize = 0; k < n; k += 2) {
-    const xa = k ? v128.load(p + (k << 4)) : x;
-    const xb = v128.load(p + ((k + 1) << 4));
-    const ta = hk + (n - 1 - k) * TABLES, tb = ta - TABLES;
+    const xa = k ? v128.load(src + (k << 4)) : x;
+    const xb = v128.load(src + ((k + 1) << 4));
+    const tb = hk + (n - 2 - k) * TABLES; // H^(n-k-1)'s tables; H^(n-k)'s follow them
     const hia = high(xa), loa = low(xa), hib = high(xb), lob = low(xb);
-    for (let j: usize = 0; j < 16; j++) {
-      const o = j << 4;
-      const v = v128.xor(column(ta, o, hia, loa), column(tb, o, hib, lob));
-      p0 = v128.xor(p0, swz(v, v128.load(UP + o)));
-      p1 = v128.xor(p1, swz(v, v128.load(DOWN + o)));
+    for (let o: usize = 0; o < 256; o += 16) {
+      const t = tb + o;
+      const c = rotated(v128.xor(column(t + TABLES, hia, loa), column(t, hib, lob)), o);
+      r = v128.xor(r, c);
+      p1 = v128.xor(p1, wrapped(c, o));
     }
   }
-  return reduce(p0, p1);
+  return reduce(v128.xor(r, p1), p1);
 }
 
 /** V·x (§6.3's right shift, with R = 0xe1 ‖ 0^120 when x^127's coefficient falls off), as BE words. */
