@@ -155,6 +155,20 @@ test('AES-GCM against node:crypto: random keys, nonces, AAD, lengths 0..4096', (
   }
 });
 
+test('AES-GCM against node:crypto: every AAD length to 20 with every length to 130 (how GHASH groups A, C and the length block)', () => {
+  const key = randomBytes(16), iv = randomBytes(12);
+  for (let aadLen = 0; aadLen <= 20; aadLen++) {
+    for (let len = 0; len <= 130; len++) {
+      const aad = randomBytes(aadLen), pt = randomBytes(len);
+      const c = createCipheriv('aes-128-gcm', key, iv);
+      c.setAAD(aad);
+      const sealed = aeadSeal('aes-128-gcm', key, iv, aad, pt);
+      assert.equal(toHex(sealed), toHex(cat(c.update(pt), c.final(), c.getAuthTag())), `AAD ${aadLen}, length ${len}`);
+      assert.equal(toHex(aeadOpen('aes-128-gcm', key, iv, aad, sealed)!), toHex(pt));
+    }
+  }
+});
+
 test('AES-GCM open that fails leaves out untouched (no unauthenticated plaintext, RFC 5116 §2.2)', () => {
   for (const len of [15, 128, 1400]) {
     const key = randomBytes(16), iv = randomBytes(12), aad = randomBytes(8), pt = randomBytes(len);

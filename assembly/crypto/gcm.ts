@@ -1,8 +1,8 @@
 // AES-GCM (NIST SP 800-38D) with 96-bit IVs, as ESP (RFC 4106) and IKEv2 (RFC 5282) use it.
 import { AES_CTX_SIZE, aesSetKey, encryptBlock } from "./aes";
 import { blocks, bodyLength, ctrBody, ctrTail, xorKeystream } from "./ctr";
-import { GHASH_KEY_SIZE, ghashBlock, ghashBytes, ghashSetKey } from "./ghash";
-import { CTR_KS_AT, GHASH_ROWS_AT, scratch } from "../scratch";
+import { GHASH_KEY_SIZE, ghashAC, ghashSetKey } from "./ghash";
+import { CTR_KS_AT, GHASH_REST_AT, GHASH_ROWS_AT, scratch } from "../scratch";
 
 // Context: the AES key schedules, then GHASH's key data.
 const GHASH_KEY: usize = AES_CTX_SIZE;
@@ -36,11 +36,9 @@ export function gcmWipe(ctx: usize): void {
   return v128.load(ks + (n << 4));
 }
 
-/** The tag before truncation from Y after A and C: E_K(J0) ⊕ GHASH(A, C) (§7.1 steps 4-6). */
-function tag(ctx: usize, ekj0: v128, y: v128, aadLen: usize, len: usize): v128 {
-  // [len(A)]64 ‖ [len(C)]64, in bits, big-endian.
-  y = ghashBlock(ctx + GHASH_KEY, y, i64x2(bswap<u64>(<u64>aadLen << 3), bswap<u64>(<u64>len << 3)));
-  return v128.xor(ekj0, y);
+/** The tag before truncation: E_K(J0) ⊕ GHASH_H(A ‖ 0^v ‖ C ‖ 0^u ‖ lengths) (§7.1 steps 5 and 6). */
+function tag(ctx: usize, ekj0: v128, aad: usize, aadLen: usize, c: usize, len: usize): v128 {
+  return v128.xor(ekj0, ghashAC(ctx + GHASH_KEY, aad, aadLen, c, len, scratch() + GHASH_REST_AT));
 }
 
 /**
@@ -54,9 +52,7 @@ export function gcmSeal(
   const ks = scratch() + CTR_KS_AT;
   const ekj0 = tailAndJ0(ctx, nonce, body, len, ks);
   xorKeystream(src + body, out + body, ks, len - body);
-  let y = ghashBytes(ctx + GHASH_KEY, i64x2.splat(0), aad, aadLen);
-  y = ghashBytes(ctx + GHASH_KEY, y, out, len);
-  storeTag(out + len, tag(ctx, ekj0, y, aadLen, len), tagLen);
+  storeTag(out + len, tag(ctx, ekj0, aad, aadLen, out, len), tagLen);
 }
 
 /**
@@ -66,11 +62,9 @@ export function gcmSeal(
 export function gcmOpen(
   ctx: usize, nonce: usize, aad: usize, aadLen: usize, src: usize, len: usize, out: usize, tagLen: i32,
 ): i32 {
-  let y = ghashBytes(ctx + GHASH_KEY, i64x2.splat(0), aad, aadLen);
-  y = ghashBytes(ctx + GHASH_KEY, y, src, len);
   const body = bodyLength(len);
   const ks = scratch() + CTR_KS_AT;
-  if (!tagEqual(tag(ctx, tailAndJ0(ctx, nonce, body, len, ks), y, aadLen, len), src + len, tagLen)) return 0;
+  if (!tagEqual(tag(ctx, tailAndJ0(ctx, nonce, body, len, ks), aad, aadLen, src, len), src + len, tagLen)) return 0;
   ctrBody(ctx, counterBlock(nonce, 2), src, len, out);
   xorKeystream(src + body, out + body, ks, len - body);
   return 1;

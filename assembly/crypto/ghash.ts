@@ -193,28 +193,65 @@ for (let j = 0; j < 16; j++) {
 
 /** Y ← (Y ⊕ X)·H for one block X. */
 // @ts-ignore: decorator
-@inline export function ghashBlock(hk: usize, y: v128, x: v128): v128 {
+@inline function ghashBlock(hk: usize, y: v128, x: v128): v128 {
   return mul(hk, v128.xor(y, x));
+}
+
+/** The n < 16 bytes at p followed by zeros, assembled in registers (little-endian words = memory order). */
+// @ts-ignore: decorator
+@inline function padded(p: usize, n: usize): v128 {
+  let lo: u64 = 0;
+  let hi: u64 = 0;
+  let i: usize = 0;
+  if (n >= 8) {
+    lo = load<u64>(p);
+    i = 8;
+  }
+  for (; i < n; i++) {
+    const b = <u64>load<u8>(p + i);
+    if (i < 8) lo |= b << (<u64>i << 3);
+    else hi |= b << (<u64>(i - 8) << 3);
+  }
+  return i64x2(lo, hi);
 }
 
 /** Absorbs len bytes, the last block padded with zeros (SP 800-38D §7.1, steps 5 and 6). */
 // @ts-ignore: decorator
-@inline export function ghashBytes(hk: usize, y: v128, data: usize, len: usize): v128 {
+@inline function ghashBytes(hk: usize, y: v128, data: usize, len: usize): v128 {
   let off: usize = 0;
   for (; off + (POWERS << 4) <= len; off += POWERS << 4) y = mulN(hk, v128.xor(y, v128.load(data + off)), data + off, POWERS);
   for (; off + 16 <= len; off += 16) y = ghashBlock(hk, y, v128.load(data + off));
-  const rest = len - off;
-  if (rest) {
-    // The tail, zero-padded, assembled in registers (little-endian words = memory order).
-    const p = data + off;
-    let lo: u64 = 0;
-    let hi: u64 = 0;
-    for (let i: usize = 0; i < rest; i++) {
-      const b = <u64>load<u8>(p + i);
-      if (i < 8) lo |= b << (<u64>i << 3);
-      else hi |= b << (<u64>(i - 8) << 3);
-    }
-    y = ghashBlock(hk, y, i64x2(lo, hi));
+  if (off < len) y = ghashBlock(hk, y, padded(data + off, len - off));
+  return y;
+}
+
+/**
+ * GHASH_H(S) for S = A ‖ 0^v ‖ C ‖ 0^u ‖ [len(A)]64 ‖ [len(C)]64 (SP 800-38D §7.1 step 5), A the
+ * aadLen bytes at aad, C the len bytes at data; `rest` is 80 bytes of scratch. Taken as one stream
+ * of blocks, so that as many as possible go four at a time: an A of one block (ESP's 8 or 12
+ * bytes, RFC 4106 §5) goes with C's first three, and C's last blocks (up to three whole ones, a
+ * padded one) with the length block. A single multiplication costs nearly what a group of four
+ * does (each waits for the one before); 1404 bytes of ESP took 21 groups and six single blocks,
+ * now 22 groups and a pair: GCM −2 % time at 1404 bytes, −10 to −20 % at 16 to 100.
+ */
+export function ghashAC(hk: usize, aad: usize, aadLen: usize, data: usize, len: usize, rest: usize): v128 {
+  let y = i64x2.splat(0);
+  let off: usize = 0;
+  if (aadLen <= 16 && len >= 48) {
+    // mulN reads the blocks after its first from its pointer + 16: C's first three here.
+    y = mulN(hk, padded(aad, aadLen), data - 16, POWERS);
+    off = 48;
+  } else {
+    y = ghashBytes(hk, y, aad, aadLen);
   }
+  for (; off + (POWERS << 4) <= len; off += POWERS << 4) y = mulN(hk, v128.xor(y, v128.load(data + off)), data + off, POWERS);
+  // The last one to five blocks, gathered at rest.
+  let m: usize = 0;
+  for (; off + 16 <= len; off += 16, m++) v128.store(rest + (m << 4), v128.load(data + off));
+  if (off < len) v128.store(rest + (m++ << 4), padded(data + off, len - off));
+  v128.store(rest + (m++ << 4), i64x2(bswap<u64>(<u64>aadLen << 3), bswap<u64>(<u64>len << 3))); // in bits, big-endian
+  const n = m >= POWERS ? POWERS : m & ~1;
+  if (n) y = mulN(hk, v128.xor(y, v128.load(rest)), rest, n);
+  if (n < m) y = ghashBlock(hk, y, v128.load(rest + (n << 4)));
   return y;
 }
