@@ -24,9 +24,8 @@ export const RNG_AT: usize = 2240; // the IV generator's key and pool (esp/rng.t
 export const STATS_AT: usize = 2624; // counters of this instance (esp/stats.ts, STATS_SIZE)
 export const AH_ICV_AT: usize = 2784; // the ICV of an AH packet being verified (32)
 export const GRO_AT: usize = 2816; // TCP flows being coalesced for the TUN device (esp/gro.ts, GRO_TABLE_SIZE = 512)
-export const GHASH_ROWS_AT: usize = 3328; // gcmSetKey's rows of H's tables before they are transposed (256)
-export const CTR_KS_AT: usize = 3584; // CTR's keystream for the blocks after the last batch of eight (crypto/ctr.ts, 144)
-export const GHASH_REST_AT: usize = 3728; // GHASH's last blocks of C and the length block (crypto/ghash.ts, 80)
+export const GHASH_AT: usize = 3328; // GHASH's work area (crypto/ghash.ts, GHASH_WORK_SIZE = 336)
+export const CTR_KS_AT: usize = 3664; // CTR's keystream for the blocks after the last batch of eight (crypto/ctr.ts, 144)
 export const SCRATCH_SIZE: i32 = 4096;
 
 let base: usize = memory.data(SCRATCH_SIZE, 64);

@@ -2,7 +2,7 @@
 import { AES_CTX_SIZE, aesSetKey, encryptBlock } from "./aes";
 import { blocks, bodyLength, ctrBody, ctrTail, xorKeystream } from "./ctr";
 import { GHASH_KEY_SIZE, ghashAC, ghashSetKey } from "./ghash";
-import { CTR_KS_AT, GHASH_REST_AT, GHASH_ROWS_AT, scratch } from "../scratch";
+import { CTR_KS_AT, GHASH_AT, scratch } from "../scratch";
 
 // Context: the AES key schedules, then GHASH's key data.
 const GHASH_KEY: usize = AES_CTX_SIZE;
@@ -11,7 +11,7 @@ export const GCM_CTX_SIZE: i32 = AES_CTX_SIZE + GHASH_KEY_SIZE;
 /** Expands the AES key and derives the hash subkey H = E_K(0^128) (§6.4). */
 export function gcmSetKey(ctx: usize, key: usize, keyLen: i32): void {
   aesSetKey(ctx, key, keyLen);
-  ghashSetKey(ctx + GHASH_KEY, encryptBlock(ctx, i64x2.splat(0)), scratch() + GHASH_ROWS_AT);
+  ghashSetKey(ctx + GHASH_KEY, encryptBlock(ctx, i64x2.splat(0)), scratch() + GHASH_AT);
 }
 
 export function gcmWipe(ctx: usize): void {
@@ -38,7 +38,7 @@ export function gcmWipe(ctx: usize): void {
 
 /** The tag before truncation: E_K(J0) ⊕ GHASH_H(A ‖ 0^v ‖ C ‖ 0^u ‖ lengths) (§7.1 steps 5 and 6). */
 function tag(ctx: usize, ekj0: v128, aad: usize, aadLen: usize, c: usize, len: usize): v128 {
-  return v128.xor(ekj0, ghashAC(ctx + GHASH_KEY, aad, aadLen, c, len, scratch() + GHASH_REST_AT));
+  return v128.xor(ekj0, ghashAC(ctx + GHASH_KEY, aad, aadLen, c, len, scratch() + GHASH_AT));
 }
 
 /**

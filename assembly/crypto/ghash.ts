@@ -29,6 +29,8 @@ const PRIME: usize = 256;
 const TABLES: usize = 512;
 const POWERS: usize = 4;
 export const GHASH_KEY_SIZE: i32 = <i32>(POWERS * TABLES);
+/** Scratch for ghashSetKey (rows of the tables before they are transposed) and ghashAC (column sums, then the last blocks). */
+export const GHASH_WORK_SIZE: usize = 256 + 80;
 
 // Index vectors (all values < 16, where strict and relaxed swizzle agree): ROT + 16j moves lane i
 // to lane (i + j) mod 16; WRAP + 16j is all ones in the lanes below j, those that wrapped round;
@@ -102,8 +104,8 @@ for (let j = 0; j < 16; j++) {
 // The loops below step o through the columns and read the tables and index vectors at o plus a
 // constant: the constants become the loads' static offsets, which V8 folds into the address
 // (an address computed as a sum costs an instruction each, and this loop is short). GHASH at 1404
-// bytes −9 % time against the sums (−20 % when the host is slow). Unrolling the loop by two or
-// four was slower again (more spills).
+// bytes −9 % time against computed addresses (−20 % when the host is slow). Unrolling the loop by
+// two or four was slower again (more spills).
 
 /** X·H, the tables of H at hk. */
 // @ts-ignore: decorator
@@ -119,16 +121,23 @@ for (let j = 0; j < 16; j++) {
   return reduce(v128.xor(r, p1), p1);
 }
 
+/** Column j (t = the tables + 16j) of two blocks a and b summed, a's from the tables at t + TABLES (the next power), b's at t. */
+// @ts-ignore: decorator
+@inline function pairColumn(t: usize, hia: v128, loa: v128, hib: v128, lob: v128): v128 {
+  return v128.xor(column(t + TABLES, hia, loa), column(t, hib, lob));
+}
+
 /**
- * x·H^n + X2·H^(n-1) + … + Xn·H for even n, X2…Xn the blocks after the first at src (x is the
- * first, Y already added), the products summed before the one reduction (it is linear). Measured
- * at 1400 bytes: four blocks side by side hash ~1.2 GB/s, one at a time ~0.8 (each waits for the
- * last). Two blocks' columns are summed before they are moved, which is the same for every block:
- * GCM at 1404 bytes +7 % against a move per block. Four blocks summed were slower: V8 spills
- * their eight nibble vectors (GCM −4 % with the earlier moves; GHASH's time +40 % with these).
+ * x·H^n + X2·H^(n-1) + … + Xn·H for n = 2 or 4, X2…Xn the blocks after the first at src (x is the
+ * first, Y already added): the products summed before the one reduction (it is linear), and
+ * the columns of all n blocks summed before they are moved (the move is the same for every
+ * block). Four blocks side by side hash ~1.2 GB/s at 1400 bytes, one at a time ~0.8 (each waits
+ * for the last). The first pair's column sums go through memory (`sums`, 256 bytes): kept in
+ * registers, the eight nibble vectors of four blocks make V8 spill more than that costs (GHASH
+ * +40 % time); through memory, GHASH at 1404 bytes −17 % time against a move per pair.
  */
 // @ts-ignore: decorator
-@inline function mulN(hk: usize, x: v128, src: usize, n: usize): v128 {
+@inline function mulN(hk: usize, x: v128, src: usize, n: usize, sums: usize): v128 {
   let r = i64x2.splat(0);
   let p1 = i64x2.splat(0);
   for (let k: usize = 0; k < n; k += 2) {
@@ -136,11 +145,17 @@ for (let j = 0; j < 16; j++) {
     const xb = v128.load(src + ((k + 1) << 4));
     const tb = hk + (n - 2 - k) * TABLES; // H^(n-k-1)'s tables; H^(n-k)'s follow them
     const hia = high(xa), loa = low(xa), hib = high(xb), lob = low(xb);
-    for (let o: usize = 0; o < 256; o += 16) {
-      const t = tb + o;
-      const c = rotated(v128.xor(column(t + TABLES, hia, loa), column(t, hib, lob)), o);
-      r = v128.xor(r, c);
-      p1 = v128.xor(p1, wrapped(c, o));
+    if (k + 2 < n) {
+      for (let o: usize = 0; o < 256; o += 16) v128.store(sums + o, pairColumn(tb + o, hia, loa, hib, lob));
+    } else {
+      // The last pair: its sums and any stored, moved into the product.
+      for (let o: usize = 0; o < 256; o += 16) {
+        let v = pairColumn(tb + o, hia, loa, hib, lob);
+        if (k) v = v128.xor(v, v128.load(sums + o));
+        const c = rotated(v, o);
+        r = v128.xor(r, c);
+        p1 = v128.xor(p1, wrapped(c, o));
+      }
     }
   }
   return reduce(v128.xor(r, p1), p1);
@@ -155,7 +170,7 @@ for (let j = 0; j < 16; j++) {
   return v128.xor(out, r);
 }
 
-/** Stores H's tables (see the header), given H = E_K(0^128) as a block; `rows` is 256 bytes of scratch. */
+/** Stores H's tables (see the header), given H = E_K(0^128) as a block; `rows` is GHASH_WORK_SIZE bytes of scratch. */
 // @ts-ignore: decorator
 @inline export function ghashSetKey(hk: usize, h: v128, rows: usize): void {
   let hn = h;
@@ -217,9 +232,9 @@ for (let j = 0; j < 16; j++) {
 
 /** Absorbs len bytes, the last block padded with zeros (SP 800-38D §7.1, steps 5 and 6). */
 // @ts-ignore: decorator
-@inline function ghashBytes(hk: usize, y: v128, data: usize, len: usize): v128 {
+@inline function ghashBytes(hk: usize, y: v128, data: usize, len: usize, sums: usize): v128 {
   let off: usize = 0;
-  for (; off + (POWERS << 4) <= len; off += POWERS << 4) y = mulN(hk, v128.xor(y, v128.load(data + off)), data + off, POWERS);
+  for (; off + (POWERS << 4) <= len; off += POWERS << 4) y = mulN(hk, v128.xor(y, v128.load(data + off)), data + off, POWERS, sums);
   for (; off + 16 <= len; off += 16) y = ghashBlock(hk, y, v128.load(data + off));
   if (off < len) y = ghashBlock(hk, y, padded(data + off, len - off));
   return y;
@@ -227,31 +242,32 @@ for (let j = 0; j < 16; j++) {
 
 /**
  * GHASH_H(S) for S = A ‖ 0^v ‖ C ‖ 0^u ‖ [len(A)]64 ‖ [len(C)]64 (SP 800-38D §7.1 step 5), A the
- * aadLen bytes at aad, C the len bytes at data; `rest` is 80 bytes of scratch. Taken as one stream
- * of blocks, so that as many as possible go four at a time: an A of one block (ESP's 8 or 12
- * bytes, RFC 4106 §5) goes with C's first three, and C's last blocks (up to three whole ones, a
- * padded one) with the length block. A single multiplication costs nearly what a group of four
- * does (each waits for the one before); 1404 bytes of ESP took 21 groups and six single blocks,
- * now 22 groups and a pair: GCM −2 % time at 1404 bytes, −10 to −20 % at 16 to 100.
+ * aadLen bytes at aad, C the len bytes at data; `work` is GHASH_WORK_SIZE bytes of scratch. Taken
+ * as one stream of blocks, so that as many as possible go four at a time: an A of one block
+ * (ESP's 8 or 12 bytes, RFC 4106 §5) goes with C's first three, and C's last blocks (up to three
+ * whole ones, a padded one) with the length block. A single multiplication costs nearly what a
+ * group of four does (each waits for the one before); 1404 bytes of ESP took 21 groups and six
+ * single blocks, now 22 groups and a pair: GCM −2 % time at 1404 bytes, −10 to −20 % at 16 to 100.
  */
-export function ghashAC(hk: usize, aad: usize, aadLen: usize, data: usize, len: usize, rest: usize): v128 {
+export function ghashAC(hk: usize, aad: usize, aadLen: usize, data: usize, len: usize, work: usize): v128 {
+  const sums = work, rest = work + 256;
   let y = i64x2.splat(0);
   let off: usize = 0;
   if (aadLen <= 16 && len >= 48) {
     // mulN reads the blocks after its first from its pointer + 16: C's first three here.
-    y = mulN(hk, padded(aad, aadLen), data - 16, POWERS);
+    y = mulN(hk, padded(aad, aadLen), data - 16, POWERS, sums);
     off = 48;
   } else {
-    y = ghashBytes(hk, y, aad, aadLen);
+    y = ghashBytes(hk, y, aad, aadLen, sums);
   }
-  for (; off + (POWERS << 4) <= len; off += POWERS << 4) y = mulN(hk, v128.xor(y, v128.load(data + off)), data + off, POWERS);
+  for (; off + (POWERS << 4) <= len; off += POWERS << 4) y = mulN(hk, v128.xor(y, v128.load(data + off)), data + off, POWERS, sums);
   // The last one to five blocks, gathered at rest.
   let m: usize = 0;
   for (; off + 16 <= len; off += 16, m++) v128.store(rest + (m << 4), v128.load(data + off));
   if (off < len) v128.store(rest + (m++ << 4), padded(data + off, len - off));
   v128.store(rest + (m++ << 4), i64x2(bswap<u64>(<u64>aadLen << 3), bswap<u64>(<u64>len << 3))); // in bits, big-endian
   const n = m >= POWERS ? POWERS : m & ~1;
-  if (n) y = mulN(hk, v128.xor(y, v128.load(rest)), rest, n);
+  if (n) y = mulN(hk, v128.xor(y, v128.load(rest)), rest, n, sums);
   if (n < m) y = ghashBlock(hk, y, v128.load(rest + (n << 4)));
   return y;
 }
