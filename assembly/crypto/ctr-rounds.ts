@@ -15,7 +15,6 @@
 // registers.
 import { ENC_KEYS, encIn, gather, invert, mixColumns, roundRotations, shiftRows, shiftRowsBy } from "./aes";
 import { finish8 } from "./aes-batch";
-import { inc32 } from "./block";
 import { ENC_S1, ENC_S1Q, ENC_S2, ENC_S2Q } from "./aes_tables";
 
 /** A gather index that yields 0. */
@@ -32,7 +31,7 @@ const ROUND1_B: usize = INDICES + 32;
 const ROUND2_A: usize = INDICES + 64;
 const ROUND2_B: usize = INDICES + 128;
 /** 0, 1, …, 15: the offsets of a batch's counters from the first. */
-const LANES: usize = memory.data<u8>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 16);
+export const LANES: usize = memory.data<u8>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 16);
 
 /** MixColumns' coefficient (§5.1.3) from row j to row r of a column: 2, 3, 1, 1 for j − r = 0, 1, 2, 3. */
 function coefficient(j: u32, r: u32): u32 {
@@ -89,14 +88,14 @@ buildIndices();
 }
 
 /**
- * out[0..128) = src ⊕ E_K(cb) ‖ … ‖ E_K(cb + 7), given what every block with cb's first 15 bytes
- * shares: col0, column 0 of round 1's output (in every column); r2, round 2's output as aes.ts
- * keeps it; k15, round 0's key byte 15 in every byte.
+ * out[0..128) = src ⊕ the keystream of eight counter blocks with cb's first 15 bytes and byte 15
+ * from the lanes of low, given what they all share: col0, column 0 of round 1's output (in every
+ * column); r2, round 2's output as aes.ts keeps it; k15, round 0's key byte 15 in every byte.
  */
 // @ts-ignore: decorator
-@inline function crypt8Shared(ctx: usize, col0: v128, r2: v128, k15: v128, cb: v128, src: usize, out: usize): void {
+@inline function crypt8Shared(ctx: usize, col0: v128, r2: v128, k15: v128, low: v128, src: usize, out: usize): void {
   // Round 1: the eight blocks' byte 15 after round 0, in one vector.
-  const x = v128.xor(encIn(i8x16.add(i8x16.splat(i8x16.extract_lane_u(cb, 15)), v128.load(LANES))), k15);
+  const x = v128.xor(encIn(low), k15);
   const a = invert(x, ENC_S1, ENC_S1Q);
   const a2 = invert(x, ENC_S2, ENC_S2Q);
   const y0 = v128.xor(col0, v128.xor(gather(a, ROUND1_A), gather(a2, ROUND1_B)));
@@ -111,13 +110,14 @@ buildIndices();
 }
 
 /**
- * out = src ⊕ keystream from counter block cb for len bytes, a multiple of 128, whose blocks all
- * share cb's first 15 bytes (sharesRounds). What they share is computed here, once a message:
+ * out = src ⊕ keystream for len bytes, a multiple of 128, from counter blocks that share cb's first
+ * 15 bytes: byte 15 of the first batch's eight is in the lanes of low (lowBytes(cb) for cb, cb + 1,
+ * …; sharesRounds), each later batch's 8 more. What they share is computed here, once a message:
  * round 1 with row 3 of column 0 (byte 15 before ShiftRows) taken as 0, round 2 with the four bytes
  * of column 0, which ShiftRows moves to positions 0, 7, 10 and 13, taken as 0.
  */
 // @ts-ignore: decorator
-@inline export function ctrShared(ctx: usize, cb: v128, src: usize, len: usize, out: usize): void {
+@inline export function ctrShared(ctx: usize, cb: v128, low: v128, src: usize, len: usize, out: usize): void {
   const k0 = v128.load(ctx + ENC_KEYS);
   const r1 = maskedRound(ctx, shiftRows(v128.xor(encIn(cb), k0)),
     i8x16(-1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1), 1);
@@ -126,7 +126,13 @@ buildIndices();
   const col0 = i32x4.splat(i32x4.extract_lane(r1, 0));
   const k15 = i8x16.splat(i8x16.extract_lane_u(k0, 15));
   for (let off: usize = 0; off < len; off += 128) {
-    crypt8Shared(ctx, col0, kept, k15, cb, src + off, out + off);
-    cb = inc32(cb, 8);
+    crypt8Shared(ctx, col0, kept, k15, low, src + off, out + off);
+    low = i8x16.add(low, i8x16.splat(8));
   }
+}
+
+/** Byte 15 of the counter blocks cb, cb + 1, …, cb + 15 (lane i: cb + i), cb's low byte not wrapping. */
+// @ts-ignore: decorator
+@inline export function lowBytes(cb: v128): v128 {
+  return i8x16.add(i8x16.splat(i8x16.extract_lane_u(cb, 15)), v128.load(LANES));
 }
