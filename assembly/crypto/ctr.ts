@@ -61,7 +61,8 @@ const ZEROS: usize = memory.data(128, 16);
     const first15 = i8x16(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0);
     if (sharesRounds(cb, n < 8 ? n : 8) && (!extraIn || !v128.any_true(v128.and(v128.xor(cb, extra), first15)))) {
       const isExtra = i8x16.eq(v128.load(LANES), i8x16.splat(<i8>n));
-      const low = v128.bitselect(i8x16.splat(i8x16.extract_lane_u(extra, 15)), lowBytes(cb), extraIn ? isExtra : i64x2.splat(0));
+      const extraLow = i8x16.splat(i8x16.extract_lane_u(extra, 15));
+      const low = v128.bitselect(extraLow, lowBytes(cb), extraIn ? isExtra : i64x2.splat(0));
       ctrShared(ctx, cb, low, ZEROS, 128, ks);
       return;
     }

@@ -12,10 +12,10 @@
 // nibbles n and stored transposed: vector j holds byte j of T[0], …, T[15]. One swizzle of vector
 // j by the 16 high nibbles of X (and one of T'_j by the low ones) gives byte j of every U_b, lane
 // b. Multiplying by x^(8b) moves a block b bytes up, so that byte lands in byte b + j of the
-// 32-byte product P0 + x^128·P1: a second swizzle, by a fixed index vector, rotates the lanes by j,
-// and a mask picks those that wrapped round, which go to P1 (bytes 16..31). Reduction: x^128 = 1 + x + x^2 + x^7, and
-// P1 has degree < 120 (every U_b is reduced), so Z = P0 + P1·(1 + x + x^2 + x^7) needs no
-// second step.
+// 32-byte product P0 + x^128·P1: a second swizzle, by a fixed index vector, rotates the lanes by
+// j, and a mask picks those that wrapped round, which go to P1 (bytes 16..31). Reduction:
+// x^128 = 1 + x + x^2 + x^7, and P1 has degree < 120 (every U_b is reduced), so
+// Z = P0 + P1·(1 + x + x^2 + x^7) needs no second step.
 //
 // The tables are built from H in constant time (no branch or index depends on H). A nibble
 // indexes only registers; loop bounds and table offsets are public. Measured against the integer-
@@ -29,7 +29,7 @@ const PRIME: usize = 256;
 const TABLES: usize = 512;
 const POWERS: usize = 4;
 export const GHASH_KEY_SIZE: i32 = <i32>(POWERS * TABLES);
-/** Scratch for ghashSetKey (rows of the tables before they are transposed) and ghashAC (column sums, then the last blocks). */
+/** Scratch for ghashSetKey (rows of its tables before they are transposed) and ghashAC (column sums, last blocks). */
 export const GHASH_WORK_SIZE: usize = 256 + 80;
 
 // Index vectors (all values < 16, where strict and relaxed swizzle agree): ROT + 16j moves lane i
@@ -121,7 +121,7 @@ for (let j = 0; j < 16; j++) {
   return reduce(v128.xor(r, p1), p1);
 }
 
-/** Column j (t = the tables + 16j) of two blocks a and b summed, a's from the tables at t + TABLES (the next power), b's at t. */
+/** Column j of blocks a and b summed: a's from the tables at t + TABLES (the next power), b's at t (tables + 16j). */
 // @ts-ignore: decorator
 @inline function pairColumn(t: usize, hia: v128, loa: v128, hib: v128, lob: v128): v128 {
   return v128.xor(column(t + TABLES, hia, loa), column(t, hib, lob));
@@ -212,7 +212,7 @@ for (let j = 0; j < 16; j++) {
   return mul(hk, v128.xor(y, x));
 }
 
-/** The n < 16 bytes at p followed by zeros, assembled in registers (little-endian words = memory order). */
+/** The n ≤ 16 bytes at p followed by zeros, assembled in registers (little-endian words = memory order). */
 // @ts-ignore: decorator
 @inline function padded(p: usize, n: usize): v128 {
   let lo: u64 = 0;
@@ -230,11 +230,18 @@ for (let j = 0; j < 16; j++) {
   return i64x2(lo, hi);
 }
 
+/** Absorbs n groups of four blocks at p (POWERS = 4). */
+// @ts-ignore: decorator
+@inline function groups(hk: usize, y: v128, p: usize, n: usize, sums: usize): v128 {
+  for (let end = p + (n << 6); p < end; p += 64) y = mulN(hk, v128.xor(y, v128.load(p)), p, POWERS, sums);
+  return y;
+}
+
 /** Absorbs len bytes, the last block padded with zeros (SP 800-38D §7.1, steps 5 and 6). */
 // @ts-ignore: decorator
 @inline function ghashBytes(hk: usize, y: v128, data: usize, len: usize, sums: usize): v128 {
-  let off: usize = 0;
-  for (; off + (POWERS << 4) <= len; off += POWERS << 4) y = mulN(hk, v128.xor(y, v128.load(data + off)), data + off, POWERS, sums);
+  y = groups(hk, y, data, len >> 6, sums);
+  let off = len & ~(<usize>63);
   for (; off + 16 <= len; off += 16) y = ghashBlock(hk, y, v128.load(data + off));
   if (off < len) y = ghashBlock(hk, y, padded(data + off, len - off));
   return y;
@@ -254,13 +261,16 @@ export function ghashAC(hk: usize, aad: usize, aadLen: usize, data: usize, len: 
   let y = i64x2.splat(0);
   let off: usize = 0;
   if (aadLen <= 16 && len >= 48) {
-    // mulN reads the blocks after its first from its pointer + 16: C's first three here.
+    // mulN reads the blocks after its first from its pointer + 16: C's first three here. An empty
+    // A is a zero block here, which adds nothing while Y is 0.
     y = mulN(hk, padded(aad, aadLen), data - 16, POWERS, sums);
     off = 48;
   } else {
     y = ghashBytes(hk, y, aad, aadLen, sums);
   }
-  for (; off + (POWERS << 4) <= len; off += POWERS << 4) y = mulN(hk, v128.xor(y, v128.load(data + off)), data + off, POWERS, sums);
+  const n4 = (len - off) >> 6;
+  y = groups(hk, y, data + off, n4, sums);
+  off += n4 << 6;
   // The last one to five blocks, gathered at rest.
   let m: usize = 0;
   for (; off + 16 <= len; off += 16, m++) v128.store(rest + (m << 4), v128.load(data + off));
