@@ -25,7 +25,8 @@ export const STATS_AT: usize = 2624; // counters of this instance (esp/stats.ts,
 export const AH_ICV_AT: usize = 2784; // the ICV of an AH packet being verified (32)
 export const GRO_AT: usize = 2816; // TCP flows being coalesced for the TUN device (esp/gro.ts, GRO_TABLE_SIZE = 512)
 export const GHASH_AT: usize = 3328; // GHASH's work area (crypto/ghash.ts, GHASH_WORK_SIZE = 336)
-export const CTR_KS_AT: usize = 3664; // CTR's keystream for the blocks after the last batch of eight (crypto/ctr.ts, 144)
+export const CTR_KS_AT: usize = 3664; // CTR's keystream for the blocks after the last batch of eight (crypto/ctr.ts)
+export const CTR_KS_SIZE: usize = 144;
 export const SCRATCH_SIZE: i32 = 4096;
 
 let base: usize = memory.data(SCRATCH_SIZE, 64);

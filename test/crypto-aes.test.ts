@@ -169,6 +169,20 @@ test('AES-GCM against node:crypto: every AAD length to 20 with every length to 1
   }
 });
 
+test('AES-GCM leaves the module\'s static memory as it found it (no keystream, no GHASH sums)', () => {
+  const dp = datapath();
+  const before = new Uint8Array(dp.memory.buffer, 0, dp.heapBase).slice();
+  const key = randomBytes(16), iv = randomBytes(12);
+  for (const len of [0, 1, 15, 16, 64, 100, 127, 128, 200, 1404, 1500]) {
+    for (const aadLen of [0, 8, 12, 20]) {
+      const aad = randomBytes(aadLen), sealed = aeadSeal('aes-128-gcm', key, iv, aad, randomBytes(len));
+      aeadOpen('aes-128-gcm', key, iv, aad, sealed);
+      const now = new Uint8Array(dp.memory.buffer, 0, dp.heapBase);
+      assert.ok(Buffer.from(now).equals(before), `static memory changed: length ${len}, AAD ${aadLen}`);
+    }
+  }
+});
+
 test('AES-GCM open that fails leaves out untouched (no unauthenticated plaintext, RFC 5116 §2.2)', () => {
   for (const len of [15, 128, 1400]) {
     const key = randomBytes(16), iv = randomBytes(12), aad = randomBytes(8), pt = randomBytes(len);

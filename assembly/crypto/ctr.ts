@@ -3,9 +3,9 @@
 // Blocks of keystream are independent, so eight are computed side by side (aes-batch.ts).
 import { encryptBlock } from "./aes";
 import { crypt4, crypt8 } from "./aes-batch";
-import { inc32, xorTail } from "./block";
+import { inc32, wipeBlocks, xorTail } from "./block";
 import { LANES, ctrShared, lowBytes, sharesRounds } from "./ctr-rounds";
-import { CTR_KS_AT, scratch } from "../scratch";
+import { CTR_KS_AT, CTR_KS_SIZE, scratch } from "../scratch";
 
 /** Zeroes standing in for src when a batch's keystream itself is wanted. Read only. */
 const ZEROS: usize = memory.data(128, 16);
@@ -45,8 +45,7 @@ const ZEROS: usize = memory.data(128, 16);
  * or ninth block goes alone (measured: 4 + 1 blocks take 180 ns, a batch of eight 205-230). A
  * batch of eight takes ctr-rounds.ts's shared rounds when its blocks share cb's first 15 bytes
  * (GCM's J0 does while the block counter stays below 256: ESP packets up to 4 KB): GCM −8 % time
- * at 100 bytes, −1 to −2 % at 1404. The keystream left in ks is that of one message only; the
- * next one overwrites it.
+ * at 100 bytes, −1 to −2 % at 1404. The caller wipes ks (CTR_KS_SIZE bytes) when done with it.
  */
 // @ts-ignore: decorator
 @inline export function ctrTail(ctx: usize, cb: v128, n: u32, withExtra: bool, extra: v128, ks: usize): void {
@@ -94,4 +93,5 @@ export function aesCtr(ctx: usize, ctr: usize, src: usize, len: usize, out: usiz
   const ks = scratch() + CTR_KS_AT;
   ctrTail(ctx, inc32(cb, <u32>(body >> 4)), blocks(len - body), false, cb, ks);
   xorKeystream(src + body, out + body, ks, len - body);
+  wipeBlocks(ks, CTR_KS_SIZE);
 }

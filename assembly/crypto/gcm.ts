@@ -2,7 +2,8 @@
 import { AES_CTX_SIZE, aesSetKey, encryptBlock } from "./aes";
 import { blocks, bodyLength, ctrBody, ctrTail, xorKeystream } from "./ctr";
 import { GHASH_KEY_SIZE, ghashAC, ghashSetKey } from "./ghash";
-import { CTR_KS_AT, GHASH_AT, scratch } from "../scratch";
+import { CTR_KS_AT, CTR_KS_SIZE, GHASH_AT, scratch } from "../scratch";
+import { wipeBlocks } from "./block";
 
 // Context: the AES key schedules, then GHASH's key data.
 const GHASH_KEY: usize = AES_CTX_SIZE;
@@ -52,6 +53,7 @@ export function gcmSeal(
   const ks = scratch() + CTR_KS_AT;
   const ekj0 = tailAndJ0(ctx, nonce, body, len, ks);
   xorKeystream(src + body, out + body, ks, len - body);
+  wipeBlocks(ks, CTR_KS_SIZE);
   storeTag(out + len, tag(ctx, ekj0, aad, aadLen, out, len), tagLen);
 }
 
@@ -64,9 +66,13 @@ export function gcmOpen(
 ): i32 {
   const body = bodyLength(len);
   const ks = scratch() + CTR_KS_AT;
-  if (!tagEqual(tag(ctx, tailAndJ0(ctx, nonce, body, len, ks), aad, aadLen, src, len), src + len, tagLen)) return 0;
+  if (!tagEqual(tag(ctx, tailAndJ0(ctx, nonce, body, len, ks), aad, aadLen, src, len), src + len, tagLen)) {
+    wipeBlocks(ks, CTR_KS_SIZE);
+    return 0;
+  }
   ctrBody(ctx, counterBlock(nonce, 2), src, len, out);
   xorKeystream(src + body, out + body, ks, len - body);
+  wipeBlocks(ks, CTR_KS_SIZE);
   return 1;
 }
 
