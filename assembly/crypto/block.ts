@@ -31,9 +31,3 @@
   }
   if (n & 1) store<u8>(out, load<u8>(src) ^ <u8>w);
 }
-
-/** Zeroes n bytes at p, a multiple of 16: what a call computed in scratch, wiped before it returns. */
-// @ts-ignore: decorator
-@inline export function wipeBlocks(p: usize, n: usize): void {
-  for (let i: usize = 0; i < n; i += 16) v128.store(p + i, i64x2.splat(0));
-}

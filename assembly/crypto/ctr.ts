@@ -3,7 +3,7 @@
 // Blocks of keystream are independent, so eight are computed side by side (aes-batch.ts).
 import { encryptBlock } from "./aes";
 import { crypt4, crypt8 } from "./aes-batch";
-import { inc32, wipeBlocks, xorTail } from "./block";
+import { inc32, xorTail } from "./block";
 import { LANES, ctrShared, lowBytes, sharesRounds } from "./ctr-rounds";
 import { CTR_KS_AT, CTR_KS_SIZE, scratch } from "../scratch";
 
@@ -55,13 +55,12 @@ const ZEROS: usize = memory.data(128, 16);
     v128.store(ks + (batch << 4), encryptBlock(ctx, lane(cb, batch, n, extra)));
   }
   if (batch > 4) {
-    // Lane i < n: cb + i; lane n (when it is in the batch): extra.
-    const extraIn = withExtra && n < 8;
+    // Lane i < n: cb + i; lane n, when it is in the batch (n < 8), extra; no lane is 16.
+    const extraLane: u32 = withExtra && n < 8 ? n : 16;
     const first15 = i8x16(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0);
-    if (sharesRounds(cb, n < 8 ? n : 8) && (!extraIn || !v128.any_true(v128.and(v128.xor(cb, extra), first15)))) {
-      const isExtra = i8x16.eq(v128.load(LANES), i8x16.splat(<i8>n));
-      const extraLow = i8x16.splat(i8x16.extract_lane_u(extra, 15));
-      const low = v128.bitselect(extraLow, lowBytes(cb), extraIn ? isExtra : i64x2.splat(0));
+    if (sharesRounds(cb, n) && (extraLane == 16 || !v128.any_true(v128.and(v128.xor(cb, extra), first15)))) {
+      const isExtra = i8x16.eq(v128.load(LANES), i8x16.splat(<i8>extraLane));
+      const low = v128.bitselect(i8x16.splat(i8x16.extract_lane_u(extra, 15)), lowBytes(cb), isExtra);
       ctrShared(ctx, cb, low, ZEROS, 128, ks);
       return;
     }
@@ -93,5 +92,5 @@ export function aesCtr(ctx: usize, ctr: usize, src: usize, len: usize, out: usiz
   const ks = scratch() + CTR_KS_AT;
   ctrTail(ctx, inc32(cb, <u32>(body >> 4)), blocks(len - body), false, cb, ks);
   xorKeystream(src + body, out + body, ks, len - body);
-  wipeBlocks(ks, CTR_KS_SIZE);
+  memory.fill(ks, 0, CTR_KS_SIZE);
 }

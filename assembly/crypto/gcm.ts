@@ -3,7 +3,6 @@ import { AES_CTX_SIZE, aesSetKey, encryptBlock } from "./aes";
 import { blocks, bodyLength, ctrBody, ctrTail, xorKeystream } from "./ctr";
 import { GHASH_KEY_SIZE, ghashAC, ghashSetKey } from "./ghash";
 import { CTR_KS_AT, CTR_KS_SIZE, GHASH_AT, scratch } from "../scratch";
-import { wipeBlocks } from "./block";
 
 // Context: the AES key schedules, then GHASH's key data.
 const GHASH_KEY: usize = AES_CTX_SIZE;
@@ -53,7 +52,7 @@ export function gcmSeal(
   const ks = scratch() + CTR_KS_AT;
   const ekj0 = tailAndJ0(ctx, nonce, body, len, ks);
   xorKeystream(src + body, out + body, ks, len - body);
-  wipeBlocks(ks, CTR_KS_SIZE);
+  memory.fill(ks, 0, CTR_KS_SIZE);
   storeTag(out + len, tag(ctx, ekj0, aad, aadLen, out, len), tagLen);
 }
 
@@ -66,14 +65,13 @@ export function gcmOpen(
 ): i32 {
   const body = bodyLength(len);
   const ks = scratch() + CTR_KS_AT;
-  if (!tagEqual(tag(ctx, tailAndJ0(ctx, nonce, body, len, ks), aad, aadLen, src, len), src + len, tagLen)) {
-    wipeBlocks(ks, CTR_KS_SIZE);
-    return 0;
+  const ok = tagEqual(tag(ctx, tailAndJ0(ctx, nonce, body, len, ks), aad, aadLen, src, len), src + len, tagLen);
+  if (ok) {
+    ctrBody(ctx, counterBlock(nonce, 2), src, len, out);
+    xorKeystream(src + body, out + body, ks, len - body);
   }
-  ctrBody(ctx, counterBlock(nonce, 2), src, len, out);
-  xorKeystream(src + body, out + body, ks, len - body);
-  wipeBlocks(ks, CTR_KS_SIZE);
-  return 1;
+  memory.fill(ks, 0, CTR_KS_SIZE);
+  return ok;
 }
 
 /** Whether the first n bytes (16, 12 or 8) of t equal those at p; no early exit. */
