@@ -267,10 +267,10 @@ class Worker {
   /**
    * Sends the `selected` slots among the first n that dispatch gave to `kind`. A packet the kernel
    * refuses (no route, a firewall's EPERM, …) or has no room for (EAGAIN) is lost and counted, as a
-   * router drops it; the rest of the batch goes on. Should the kernel refuse to segment a UDP_SEGMENT run (EMSGSIZE: the
-   * datagrams exceed the route's MTU, which one at a time the kernel would fragment; EINVAL: no
-   * UDP_SEGMENT; EIO: no checksum offload on the way), the run is sent again datagram by datagram
-   * and this worker stops segmenting.
+   * router drops it; the rest of the batch goes on. Should the kernel refuse to segment a
+   * UDP_SEGMENT run (EMSGSIZE: the datagrams exceed the route's MTU, which one at a time the kernel
+   * would fragment; EINVAL: no UDP_SEGMENT; EIO: no checksum offload on the way), the run is sent
+   * again datagram by datagram and this worker stops segmenting.
    */
   private send(fd: number, kind: (typeof OUT_KINDS)[number], n: number, selected: number): void {
     const C = this.C, udp = kind === 'udp4' || kind === 'udp6';

@@ -183,7 +183,8 @@ class MontPrivate implements DhPrivate {
     // value from d, and node 20 reads x of a private JWK only as a string (so '' will do). The d
     // string cannot be wiped; it dies young, in the same collection as the other temporaries.
     const d = privateValue ?? random(m.bytes);
-    const priv = createPrivateKey({ key: { kty: 'OKP', crv: m.jwk, d: Buffer.from(d.buffer, d.byteOffset, d.length).toString('base64url'), x: '' }, format: 'jwk' });
+    const jwk = { kty: 'OKP', crv: m.jwk, d: Buffer.from(d.buffer, d.byteOffset, d.length).toString('base64url'), x: '' };
+    const priv = createPrivateKey({ key: jwk, format: 'jwk' });
     if (!privateValue) wipe(d);
     // The raw u-coordinate is the JWK's x (RFC 8037 §2); exporting JWK costs a third of DER here.
     this.publicKey = u8(Buffer.from(createPublicKey(priv).export({ format: 'jwk' }).x!, 'base64url'));
